@@ -1,0 +1,274 @@
+//! Outgoing federation: outbox events become stored activities with one delivery row per
+//! inbox; workers sign and send the rows, retrying with backoff and parking dead hosts.
+
+use crate::{
+    context::FedContext,
+    objects::{actor::local_actor_document, post::post_document},
+    protocol::{activities as build, with_context},
+    signing,
+};
+use chrono::{Duration, Utc};
+use puentes_core::{Error, Result, urls::authority};
+use puentes_db::{
+    OutboxEvent, TransactionTrait, actor, delivery, query,
+};
+use rand::Rng;
+use serde_json::{Value, json};
+use std::collections::BTreeSet;
+use url::Url;
+
+/// Processes up to `limit` due outbox events; returns how many were handled.
+pub async fn run_outbox_once(ctx: &FedContext, limit: u64) -> Result<usize> {
+    let lease = Duration::seconds(ctx.config.delivery.lease_secs as i64);
+    let claimed = query::outbox::claim(&ctx.db, limit, lease).await?;
+    let count = claimed.len();
+    for (row, event) in claimed {
+        let result = match event {
+            Some(event) => materialize(ctx, &event).await,
+            None => Err(Error::internal(format!("unreadable outbox event {}", row.id))),
+        };
+        match result {
+            Ok(()) => query::outbox::complete(&ctx.db, row.id).await?,
+            Err(e) => {
+                tracing::warn!(event = row.id, error = ?e, "outbox event failed");
+                let retry = Utc::now() + backoff(ctx, row.attempts);
+                query::outbox::fail(&ctx.db, row, e.message(), retry, 10).await?;
+            }
+        }
+    }
+    Ok(count)
+}
+
+fn backoff(ctx: &FedContext, attempts: i32) -> Duration {
+    let settings = &ctx.config.delivery;
+    let exp = settings.backoff_base_secs.saturating_mul(1u64 << attempts.clamp(0, 20));
+    let capped = exp.min(settings.backoff_max_secs) as f64;
+    // ±25 % jitter so retries of one fan-out do not arrive together.
+    let jitter = rand::thread_rng().gen_range(0.75..1.25);
+    Duration::milliseconds((capped * jitter * 1000.0) as i64)
+}
+
+/// Stores the activity and a delivery row per distinct inbox, in one transaction.
+async fn enqueue_activity(
+    ctx: &FedContext,
+    sender: &actor::Model,
+    doc: Value,
+    object_ap_id: Option<&str>,
+    public: bool,
+    inboxes: BTreeSet<String>,
+) -> Result<()> {
+    let doc = with_context(doc);
+    let ap_id = doc.get("id").and_then(Value::as_str).unwrap_or_default().to_string();
+    let kind = doc.get("type").and_then(Value::as_str).unwrap_or_default().to_string();
+    let txn = ctx.db.begin().await?;
+    let stored = query::activity::insert(&txn, &ap_id, sender.id, &kind, object_ap_id, &doc, public).await?;
+    for inbox in inboxes {
+        let Ok(url) = Url::parse(&inbox) else { continue };
+        if ctx.urls.is_local(&url) {
+            continue;
+        }
+        query::delivery::insert(&txn, stored.id, sender.id, &inbox, &authority(&url)).await?;
+    }
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Inboxes of an actor's accepted remote followers, one per shared inbox, leaving out
+/// blocked actors and blocked domains.
+async fn follower_inboxes(ctx: &FedContext, sender: &actor::Model) -> Result<BTreeSet<String>> {
+    let blocked = query::block::blocked_by(&ctx.db, sender.id).await?;
+    let mut inboxes = BTreeSet::new();
+    for follower in query::follow::followers(&ctx.db, sender.id, query::follow::ACCEPTED).await? {
+        if follower.local || blocked.contains(&follower.id) {
+            continue;
+        }
+        if query::instance::is_blocked(&ctx.db, &follower.domain).await? {
+            continue;
+        }
+        inboxes.insert(follower.shared_inbox.clone().unwrap_or(follower.inbox.clone()));
+    }
+    Ok(inboxes)
+}
+
+async fn actor_inbox(ctx: &FedContext, target: &actor::Model) -> Result<BTreeSet<String>> {
+    if target.local || query::instance::is_blocked(&ctx.db, &target.domain).await? {
+        return Ok(BTreeSet::new());
+    }
+    Ok(BTreeSet::from([target.inbox.clone()]))
+}
+
+fn url_of(s: &str) -> Result<Url> {
+    Url::parse(s).map_err(|e| Error::internal("stored id is not a URL").with_source(e))
+}
+
+pub async fn materialize(ctx: &FedContext, event: &OutboxEvent) -> Result<()> {
+    let db = &ctx.db;
+    match event {
+        OutboxEvent::PostPublished { post_id } | OutboxEvent::PostUpdated { post_id } => {
+            let post = query::post::get(db, *post_id).await?;
+            let author = query::actor::get(db, post.author_id).await?;
+            let kind = if matches!(event, OutboxEvent::PostPublished { .. }) { "Create" } else { "Update" };
+            let object = post_document(&post, &author, &ctx.urls);
+            let doc = build::create_or_update(kind, &ctx.urls.new_activity(), &url_of(&author.ap_id)?, object);
+            let public = crate::objects::post::is_publicly_readable(&post);
+            let inboxes = follower_inboxes(ctx, &author).await?;
+            enqueue_activity(ctx, &author, doc, Some(&post.ap_id), public, inboxes).await
+        }
+        OutboxEvent::PostDeleted { post_id } => {
+            let post = query::post::get(db, *post_id).await?;
+            let author = query::actor::get(db, post.author_id).await?;
+            let (to, cc) = query::post::addressees(&post);
+            let doc = build::delete(&ctx.urls.new_activity(), &url_of(&author.ap_id)?, &url_of(&post.ap_id)?, json!(to), json!(cc));
+            let inboxes = follower_inboxes(ctx, &author).await?;
+            enqueue_activity(ctx, &author, doc, Some(&post.ap_id), false, inboxes).await
+        }
+        OutboxEvent::FollowRequested { follow_id } => {
+            let Some(row) = query::follow::by_id(db, *follow_id).await? else { return Ok(()) };
+            let follower = query::actor::get(db, row.follower_id).await?;
+            let followed = query::actor::get(db, row.followed_id).await?;
+            let doc = build::follow(&url_of(&row.ap_id)?, &url_of(&follower.ap_id)?, &url_of(&followed.ap_id)?);
+            let inboxes = actor_inbox(ctx, &followed).await?;
+            enqueue_activity(ctx, &follower, doc, Some(&followed.ap_id), false, inboxes).await
+        }
+        OutboxEvent::FollowUndone { follower_id, followed_id, follow_ap_id } => {
+            let follower = query::actor::get(db, *follower_id).await?;
+            let followed = query::actor::get(db, *followed_id).await?;
+            let inner = build::follow(&url_of(follow_ap_id)?, &url_of(&follower.ap_id)?, &url_of(&followed.ap_id)?);
+            let doc = build::undo(&ctx.urls.new_activity(), &url_of(&follower.ap_id)?, inner);
+            let inboxes = actor_inbox(ctx, &followed).await?;
+            enqueue_activity(ctx, &follower, doc, Some(follow_ap_id), false, inboxes).await
+        }
+        OutboxEvent::FollowAccepted { follow_id } => {
+            let Some(row) = query::follow::by_id(db, *follow_id).await? else { return Ok(()) };
+            let follower = query::actor::get(db, row.follower_id).await?;
+            let followed = query::actor::get(db, row.followed_id).await?;
+            let follower_url = url_of(&follower.ap_id)?;
+            let inner = build::follow(&url_of(&row.ap_id)?, &follower_url, &url_of(&followed.ap_id)?);
+            let doc = build::answer_follow("Accept", &ctx.urls.new_activity(), &url_of(&followed.ap_id)?, inner, &follower_url);
+            let inboxes = actor_inbox(ctx, &follower).await?;
+            enqueue_activity(ctx, &followed, doc, Some(&row.ap_id), false, inboxes).await
+        }
+        OutboxEvent::FollowRejected { follower_id, followed_id, follow_ap_id } => {
+            let follower = query::actor::get(db, *follower_id).await?;
+            let followed = query::actor::get(db, *followed_id).await?;
+            let follower_url = url_of(&follower.ap_id)?;
+            let inner = build::follow(&url_of(follow_ap_id)?, &follower_url, &url_of(&followed.ap_id)?);
+            let doc = build::answer_follow("Reject", &ctx.urls.new_activity(), &url_of(&followed.ap_id)?, inner, &follower_url);
+            let inboxes = actor_inbox(ctx, &follower).await?;
+            enqueue_activity(ctx, &followed, doc, Some(follow_ap_id), false, inboxes).await
+        }
+        OutboxEvent::ActorBlocked { actor_id, blocked_id } => {
+            let blocker = query::actor::get(db, *actor_id).await?;
+            let blocked = query::actor::get(db, *blocked_id).await?;
+            let doc = build::block(&ctx.urls.new_activity(), &url_of(&blocker.ap_id)?, &url_of(&blocked.ap_id)?);
+            let inboxes = actor_inbox(ctx, &blocked).await?;
+            enqueue_activity(ctx, &blocker, doc, Some(&blocked.ap_id), false, inboxes).await
+        }
+        OutboxEvent::ActorUpdated { actor_id } => {
+            let actor = query::actor::get(db, *actor_id).await?;
+            let object = local_actor_document(&actor, &ctx.urls);
+            let doc = json!({
+                "id": ctx.urls.new_activity(), "type": "Update", "actor": actor.ap_id,
+                "object": object, "to": [crate::protocol::PUBLIC],
+            });
+            let inboxes = follower_inboxes(ctx, &actor).await?;
+            enqueue_activity(ctx, &actor, doc, Some(&actor.ap_id), true, inboxes).await
+        }
+    }
+}
+
+/// How one attempt ended.
+#[derive(Debug)]
+enum Attempt {
+    Delivered(u16),
+    Permanent(Option<u16>, String),
+    Retry(Option<u16>, String),
+}
+
+/// Sends up to `limit` due deliveries; returns how many were attempted.
+pub async fn run_deliveries_once(ctx: &FedContext, limit: u64) -> Result<usize> {
+    let lease = Duration::seconds(ctx.config.delivery.lease_secs as i64);
+    let claimed = query::delivery::claim(&ctx.db, limit, lease).await?;
+    let count = claimed.len();
+    let mut failed_hosts: BTreeSet<String> = BTreeSet::new();
+    for row in claimed {
+        if failed_hosts.contains(&row.host) {
+            // One failure per host per round is enough evidence; don't hammer it.
+            let next = Utc::now() + backoff(ctx, row.attempts);
+            query::delivery::release(&ctx.db, row, next).await?;
+            continue;
+        }
+        let attempt = attempt(ctx, &row).await;
+        let host = row.host.clone();
+        match attempt {
+            Attempt::Delivered(status) => {
+                query::delivery::mark_delivered(&ctx.db, row, status).await?;
+                query::instance::record_success(&ctx.db, &host).await?;
+            }
+            Attempt::Permanent(status, error) => {
+                tracing::info!(inbox = %row.inbox, %error, "delivery refused for good");
+                query::delivery::mark_failed(&ctx.db, row, status, &error).await?;
+                // The host answered: it is alive.
+                query::instance::record_success(&ctx.db, &host).await?;
+            }
+            Attempt::Retry(status, error) => {
+                failed_hosts.insert(host.clone());
+                let give_up = row.created_at + Duration::seconds(ctx.config.delivery.give_up_after_secs as i64);
+                let next = Utc::now() + backoff(ctx, row.attempts);
+                tracing::debug!(inbox = %row.inbox, %error, "delivery failed, will retry");
+                if next > give_up {
+                    query::delivery::mark_failed(&ctx.db, row, status, &format!("gave up: {error}")).await?;
+                } else {
+                    query::delivery::reschedule(&ctx.db, row, status, &error, next).await?;
+                }
+                let park_until = Utc::now() + backoff(ctx, ctx.config.delivery.park_after_failures);
+                query::instance::record_failure(&ctx.db, &host, ctx.config.delivery.park_after_failures, park_until).await?;
+            }
+        }
+    }
+    Ok(count)
+}
+
+async fn attempt(ctx: &FedContext, row: &delivery::Model) -> Attempt {
+    match try_send(ctx, row).await {
+        Ok(attempt) => attempt,
+        Err(e) => Attempt::Retry(None, e.to_string()),
+    }
+}
+
+async fn try_send(ctx: &FedContext, row: &delivery::Model) -> Result<Attempt> {
+    if query::instance::is_blocked(&ctx.db, &row.host).await? {
+        return Ok(Attempt::Permanent(None, "domain blocked".into()));
+    }
+    let inbox = match Url::parse(&row.inbox) {
+        Ok(url) if url.scheme() == "https" || ctx.config.insecure_federation() => url,
+        _ => return Ok(Attempt::Permanent(None, "inbox URL refused".into())),
+    };
+    let Some(activity) = query::activity::by_id(&ctx.db, row.activity_id).await? else {
+        return Ok(Attempt::Permanent(None, "activity no longer exists".into()));
+    };
+    let sender = query::actor::get(&ctx.db, row.actor_id).await?;
+    let key = sender.private_key_pem.as_deref().ok_or_else(|| Error::internal("sender has no private key"))?;
+    let body = activity.json.into_bytes();
+    let mut request = ctx
+        .client
+        .post(inbox.clone())
+        .header("Content-Type", activitypub_federation::FEDERATION_CONTENT_TYPE)
+        .header("Accept", activitypub_federation::FEDERATION_CONTENT_TYPE);
+    for (name, value) in signing::sign_request("POST", &inbox, Some(&body), &sender.public_key_id, key)? {
+        request = request.header(name, value);
+    }
+    let response = match request.body(body).send().await {
+        Ok(response) => response,
+        Err(e) => return Ok(Attempt::Retry(None, format!("cannot reach {}: {e}", row.host))),
+    };
+    let status = response.status();
+    let code = status.as_u16();
+    Ok(if status.is_success() {
+        Attempt::Delivered(code)
+    } else if status.is_client_error() && !matches!(code, 401 | 408 | 429) {
+        Attempt::Permanent(Some(code), format!("refused with status {code}"))
+    } else {
+        Attempt::Retry(Some(code), format!("answered status {code}"))
+    })
+}

@@ -1,0 +1,16 @@
+//! Puentes federation: wire types, object adapters, activity handlers, federation routes,
+//! delivery and remote fetching. It never depends on the web crate: both meet in the server.
+
+pub mod activities;
+pub mod context;
+pub mod corpus;
+pub mod delivery;
+pub mod fetch;
+pub mod inbox;
+pub mod local_actors;
+pub mod objects;
+pub mod protocol;
+pub mod routes;
+pub mod signing;
+
+pub use context::{Data, FedContext, federation_config};

@@ -1,0 +1,4 @@
+//! Adapters between stored rows and wire documents.
+
+pub mod actor;
+pub mod post;

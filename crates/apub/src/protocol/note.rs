@@ -1,0 +1,111 @@
+//! Posts on the wire: `Note`, `Article`, `Page` and friends, read into one shape.
+
+use super::helpers::{addresses_of, id_of, page_url_of, string_of, type_of};
+use chrono::{DateTime, Utc};
+use serde_json::Value;
+use url::Url;
+
+pub const POST_TYPES: [&str; 6] = ["Note", "Article", "Page", "Question", "Event", "Video"];
+
+#[derive(Debug, Clone)]
+pub struct RemotePost {
+    pub id: Url,
+    pub kind: String,
+    pub attributed_to: Url,
+    /// Sanitized HTML.
+    pub content: String,
+    pub summary: Option<String>,
+    pub name: Option<String>,
+    pub language: Option<String>,
+    pub sensitive: bool,
+    pub in_reply_to: Option<Url>,
+    pub url: Option<Url>,
+    pub to: Vec<String>,
+    pub cc: Vec<String>,
+    pub published: Option<DateTime<Utc>>,
+    pub updated: Option<DateTime<Utc>>,
+}
+
+pub fn parse_remote_post(doc: &Value) -> Result<RemotePost, String> {
+    let kind = type_of(doc).ok_or("object has no type")?.to_string();
+    if !POST_TYPES.contains(&kind.as_str()) {
+        return Err(format!("{kind} objects are not stored as posts"));
+    }
+    let id = doc.get("id").and_then(id_of).ok_or("object has no id")?;
+    // attributedTo may list several actors (PeerTube: the channel and the account); the
+    // first Person-like one is the author.
+    let attributed_to = match doc.get("attributedTo") {
+        Some(Value::Array(items)) => items
+            .iter()
+            .find(|i| type_of(i).is_none_or(|t| t == "Person"))
+            .and_then(id_of)
+            .or_else(|| items.iter().find_map(id_of)),
+        Some(v) => id_of(v),
+        None => None,
+    }
+    .ok_or("object has no attributedTo")?;
+    let (content, language) = match (string_of(doc, "content"), doc.get("contentMap")) {
+        (content, Some(Value::Object(map))) => {
+            let first = map.iter().next();
+            let lang = first.map(|(k, _)| k.clone());
+            let text = content.or_else(|| first.and_then(|(_, v)| v.as_str().map(str::to_string)));
+            (text.unwrap_or_default(), lang)
+        }
+        (content, _) => (content.unwrap_or_default(), None),
+    };
+    let parse_time = |key: &str| {
+        string_of(doc, key)
+            .and_then(|s| DateTime::parse_from_rfc3339(&s).ok())
+            .map(|d| d.with_timezone(&Utc))
+    };
+    Ok(RemotePost {
+        kind,
+        attributed_to,
+        content: puentes_core::sanitize::clean_html(&content),
+        summary: string_of(doc, "summary")
+            .filter(|s| !s.is_empty())
+            .map(|s| puentes_core::sanitize::clean_html(&s)),
+        name: string_of(doc, "name").map(|s| puentes_core::sanitize::strip_html(&s)),
+        language,
+        sensitive: doc.get("sensitive").and_then(Value::as_bool).unwrap_or(false),
+        in_reply_to: doc.get("inReplyTo").and_then(id_of),
+        url: page_url_of(doc.get("url")),
+        to: addresses_of(doc.get("to")),
+        cc: addresses_of(doc.get("cc")),
+        published: parse_time("published"),
+        updated: parse_time("updated"),
+        id,
+    })
+}
+
+/// public, unlisted, followers or direct, from the addressing.
+pub fn visibility(to: &[String], cc: &[String], followers_url: Option<&str>) -> &'static str {
+    use super::is_public_address;
+    if to.iter().any(|a| is_public_address(a)) {
+        "public"
+    } else if cc.iter().any(|a| is_public_address(a)) {
+        "unlisted"
+    } else if followers_url.is_some_and(|f| to.iter().chain(cc).any(|a| a == f)) {
+        "followers"
+    } else {
+        "direct"
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn content_is_sanitized_and_visibility_read() {
+        let doc = json!({
+            "id": "https://a.example/n/1", "type": "Note", "attributedTo": "https://a.example/u/x",
+            "content": "<p>hola<script>x</script></p>", "to": "as:Public"
+        });
+        let post = parse_remote_post(&doc).unwrap();
+        assert_eq!(post.content, "<p>hola</p>");
+        assert_eq!(visibility(&post.to, &post.cc, None), "public");
+        assert_eq!(visibility(&[], &["https://a.example/u/x/followers".into()], Some("https://a.example/u/x/followers")), "followers");
+    }
+}

@@ -1,0 +1,285 @@
+//! Federation routes: discovery, actors, collections, objects and inboxes.
+
+use crate::{
+    context::FedContext,
+    inbox,
+    objects::{actor::local_actor_document, post::{is_publicly_readable, post_document}},
+    protocol::{collection::{PAGE_SIZE, ordered_collection, ordered_collection_page}, with_context},
+};
+use activitypub_federation::config::FederationConfig;
+use axum::{
+    Router,
+    body::Bytes,
+    extract::{DefaultBodyLimit, OriginalUri, Path, Query, State},
+    http::{HeaderMap, HeaderValue, Method, StatusCode, header},
+    response::{IntoResponse, Redirect, Response},
+    routing::{get, post},
+};
+use puentes_core::{Error, Result};
+use puentes_db::{actor, query};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+type Fed = FederationConfig<FedContext>;
+
+pub fn router(config: Fed) -> Router {
+    let body_limit = config.config.max_body_bytes;
+    Router::new()
+        .route("/.well-known/webfinger", get(webfinger))
+        .route("/.well-known/nodeinfo", get(nodeinfo_links))
+        .route("/.well-known/host-meta", get(host_meta))
+        .route("/nodeinfo/2.1", get(nodeinfo))
+        .route("/actor", get(instance_actor))
+        .route("/actors/{name}", get(get_actor))
+        .route("/actors/{name}/outbox", get(get_outbox))
+        .route("/actors/{name}/followers", get(get_followers))
+        .route("/actors/{name}/following", get(get_following))
+        .route("/actors/{name}/featured", get(get_featured))
+        .route("/actors/{name}/inbox", post(post_inbox))
+        .route("/inbox", post(post_inbox))
+        .route("/posts/{id}", get(get_post))
+        .route("/activities/{id}", get(get_activity))
+        .layer(DefaultBodyLimit::max(body_limit))
+        .with_state(config)
+}
+
+/// JSON-LD answers carry the ActivityStreams media type.
+fn activity_json(doc: Value) -> Response {
+    let mut response = axum::Json(with_context(doc)).into_response();
+    response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/activity+json; charset=utf-8"));
+    response
+}
+
+/// Browsers (asking for HTML) go to the page; everyone else, curl included, gets JSON.
+fn wants_html(headers: &HeaderMap) -> bool {
+    let accept = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).unwrap_or("");
+    accept.contains("text/html") && !accept.contains("application/activity+json") && !accept.contains("application/ld+json")
+}
+
+async fn local_actor(ctx: &FedContext, name: &str) -> Result<actor::Model> {
+    query::actor::local_by_name_required(&ctx.db, name).await
+}
+
+#[derive(Deserialize)]
+struct WebfingerQuery {
+    resource: String,
+}
+
+async fn webfinger(State(fed): State<Fed>, Query(q): Query<WebfingerQuery>) -> Result<Response> {
+    let ctx: &FedContext = &fed;
+    let resource = q.resource.trim();
+    let actor = if let Some(acct) = resource.strip_prefix("acct:") {
+        let handle = puentes_core::handle::Handle::parse(acct)?;
+        if handle.domain != ctx.config.domain.to_lowercase() {
+            return Err(Error::not_found("account on this domain"));
+        }
+        if handle.name == ctx.config.domain {
+            query::actor::instance_actor(&ctx.db).await?.ok_or_else(|| Error::not_found("account"))?
+        } else {
+            local_actor(ctx, &handle.name).await?
+        }
+    } else {
+        // Mastodon also looks actors up by their id or page URL.
+        let url = url::Url::parse(resource).map_err(|_| Error::bad_request("resource must be acct: or a URL"))?;
+        let found = query::actor::by_ap_id(&ctx.db, url.as_str()).await?.filter(|a| a.local);
+        match found {
+            Some(actor) => actor,
+            None => {
+                let name = url.path().trim_start_matches("/@").to_string();
+                local_actor(ctx, &name).await?
+            }
+        }
+    };
+    let subject = format!("acct:{}@{}", actor.username, ctx.config.domain);
+    let mut links = vec![json!({ "rel": "self", "type": "application/activity+json", "href": actor.ap_id })];
+    if let Some(page) = &actor.url {
+        links.push(json!({ "rel": "http://webfinger.net/rel/profile-page", "type": "text/html", "href": page }));
+    }
+    let doc = json!({ "subject": subject, "aliases": [actor.ap_id, actor.url], "links": links });
+    let mut response = axum::Json(doc).into_response();
+    response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/jrd+json; charset=utf-8"));
+    response.headers_mut().insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*"));
+    Ok(response)
+}
+
+async fn host_meta(State(fed): State<Fed>) -> Response {
+    let base = fed.urls.base().to_string();
+    let xml = format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<XRD xmlns=\"http://docs.oasis-open.org/ns/xri/xrd-1.0\">\n  <Link rel=\"lrdd\" template=\"{base}/.well-known/webfinger?resource={{uri}}\"/>\n</XRD>\n"
+    );
+    ([(header::CONTENT_TYPE, "application/xrd+xml; charset=utf-8")], xml).into_response()
+}
+
+async fn nodeinfo_links(State(fed): State<Fed>) -> Response {
+    let base = fed.urls.base();
+    axum::Json(json!({ "links": [{
+        "rel": "http://nodeinfo.diaspora.software/ns/schema/2.1",
+        "href": format!("{base}/nodeinfo/2.1"),
+    }]}))
+    .into_response()
+}
+
+async fn nodeinfo(State(fed): State<Fed>) -> Result<Response> {
+    let ctx: &FedContext = &fed;
+    let actors = query::actor::count_local(&ctx.db).await?;
+    let posts = query::post::count_local(&ctx.db).await?;
+    let doc = json!({
+        "version": "2.1",
+        "software": {
+            "name": "puentes",
+            "version": env!("CARGO_PKG_VERSION"),
+            "repository": "https://github.com/puentes-network/puentes",
+        },
+        "protocols": ["activitypub"],
+        "services": { "inbound": [], "outbound": ["atom1.0"] },
+        "openRegistrations": false,
+        "usage": { "users": { "total": actors, "activeMonth": actors, "activeHalfyear": actors }, "localPosts": posts },
+        "metadata": { "nodeName": ctx.config.instance_name, "nodeDescription": ctx.config.instance_description },
+    });
+    let mut response = axum::Json(doc).into_response();
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json; profile=\"http://nodeinfo.diaspora.software/ns/schema/2.1#\""),
+    );
+    Ok(response)
+}
+
+async fn instance_actor(State(fed): State<Fed>) -> Result<Response> {
+    let ctx: &FedContext = &fed;
+    let actor = query::actor::instance_actor(&ctx.db).await?.ok_or_else(|| Error::not_found("instance actor"))?;
+    Ok(activity_json(local_actor_document(&actor, &ctx.urls)))
+}
+
+async fn get_actor(State(fed): State<Fed>, Path(name): Path<String>, headers: HeaderMap) -> Result<Response> {
+    let ctx: &FedContext = &fed;
+    let actor = local_actor(ctx, &name).await?;
+    if wants_html(&headers) {
+        return Ok(Redirect::to(&ctx.urls.actor_page(&name).to_string()).into_response());
+    }
+    Ok(activity_json(local_actor_document(&actor, &ctx.urls)))
+}
+
+#[derive(Deserialize)]
+struct PageQuery {
+    page: Option<u64>,
+}
+
+/// Collection head without `?page`, a page with it.
+async fn collection(
+    id: url::Url,
+    page: Option<u64>,
+    total: u64,
+    items: impl AsyncFnOnce(u64) -> Result<Vec<Value>>,
+) -> Result<Response> {
+    Ok(match page {
+        None => activity_json(ordered_collection(&id, total)),
+        Some(page) => {
+            let page = page.max(1);
+            activity_json(ordered_collection_page(&id, page, total, items(page).await?))
+        }
+    })
+}
+
+async fn get_outbox(State(fed): State<Fed>, Path(name): Path<String>, Query(q): Query<PageQuery>) -> Result<Response> {
+    let ctx: &FedContext = &fed;
+    let actor = local_actor(ctx, &name).await?;
+    let total = query::activity::count_public_by_actor(&ctx.db, actor.id).await?;
+    collection(ctx.urls.actor_collection(&name, "outbox"), q.page, total, async |page| {
+        let rows = query::activity::public_by_actor(&ctx.db, actor.id, page, PAGE_SIZE).await?;
+        Ok(rows.into_iter().filter_map(|r| serde_json::from_str::<Value>(&r.json).ok()).map(strip_context).collect())
+    })
+    .await
+}
+
+fn strip_context(mut doc: Value) -> Value {
+    if let Value::Object(map) = &mut doc {
+        map.remove("@context");
+    }
+    doc
+}
+
+async fn get_followers(State(fed): State<Fed>, Path(name): Path<String>, Query(q): Query<PageQuery>) -> Result<Response> {
+    let ctx: &FedContext = &fed;
+    let actor = local_actor(ctx, &name).await?;
+    let total = query::follow::count_followers(&ctx.db, actor.id).await?;
+    collection(ctx.urls.actor_collection(&name, "followers"), q.page, total, async |page| {
+        let rows = query::follow::followers_page(&ctx.db, actor.id, page, PAGE_SIZE).await?;
+        Ok(rows.into_iter().map(|a| json!(a.ap_id)).collect())
+    })
+    .await
+}
+
+async fn get_following(State(fed): State<Fed>, Path(name): Path<String>, Query(q): Query<PageQuery>) -> Result<Response> {
+    let ctx: &FedContext = &fed;
+    let actor = local_actor(ctx, &name).await?;
+    let total = query::follow::count_following(&ctx.db, actor.id).await?;
+    collection(ctx.urls.actor_collection(&name, "following"), q.page, total, async |page| {
+        let rows = query::follow::following_page(&ctx.db, actor.id, page, PAGE_SIZE).await?;
+        Ok(rows.into_iter().map(|a| json!(a.ap_id)).collect())
+    })
+    .await
+}
+
+/// Pinned posts come with the alliance work; the collection exists so Mastodon is content.
+async fn get_featured(State(fed): State<Fed>, Path(name): Path<String>) -> Result<Response> {
+    let ctx: &FedContext = &fed;
+    local_actor(ctx, &name).await?;
+    let id = ctx.urls.actor_collection(&name, "featured");
+    Ok(activity_json(json!({ "id": id, "type": "OrderedCollection", "totalItems": 0, "orderedItems": [] })))
+}
+
+async fn get_post(State(fed): State<Fed>, Path(id): Path<String>, headers: HeaderMap) -> Result<Response> {
+    let ctx: &FedContext = &fed;
+    let uuid = uuid::Uuid::parse_str(&id).map_err(|_| Error::not_found("post"))?;
+    let ap_id = ctx.urls.post(uuid);
+    let post = query::post::by_ap_id(&ctx.db, ap_id.as_str()).await?.filter(|p| p.local).ok_or_else(|| Error::not_found("post"))?;
+    if !is_publicly_readable(&post) && post.deleted_at.is_none() {
+        return Err(Error::not_found("post"));
+    }
+    let author = query::actor::get(&ctx.db, post.author_id).await?;
+    if wants_html(&headers) {
+        return Ok(Redirect::to(&ctx.urls.post_page(&author.username, uuid).to_string()).into_response());
+    }
+    let doc = post_document(&post, &author, &ctx.urls);
+    let mut response = activity_json(doc);
+    if post.deleted_at.is_some() {
+        *response.status_mut() = StatusCode::GONE;
+    }
+    Ok(response)
+}
+
+async fn get_activity(State(fed): State<Fed>, Path(id): Path<String>) -> Result<Response> {
+    let ctx: &FedContext = &fed;
+    let uuid = uuid::Uuid::parse_str(&id).map_err(|_| Error::not_found("activity"))?;
+    let row = query::activity::by_ap_id(&ctx.db, ctx.urls.activity(uuid).as_str())
+        .await?
+        .filter(|a| a.public)
+        .ok_or_else(|| Error::not_found("activity"))?;
+    let doc: Value = serde_json::from_str(&row.json)?;
+    Ok(activity_json(strip_context(doc)))
+}
+
+async fn post_inbox(
+    State(fed): State<Fed>,
+    method: Method,
+    OriginalUri(uri): OriginalUri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let data = fed.to_request_data();
+    let path = uri.path_and_query().map(|p| p.as_str()).unwrap_or("/inbox");
+    match inbox::receive(&data, &method, path, &headers, &body).await {
+        Ok(outcome) => {
+            tracing::debug!(?outcome, "inbox");
+            StatusCode::ACCEPTED.into_response()
+        }
+        Err(err) => {
+            let status = inbox::status_for(&err);
+            if status == StatusCode::ACCEPTED {
+                return status.into_response();
+            }
+            tracing::info!(%status, error = ?err, "inbox refused a request");
+            err.into_response()
+        }
+    }
+}

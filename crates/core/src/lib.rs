@@ -1,0 +1,11 @@
+//! Puentes core: configuration, the error type, the URL scheme of local ids and pure
+//! domain rules. No I/O lives here.
+
+pub mod config;
+pub mod error;
+pub mod handle;
+pub mod sanitize;
+pub mod urls;
+
+pub use config::Config;
+pub use error::{Error, ErrorKind, Result, ResultExt};

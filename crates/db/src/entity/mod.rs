@@ -1,0 +1,13 @@
+//! One module per table; rows are the shared vocabulary of the other crates.
+
+pub mod activity;
+pub mod actor;
+pub mod block;
+pub mod delivery;
+pub mod follow;
+pub mod instance;
+pub mod outbox_event;
+pub mod post;
+pub mod received_activity;
+pub mod staff;
+pub mod staff_role;

@@ -1,0 +1,40 @@
+//! Outbox events: what happened, as ids. The web/CLI side writes them in the same
+//! transaction as the state change; the federation side turns them into activities.
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum OutboxEvent {
+    PostPublished { post_id: i64 },
+    PostUpdated { post_id: i64 },
+    PostDeleted { post_id: i64 },
+    /// A local actor asked to follow a remote one.
+    FollowRequested { follow_id: i64 },
+    /// A local actor stopped following (the follow row is already gone).
+    FollowUndone { follower_id: i64, followed_id: i64, follow_ap_id: String },
+    /// A local actor accepted a remote follower.
+    FollowAccepted { follow_id: i64 },
+    /// A local actor refused or removed a remote follower.
+    FollowRejected { follower_id: i64, followed_id: i64, follow_ap_id: String },
+    /// A local actor blocked a remote one.
+    ActorBlocked { actor_id: i64, blocked_id: i64 },
+    /// A local actor's profile changed.
+    ActorUpdated { actor_id: i64 },
+}
+
+impl OutboxEvent {
+    pub fn kind(&self) -> &'static str {
+        match self {
+            OutboxEvent::PostPublished { .. } => "post_published",
+            OutboxEvent::PostUpdated { .. } => "post_updated",
+            OutboxEvent::PostDeleted { .. } => "post_deleted",
+            OutboxEvent::FollowRequested { .. } => "follow_requested",
+            OutboxEvent::FollowUndone { .. } => "follow_undone",
+            OutboxEvent::FollowAccepted { .. } => "follow_accepted",
+            OutboxEvent::FollowRejected { .. } => "follow_rejected",
+            OutboxEvent::ActorBlocked { .. } => "actor_blocked",
+            OutboxEvent::ActorUpdated { .. } => "actor_updated",
+        }
+    }
+}

@@ -1,0 +1,64 @@
+//! Puentes storage: sea-orm entities, every query, the outbox and the delivery queue.
+//! Query functions take `&impl ConnectionTrait` so they work on a pool or in a transaction.
+
+pub mod entity;
+pub mod events;
+pub mod query;
+
+pub use entity::*;
+pub use events::OutboxEvent;
+pub use sea_orm::{
+    ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, TransactionSession,
+    TransactionTrait,
+};
+
+use puentes_core::{Config, Error, Result};
+use puentes_migrations::{Migrator, MigratorTrait};
+use sea_orm::{ConnectOptions, Database};
+use std::time::Duration;
+
+/// Connects to the configured database, creating the SQLite file and its folder if needed.
+pub async fn connect(config: &Config) -> Result<DatabaseConnection> {
+    connect_url(&config.database_url(), Some(&config.data_dir)).await
+}
+
+pub async fn connect_url(url: &str, data_dir: Option<&std::path::Path>) -> Result<DatabaseConnection> {
+    let is_sqlite = url.starts_with("sqlite:");
+    if is_sqlite {
+        if let Some(dir) = data_dir {
+            std::fs::create_dir_all(dir).map_err(|e| {
+                Error::internal(format!("cannot create data directory {}: {e}", dir.display()))
+            })?;
+        }
+    }
+    let mut options = ConnectOptions::new(url.to_string());
+    options
+        .max_connections(if is_sqlite { 4 } else { 10 })
+        .connect_timeout(Duration::from_secs(10))
+        .sqlx_logging(false);
+    let db = Database::connect(options).await.map_err(|e| {
+        Error::internal(format!("cannot connect to the database: {e}")).with_source(e)
+    })?;
+    if is_sqlite {
+        // WAL lets CLI commands write while a server runs on the same file.
+        db.execute_unprepared("PRAGMA journal_mode=WAL").await?;
+        db.execute_unprepared("PRAGMA busy_timeout=10000").await?;
+        db.execute_unprepared("PRAGMA foreign_keys=ON").await?;
+    }
+    Ok(db)
+}
+
+pub async fn migrate(db: &DatabaseConnection) -> Result<()> {
+    Migrator::up(db, None)
+        .await
+        .map_err(|e| Error::internal(format!("migration failed: {e}")).with_source(e))
+}
+
+/// Is this error a unique-constraint violation (a row that already exists)?
+pub fn is_unique_violation(err: &sea_orm::DbErr) -> bool {
+    matches!(err.sql_err(), Some(sea_orm::SqlErr::UniqueConstraintViolation(_)))
+}
+
+pub fn now() -> chrono::DateTime<chrono::Utc> {
+    chrono::Utc::now()
+}

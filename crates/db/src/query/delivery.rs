@@ -1,0 +1,197 @@
+//! The delivery queue: one row per (activity, inbox), retried with backoff, parked per host.
+
+use crate::{delivery, instance, now};
+use chrono::{DateTime, Duration, Utc};
+use puentes_core::Result;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set, TransactionSession, TransactionTrait,
+    sea_query::{Expr, LockBehavior, LockType, Query},
+};
+
+pub const PENDING: &str = "pending";
+pub const DELIVERED: &str = "delivered";
+/// Refused for good (a permanent 4xx) or given up after too long.
+pub const FAILED: &str = "failed";
+
+pub async fn insert(
+    db: &impl ConnectionTrait,
+    activity_id: i64,
+    actor_id: i64,
+    inbox: &str,
+    host: &str,
+) -> Result<delivery::Model> {
+    let at = now();
+    Ok(delivery::ActiveModel {
+        activity_id: Set(activity_id),
+        actor_id: Set(actor_id),
+        inbox: Set(inbox.to_string()),
+        host: Set(host.to_string()),
+        state: Set(PENDING.to_string()),
+        attempts: Set(0),
+        next_attempt_at: Set(at),
+        locked_until: Set(None),
+        last_error: Set(None),
+        last_status: Set(None),
+        created_at: Set(at),
+        finished_at: Set(None),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?)
+}
+
+fn due(at: DateTime<Utc>) -> Condition {
+    let parked_hosts = Query::select()
+        .column(instance::Column::Domain)
+        .from(instance::Entity)
+        .and_where(instance::Column::ParkedUntil.gt(at))
+        .to_owned();
+    Condition::all()
+        .add(delivery::Column::State.eq(PENDING))
+        .add(delivery::Column::NextAttemptAt.lte(at))
+        .add(
+            Condition::any()
+                .add(delivery::Column::LockedUntil.is_null())
+                .add(delivery::Column::LockedUntil.lt(at)),
+        )
+        .add(delivery::Column::Host.not_in_subquery(parked_hosts))
+}
+
+/// Reserves up to `limit` due deliveries (skipping parked hosts) for `lease`.
+pub async fn claim(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    limit: u64,
+    lease: Duration,
+) -> Result<Vec<delivery::Model>> {
+    let at = now();
+    let txn = db.begin().await?;
+    let mut query = delivery::Entity::find()
+        .filter(due(at))
+        .order_by_asc(delivery::Column::NextAttemptAt)
+        .order_by_asc(delivery::Column::Id)
+        .limit(limit);
+    if txn.get_database_backend() == DbBackend::Postgres {
+        query = query.lock_with_behavior(LockType::Update, LockBehavior::SkipLocked);
+    }
+    let rows = query.all(&txn).await?;
+    if !rows.is_empty() {
+        delivery::Entity::update_many()
+            .col_expr(delivery::Column::LockedUntil, Expr::value(Some(at + lease)))
+            .filter(delivery::Column::Id.is_in(rows.iter().map(|r| r.id)))
+            .exec(&txn)
+            .await?;
+    }
+    txn.commit().await?;
+    Ok(rows)
+}
+
+pub async fn mark_delivered(db: &impl ConnectionTrait, row: delivery::Model, status: u16) -> Result<()> {
+    finish(db, row, DELIVERED, i32::from(status), None).await
+}
+
+pub async fn mark_failed(
+    db: &impl ConnectionTrait,
+    row: delivery::Model,
+    status: Option<u16>,
+    error: &str,
+) -> Result<()> {
+    finish(db, row, FAILED, status.map(i32::from).unwrap_or(0), Some(error)).await
+}
+
+async fn finish(
+    db: &impl ConnectionTrait,
+    row: delivery::Model,
+    state: &str,
+    status: i32,
+    error: Option<&str>,
+) -> Result<()> {
+    let attempts = row.attempts + 1;
+    let mut model: delivery::ActiveModel = row.into();
+    model.state = Set(state.to_string());
+    model.attempts = Set(attempts);
+    model.locked_until = Set(None);
+    model.last_status = Set((status != 0).then_some(status));
+    model.last_error = Set(error.map(|e| e.chars().take(500).collect()));
+    model.finished_at = Set(Some(now()));
+    model.update(db).await?;
+    Ok(())
+}
+
+pub async fn reschedule(
+    db: &impl ConnectionTrait,
+    row: delivery::Model,
+    status: Option<u16>,
+    error: &str,
+    next_attempt_at: DateTime<Utc>,
+) -> Result<()> {
+    let attempts = row.attempts + 1;
+    let mut model: delivery::ActiveModel = row.into();
+    model.attempts = Set(attempts);
+    model.locked_until = Set(None);
+    model.next_attempt_at = Set(next_attempt_at);
+    model.last_status = Set(status.map(i32::from));
+    model.last_error = Set(Some(error.chars().take(500).collect()));
+    model.update(db).await?;
+    Ok(())
+}
+
+/// Gives back a claimed row untouched (its host was found parked in the same round).
+pub async fn release(db: &impl ConnectionTrait, row: delivery::Model, next_attempt_at: DateTime<Utc>) -> Result<()> {
+    let mut model: delivery::ActiveModel = row.into();
+    model.locked_until = Set(None);
+    model.next_attempt_at = Set(next_attempt_at);
+    model.update(db).await?;
+    Ok(())
+}
+
+pub async fn due_count(db: &impl ConnectionTrait) -> Result<u64> {
+    Ok(delivery::Entity::find().filter(due(now())).count(db).await?)
+}
+
+pub async fn count_in_state(db: &impl ConnectionTrait, state: &str) -> Result<u64> {
+    Ok(delivery::Entity::find().filter(delivery::Column::State.eq(state)).count(db).await?)
+}
+
+pub async fn list(db: &impl ConnectionTrait, state: Option<&str>, limit: u64) -> Result<Vec<delivery::Model>> {
+    let mut query = delivery::Entity::find().order_by_desc(delivery::Column::Id).limit(limit);
+    if let Some(state) = state {
+        query = query.filter(delivery::Column::State.eq(state));
+    }
+    Ok(query.all(db).await?)
+}
+
+/// Makes pending deliveries due now (all, or one host's) — "retry now" for operators.
+pub async fn retry_now(db: &impl ConnectionTrait, host: Option<&str>) -> Result<u64> {
+    let mut update = delivery::Entity::update_many()
+        .col_expr(delivery::Column::NextAttemptAt, Expr::value(now()))
+        .col_expr(delivery::Column::LockedUntil, Expr::value(Option::<DateTime<Utc>>::None))
+        .filter(delivery::Column::State.eq(PENDING));
+    if let Some(host) = host {
+        update = update.filter(delivery::Column::Host.eq(host));
+    }
+    Ok(update.exec(db).await?.rows_affected)
+}
+
+/// Stops pending deliveries to a host (a domain block).
+pub async fn cancel_for_host(db: &impl ConnectionTrait, host: &str) -> Result<u64> {
+    Ok(delivery::Entity::update_many()
+        .col_expr(delivery::Column::State, Expr::value(FAILED))
+        .col_expr(delivery::Column::LastError, Expr::value(Some("domain blocked".to_string())))
+        .col_expr(delivery::Column::FinishedAt, Expr::value(Some(now())))
+        .filter(delivery::Column::State.eq(PENDING))
+        .filter(delivery::Column::Host.eq(host))
+        .exec(db)
+        .await?
+        .rows_affected)
+}
+
+/// SQLite deployments run one server process: leases left by a crashed run can go at once.
+pub async fn release_leases(db: &impl ConnectionTrait) -> Result<()> {
+    delivery::Entity::update_many()
+        .col_expr(delivery::Column::LockedUntil, Expr::value(Option::<DateTime<Utc>>::None))
+        .filter(delivery::Column::State.eq(PENDING))
+        .exec(db)
+        .await?;
+    Ok(())
+}

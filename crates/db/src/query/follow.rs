@@ -1,0 +1,188 @@
+use crate::{actor, follow, now};
+use puentes_core::{Error, Result};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, JoinType, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect, RelationTrait, Set,
+};
+
+pub const PENDING: &str = "pending";
+pub const ACCEPTED: &str = "accepted";
+
+pub async fn insert(
+    db: &impl ConnectionTrait,
+    ap_id: &str,
+    follower_id: i64,
+    followed_id: i64,
+    state: &str,
+) -> Result<follow::Model> {
+    let at = now();
+    let model = follow::ActiveModel {
+        ap_id: Set(ap_id.to_string()),
+        follower_id: Set(follower_id),
+        followed_id: Set(followed_id),
+        state: Set(state.to_string()),
+        created_at: Set(at),
+        updated_at: Set(at),
+        ..Default::default()
+    };
+    Ok(model.insert(db).await?)
+}
+
+pub async fn by_id(db: &impl ConnectionTrait, id: i64) -> Result<Option<follow::Model>> {
+    Ok(follow::Entity::find_by_id(id).one(db).await?)
+}
+
+pub async fn by_ap_id(db: &impl ConnectionTrait, ap_id: &str) -> Result<Option<follow::Model>> {
+    Ok(follow::Entity::find().filter(follow::Column::ApId.eq(ap_id)).one(db).await?)
+}
+
+pub async fn between(
+    db: &impl ConnectionTrait,
+    follower_id: i64,
+    followed_id: i64,
+) -> Result<Option<follow::Model>> {
+    Ok(follow::Entity::find()
+        .filter(follow::Column::FollowerId.eq(follower_id))
+        .filter(follow::Column::FollowedId.eq(followed_id))
+        .one(db)
+        .await?)
+}
+
+pub async fn set_state(db: &impl ConnectionTrait, row: follow::Model, state: &str) -> Result<follow::Model> {
+    let mut model: follow::ActiveModel = row.into();
+    model.state = Set(state.to_string());
+    model.updated_at = Set(now());
+    Ok(model.update(db).await?)
+}
+
+/// Replaces the remote Follow id, for a peer that re-sends a Follow with a new id.
+pub async fn set_ap_id(db: &impl ConnectionTrait, row: follow::Model, ap_id: &str) -> Result<follow::Model> {
+    let mut model: follow::ActiveModel = row.into();
+    model.ap_id = Set(ap_id.to_string());
+    model.updated_at = Set(now());
+    Ok(model.update(db).await?)
+}
+
+pub async fn delete(db: &impl ConnectionTrait, id: i64) -> Result<()> {
+    follow::Entity::delete_by_id(id).exec(db).await?;
+    Ok(())
+}
+
+/// Removes every follow in either direction between two actors.
+pub async fn delete_between_either_way(db: &impl ConnectionTrait, a: i64, b: i64) -> Result<Vec<follow::Model>> {
+    let rows = follow::Entity::find()
+        .filter(
+            Condition::any()
+                .add(Condition::all().add(follow::Column::FollowerId.eq(a)).add(follow::Column::FollowedId.eq(b)))
+                .add(Condition::all().add(follow::Column::FollowerId.eq(b)).add(follow::Column::FollowedId.eq(a))),
+        )
+        .all(db)
+        .await?;
+    for row in &rows {
+        delete(db, row.id).await?;
+    }
+    Ok(rows)
+}
+
+/// Followers of an actor in the given state, oldest first.
+pub async fn followers(
+    db: &impl ConnectionTrait,
+    followed_id: i64,
+    state: &str,
+) -> Result<Vec<actor::Model>> {
+    Ok(actor::Entity::find()
+        .join_rev(JoinType::InnerJoin, follow::Relation::Follower.def())
+        .filter(follow::Column::FollowedId.eq(followed_id))
+        .filter(follow::Column::State.eq(state))
+        .order_by_asc(follow::Column::Id)
+        .all(db)
+        .await?)
+}
+
+pub async fn followers_page(
+    db: &impl ConnectionTrait,
+    followed_id: i64,
+    page: u64,
+    per_page: u64,
+) -> Result<Vec<actor::Model>> {
+    Ok(actor::Entity::find()
+        .join_rev(JoinType::InnerJoin, follow::Relation::Follower.def())
+        .filter(follow::Column::FollowedId.eq(followed_id))
+        .filter(follow::Column::State.eq(ACCEPTED))
+        .order_by_asc(follow::Column::Id)
+        .offset(page.saturating_sub(1) * per_page)
+        .limit(per_page)
+        .all(db)
+        .await?)
+}
+
+pub async fn following_page(
+    db: &impl ConnectionTrait,
+    follower_id: i64,
+    page: u64,
+    per_page: u64,
+) -> Result<Vec<actor::Model>> {
+    Ok(actor::Entity::find()
+        .join_rev(JoinType::InnerJoin, follow::Relation::Followed.def())
+        .filter(follow::Column::FollowerId.eq(follower_id))
+        .filter(follow::Column::State.eq(ACCEPTED))
+        .order_by_asc(follow::Column::Id)
+        .offset(page.saturating_sub(1) * per_page)
+        .limit(per_page)
+        .all(db)
+        .await?)
+}
+
+pub async fn count_followers(db: &impl ConnectionTrait, followed_id: i64) -> Result<u64> {
+    Ok(follow::Entity::find()
+        .filter(follow::Column::FollowedId.eq(followed_id))
+        .filter(follow::Column::State.eq(ACCEPTED))
+        .count(db)
+        .await?)
+}
+
+pub async fn count_following(db: &impl ConnectionTrait, follower_id: i64) -> Result<u64> {
+    Ok(follow::Entity::find()
+        .filter(follow::Column::FollowerId.eq(follower_id))
+        .filter(follow::Column::State.eq(ACCEPTED))
+        .count(db)
+        .await?)
+}
+
+/// Does any local actor follow (accepted) this remote actor?
+pub async fn has_local_follower(db: &impl ConnectionTrait, followed_id: i64) -> Result<bool> {
+    let n = follow::Entity::find()
+        .join(JoinType::InnerJoin, follow::Relation::Follower.def())
+        .filter(follow::Column::FollowedId.eq(followed_id))
+        .filter(follow::Column::State.eq(ACCEPTED))
+        .filter(actor::Column::Local.eq(true))
+        .count(db)
+        .await?;
+    Ok(n > 0)
+}
+
+/// All follows touching actors of a domain, for a domain block.
+pub async fn with_domain(db: &impl ConnectionTrait, domain: &str) -> Result<Vec<follow::Model>> {
+    let remote_ids: Vec<i64> = actor::Entity::find()
+        .filter(actor::Column::Domain.eq(domain))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|a| a.id)
+        .collect();
+    if remote_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(follow::Entity::find()
+        .filter(
+            Condition::any()
+                .add(follow::Column::FollowerId.is_in(remote_ids.clone()))
+                .add(follow::Column::FollowedId.is_in(remote_ids)),
+        )
+        .all(db)
+        .await?)
+}
+
+pub async fn require(db: &impl ConnectionTrait, id: i64) -> Result<follow::Model> {
+    by_id(db, id).await?.ok_or_else(|| Error::not_found("follow"))
+}

@@ -1,0 +1,12 @@
+//! Every query of the project, by aggregate.
+
+pub mod activity;
+pub mod actor;
+pub mod block;
+pub mod delivery;
+pub mod follow;
+pub mod instance;
+pub mod outbox;
+pub mod post;
+pub mod received;
+pub mod staff;

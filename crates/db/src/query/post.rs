@@ -1,0 +1,137 @@
+use crate::{now, post};
+use chrono::{DateTime, Utc};
+use puentes_core::{Error, Result};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect, Set,
+};
+
+pub const PUBLIC: &str = "public";
+pub const UNLISTED: &str = "unlisted";
+pub const FOLLOWERS: &str = "followers";
+pub const DIRECT: &str = "direct";
+
+#[derive(Debug, Clone)]
+pub struct PostData {
+    pub ap_id: String,
+    pub author_id: i64,
+    pub kind: String,
+    pub content: String,
+    pub summary: Option<String>,
+    pub name: Option<String>,
+    pub language: Option<String>,
+    pub sensitive: bool,
+    pub in_reply_to: Option<String>,
+    pub url: Option<String>,
+    pub visibility: String,
+    pub to: Vec<String>,
+    pub cc: Vec<String>,
+    pub local: bool,
+    pub published: DateTime<Utc>,
+    pub updated_at: Option<DateTime<Utc>>,
+}
+
+pub async fn insert(db: &impl ConnectionTrait, data: PostData) -> Result<post::Model> {
+    Ok(post::ActiveModel {
+        ap_id: Set(data.ap_id),
+        author_id: Set(data.author_id),
+        kind: Set(data.kind),
+        content: Set(data.content),
+        summary: Set(data.summary),
+        name: Set(data.name),
+        language: Set(data.language),
+        sensitive: Set(data.sensitive),
+        in_reply_to: Set(data.in_reply_to),
+        url: Set(data.url),
+        visibility: Set(data.visibility),
+        to_json: Set(serde_json::to_string(&data.to)?),
+        cc_json: Set(serde_json::to_string(&data.cc)?),
+        local: Set(data.local),
+        published: Set(data.published),
+        updated_at: Set(data.updated_at),
+        deleted_at: Set(None),
+        created_at: Set(now()),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?)
+}
+
+/// Applies an edit from the author; the id, author and publication date stay.
+pub async fn update_content(db: &impl ConnectionTrait, row: post::Model, data: PostData) -> Result<post::Model> {
+    let mut model: post::ActiveModel = row.into();
+    model.content = Set(data.content);
+    model.summary = Set(data.summary);
+    model.name = Set(data.name);
+    model.language = Set(data.language);
+    model.sensitive = Set(data.sensitive);
+    model.visibility = Set(data.visibility);
+    model.to_json = Set(serde_json::to_string(&data.to)?);
+    model.cc_json = Set(serde_json::to_string(&data.cc)?);
+    model.updated_at = Set(Some(data.updated_at.unwrap_or_else(now)));
+    Ok(model.update(db).await?)
+}
+
+/// Keeps a tombstone: the id stays known as deleted, the content is gone.
+pub async fn mark_deleted(db: &impl ConnectionTrait, row: post::Model) -> Result<post::Model> {
+    let mut model: post::ActiveModel = row.into();
+    model.content = Set(String::new());
+    model.summary = Set(None);
+    model.name = Set(None);
+    model.deleted_at = Set(Some(now()));
+    Ok(model.update(db).await?)
+}
+
+pub async fn by_id(db: &impl ConnectionTrait, id: i64) -> Result<Option<post::Model>> {
+    Ok(post::Entity::find_by_id(id).one(db).await?)
+}
+
+pub async fn get(db: &impl ConnectionTrait, id: i64) -> Result<post::Model> {
+    by_id(db, id).await?.ok_or_else(|| Error::not_found("post"))
+}
+
+pub async fn by_ap_id(db: &impl ConnectionTrait, ap_id: &str) -> Result<Option<post::Model>> {
+    Ok(post::Entity::find().filter(post::Column::ApId.eq(ap_id)).one(db).await?)
+}
+
+/// Public and unlisted posts of an author, newest first, for outboxes and pages.
+pub async fn visible_by_author(
+    db: &impl ConnectionTrait,
+    author_id: i64,
+    page: u64,
+    per_page: u64,
+) -> Result<Vec<post::Model>> {
+    Ok(post::Entity::find()
+        .filter(post::Column::AuthorId.eq(author_id))
+        .filter(post::Column::Visibility.is_in([PUBLIC, UNLISTED]))
+        .filter(post::Column::DeletedAt.is_null())
+        .order_by_desc(post::Column::Published)
+        .order_by_desc(post::Column::Id)
+        .offset(page.saturating_sub(1) * per_page)
+        .limit(per_page)
+        .all(db)
+        .await?)
+}
+
+pub async fn count_visible_by_author(db: &impl ConnectionTrait, author_id: i64) -> Result<u64> {
+    Ok(post::Entity::find()
+        .filter(post::Column::AuthorId.eq(author_id))
+        .filter(post::Column::Visibility.is_in([PUBLIC, UNLISTED]))
+        .filter(post::Column::DeletedAt.is_null())
+        .count(db)
+        .await?)
+}
+
+pub async fn count_local(db: &impl ConnectionTrait) -> Result<u64> {
+    Ok(post::Entity::find()
+        .filter(post::Column::Local.eq(true))
+        .filter(post::Column::DeletedAt.is_null())
+        .count(db)
+        .await?)
+}
+
+pub fn addressees(row: &post::Model) -> (Vec<String>, Vec<String>) {
+    let to = serde_json::from_str(&row.to_json).unwrap_or_default();
+    let cc = serde_json::from_str(&row.cc_json).unwrap_or_default();
+    (to, cc)
+}

@@ -1,0 +1,282 @@
+//! Operations behind the command line. Each records the state change and its outbox event
+//! in one transaction; the running server's workers deliver.
+
+use crate::Instance;
+use argon2::{Argon2, PasswordHasher, password_hash::SaltString};
+use puentes_apub::{
+    fetch,
+    local_actors::{NewActor, create_local_actor},
+    objects::post::addressing,
+};
+use puentes_core::{Error, Result, handle::normalize_domain, sanitize::text_to_html};
+use puentes_db::{OutboxEvent, TransactionTrait, actor, follow, post, query, query::post::PostData};
+
+pub async fn create_actor(
+    instance: &Instance,
+    name: &str,
+    kind: &str,
+    display_name: Option<String>,
+    summary: Option<String>,
+    manual: bool,
+) -> Result<actor::Model> {
+    create_local_actor(
+        &instance.ctx,
+        NewActor { name, kind, display_name, summary, manually_approves_followers: manual },
+    )
+    .await
+}
+
+pub async fn create_staff(instance: &Instance, email: &str, actor_name: &str, role: &str, password: &str) -> Result<bool> {
+    if !matches!(role, "owner" | "editor") {
+        return Err(Error::bad_request(format!("unknown role {role:?}: use owner or editor")));
+    }
+    if !email.contains('@') || email.len() > 254 {
+        return Err(Error::bad_request(format!("{email:?} is not an email address")));
+    }
+    if password.chars().count() < 10 {
+        return Err(Error::bad_request("the password must have at least 10 characters"));
+    }
+    let actor = query::actor::local_by_name_required(&instance.ctx.db, actor_name).await?;
+    let salt = SaltString::generate(&mut argon2::password_hash::rand_core::OsRng);
+    let hash = Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map_err(|e| Error::internal(format!("cannot hash the password: {e}")))?
+        .to_string();
+    let (_, created) = query::staff::grant(&instance.ctx.db, email, &hash, actor.id, role).await?;
+    Ok(created)
+}
+
+pub async fn follow(instance: &Instance, as_name: &str, handle: &str) -> Result<follow::Model> {
+    let db = &instance.ctx.db;
+    let follower = query::actor::local_by_name_required(db, as_name).await?;
+    let target = fetch::actor_by_handle(&instance.data(), handle).await?;
+    if target.id == follower.id {
+        return Err(Error::bad_request("an actor cannot follow itself"));
+    }
+    if let Some(existing) = query::follow::between(db, follower.id, target.id).await? {
+        return Ok(existing);
+    }
+    if query::block::exists(db, follower.id, target.id).await? {
+        return Err(Error::conflict(format!("{as_name} blocks {handle}; unblock first")));
+    }
+    let txn = db.begin().await?;
+    let follow_id = instance.ctx.urls.new_activity();
+    let row = if target.local {
+        let state = if target.manually_approves_followers { query::follow::PENDING } else { query::follow::ACCEPTED };
+        query::follow::insert(&txn, follow_id.as_str(), follower.id, target.id, state).await?
+    } else {
+        let row = query::follow::insert(&txn, follow_id.as_str(), follower.id, target.id, query::follow::PENDING).await?;
+        query::outbox::enqueue(&txn, &OutboxEvent::FollowRequested { follow_id: row.id }).await?;
+        row
+    };
+    txn.commit().await?;
+    Ok(row)
+}
+
+pub async fn unfollow(instance: &Instance, as_name: &str, handle: &str) -> Result<()> {
+    let db = &instance.ctx.db;
+    let follower = query::actor::local_by_name_required(db, as_name).await?;
+    let target = fetch::actor_by_handle(&instance.data(), handle).await?;
+    let row = query::follow::between(db, follower.id, target.id)
+        .await?
+        .ok_or_else(|| Error::not_found(format!("{as_name} does not follow {handle}")))?;
+    let txn = db.begin().await?;
+    query::follow::delete(&txn, row.id).await?;
+    if !target.local {
+        query::outbox::enqueue(&txn, &OutboxEvent::FollowUndone {
+            follower_id: follower.id,
+            followed_id: target.id,
+            follow_ap_id: row.ap_id,
+        })
+        .await?;
+    }
+    txn.commit().await?;
+    Ok(())
+}
+
+pub async fn post(instance: &Instance, as_name: &str, text: &str, visibility: &str) -> Result<post::Model> {
+    if text.trim().is_empty() {
+        return Err(Error::bad_request("the post is empty"));
+    }
+    if !matches!(visibility, "public" | "unlisted" | "followers") {
+        return Err(Error::bad_request(format!("unknown visibility {visibility:?}: use public, unlisted or followers")));
+    }
+    let db = &instance.ctx.db;
+    let author = query::actor::local_by_name_required(db, as_name).await?;
+    let urls = &instance.ctx.urls;
+    let uuid = uuid::Uuid::now_v7();
+    let followers = urls.actor_collection(&author.username, "followers").to_string();
+    let (to, cc) = addressing(visibility, &followers);
+    let txn = db.begin().await?;
+    let row = query::post::insert(
+        &txn,
+        PostData {
+            ap_id: urls.post(uuid).to_string(),
+            author_id: author.id,
+            kind: "Note".into(),
+            content: text_to_html(text),
+            summary: None,
+            name: None,
+            language: None,
+            sensitive: false,
+            in_reply_to: None,
+            url: Some(urls.post_page(&author.username, uuid).to_string()),
+            visibility: visibility.to_string(),
+            to,
+            cc,
+            local: true,
+            published: chrono::Utc::now(),
+            updated_at: None,
+        },
+    )
+    .await?;
+    query::outbox::enqueue(&txn, &OutboxEvent::PostPublished { post_id: row.id }).await?;
+    txn.commit().await?;
+    Ok(row)
+}
+
+async fn own_post(instance: &Instance, url: &str) -> Result<post::Model> {
+    query::post::by_ap_id(&instance.ctx.db, url)
+        .await?
+        .filter(|p| p.local && p.deleted_at.is_none())
+        .ok_or_else(|| Error::not_found(format!("local post {url}")))
+}
+
+pub async fn edit_post(instance: &Instance, url: &str, text: &str) -> Result<post::Model> {
+    let existing = own_post(instance, url).await?;
+    let (to, cc) = query::post::addressees(&existing);
+    let mut data = PostData {
+        ap_id: existing.ap_id.clone(),
+        author_id: existing.author_id,
+        kind: existing.kind.clone(),
+        content: text_to_html(text),
+        summary: existing.summary.clone(),
+        name: existing.name.clone(),
+        language: existing.language.clone(),
+        sensitive: existing.sensitive,
+        in_reply_to: existing.in_reply_to.clone(),
+        url: existing.url.clone(),
+        visibility: existing.visibility.clone(),
+        to,
+        cc,
+        local: true,
+        published: existing.published,
+        updated_at: None,
+    };
+    data.updated_at = Some(chrono::Utc::now());
+    let txn = instance.ctx.db.begin().await?;
+    let row = query::post::update_content(&txn, existing, data).await?;
+    query::outbox::enqueue(&txn, &OutboxEvent::PostUpdated { post_id: row.id }).await?;
+    txn.commit().await?;
+    Ok(row)
+}
+
+pub async fn delete_post(instance: &Instance, url: &str) -> Result<()> {
+    let existing = own_post(instance, url).await?;
+    let txn = instance.ctx.db.begin().await?;
+    let row = query::post::mark_deleted(&txn, existing).await?;
+    query::outbox::enqueue(&txn, &OutboxEvent::PostDeleted { post_id: row.id }).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Blocks an actor: follows both ways end, nothing more is delivered to or accepted from it.
+pub async fn block(instance: &Instance, as_name: &str, handle: &str) -> Result<()> {
+    let db = &instance.ctx.db;
+    let blocker = query::actor::local_by_name_required(db, as_name).await?;
+    let target = fetch::actor_by_handle(&instance.data(), handle).await?;
+    if target.id == blocker.id {
+        return Err(Error::bad_request("an actor cannot block itself"));
+    }
+    let txn = db.begin().await?;
+    query::block::insert(&txn, blocker.id, target.id).await?;
+    query::follow::delete_between_either_way(&txn, blocker.id, target.id).await?;
+    if !target.local {
+        query::outbox::enqueue(&txn, &OutboxEvent::ActorBlocked { actor_id: blocker.id, blocked_id: target.id }).await?;
+    }
+    txn.commit().await?;
+    Ok(())
+}
+
+pub async fn unblock(instance: &Instance, as_name: &str, handle: &str) -> Result<bool> {
+    let db = &instance.ctx.db;
+    let blocker = query::actor::local_by_name_required(db, as_name).await?;
+    let target = fetch::actor_by_handle(&instance.data(), handle).await?;
+    query::block::delete(db, blocker.id, target.id).await
+}
+
+/// Blocks a whole domain: its follows end, pending deliveries stop, its requests are refused.
+pub async fn domain_block(instance: &Instance, domain: &str, reason: Option<String>) -> Result<usize> {
+    let domain = normalize_domain(domain)?;
+    if domain == instance.ctx.config.domain {
+        return Err(Error::bad_request("an instance cannot block itself"));
+    }
+    let txn = instance.ctx.db.begin().await?;
+    query::instance::set_blocked(&txn, &domain, true, reason).await?;
+    let follows = query::follow::with_domain(&txn, &domain).await?;
+    for row in &follows {
+        query::follow::delete(&txn, row.id).await?;
+    }
+    query::delivery::cancel_for_host(&txn, &domain).await?;
+    txn.commit().await?;
+    Ok(follows.len())
+}
+
+pub async fn domain_unblock(instance: &Instance, domain: &str) -> Result<()> {
+    let domain = normalize_domain(domain)?;
+    query::instance::set_blocked(&instance.ctx.db, &domain, false, None).await?;
+    Ok(())
+}
+
+/// Pending follow requests of an actor that approves followers by hand.
+pub async fn pending_followers(instance: &Instance, as_name: &str) -> Result<Vec<actor::Model>> {
+    let actor = query::actor::local_by_name_required(&instance.ctx.db, as_name).await?;
+    query::follow::followers(&instance.ctx.db, actor.id, query::follow::PENDING).await
+}
+
+async fn follow_request(instance: &Instance, as_name: &str, handle: &str) -> Result<(actor::Model, actor::Model, follow::Model)> {
+    let db = &instance.ctx.db;
+    let followed = query::actor::local_by_name_required(db, as_name).await?;
+    let follower = fetch::actor_by_handle(&instance.data(), handle).await?;
+    let row = query::follow::between(db, follower.id, followed.id)
+        .await?
+        .ok_or_else(|| Error::not_found(format!("follow request from {handle}")))?;
+    Ok((followed, follower, row))
+}
+
+pub async fn approve_follower(instance: &Instance, as_name: &str, handle: &str) -> Result<()> {
+    let (_, follower, row) = follow_request(instance, as_name, handle).await?;
+    let txn = instance.ctx.db.begin().await?;
+    let row = query::follow::set_state(&txn, row, query::follow::ACCEPTED).await?;
+    if !follower.local {
+        query::outbox::enqueue(&txn, &OutboxEvent::FollowAccepted { follow_id: row.id }).await?;
+    }
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Refuses a request, or removes an accepted follower.
+pub async fn reject_follower(instance: &Instance, as_name: &str, handle: &str) -> Result<()> {
+    let (followed, follower, row) = follow_request(instance, as_name, handle).await?;
+    let txn = instance.ctx.db.begin().await?;
+    query::follow::delete(&txn, row.id).await?;
+    if !follower.local {
+        query::outbox::enqueue(&txn, &OutboxEvent::FollowRejected {
+            follower_id: follower.id,
+            followed_id: followed.id,
+            follow_ap_id: row.ap_id,
+        })
+        .await?;
+    }
+    txn.commit().await?;
+    Ok(())
+}
+
+pub async fn set_manual_approval(instance: &Instance, as_name: &str, manual: bool) -> Result<()> {
+    let actor = query::actor::local_by_name_required(&instance.ctx.db, as_name).await?;
+    let txn = instance.ctx.db.begin().await?;
+    let actor = query::actor::set_manual_approval(&txn, actor, manual).await?;
+    query::outbox::enqueue(&txn, &OutboxEvent::ActorUpdated { actor_id: actor.id }).await?;
+    txn.commit().await?;
+    Ok(())
+}

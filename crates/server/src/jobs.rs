@@ -1,0 +1,44 @@
+//! Background workers: the outbox turns events into deliveries, the delivery worker sends.
+
+use puentes_apub::{FedContext, delivery};
+use puentes_core::Result;
+use std::time::Duration;
+use tokio_util::sync::CancellationToken;
+
+/// One round of both queues; returns how much work was done.
+pub async fn run_once(ctx: &FedContext) -> Result<usize> {
+    let batch = ctx.config.delivery.batch_size;
+    let events = delivery::run_outbox_once(ctx, batch).await?;
+    let sent = delivery::run_deliveries_once(ctx, batch).await?;
+    Ok(events + sent)
+}
+
+/// Runs rounds until nothing due is left (deliveries scheduled for later stay queued).
+pub async fn run_until_idle(ctx: &FedContext) -> Result<usize> {
+    let mut total = 0;
+    loop {
+        let done = run_once(ctx).await?;
+        if done == 0 {
+            return Ok(total);
+        }
+        total += done;
+    }
+}
+
+pub async fn run_workers(ctx: FedContext, shutdown: CancellationToken) {
+    let idle = Duration::from_millis(ctx.config.delivery.poll_interval_ms);
+    loop {
+        let pause = match run_once(&ctx).await {
+            Ok(0) => idle,
+            Ok(_) => Duration::ZERO,
+            Err(e) => {
+                tracing::error!(error = ?e, "worker round failed");
+                idle
+            }
+        };
+        tokio::select! {
+            _ = shutdown.cancelled() => return,
+            _ = tokio::time::sleep(pause) => {}
+        }
+    }
+}

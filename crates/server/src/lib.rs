@@ -1,0 +1,64 @@
+//! The `puentes` server: wiring of the federation and web sides, background workers, and
+//! the operations behind the command line.
+
+pub mod commands;
+pub mod jobs;
+
+use activitypub_federation::config::FederationConfig;
+use axum::{Router, extract::Request};
+use puentes_apub::{FedContext, federation_config};
+use puentes_core::{Config, Error, Result};
+use puentes_db::DatabaseConnection;
+use std::sync::Arc;
+use tokio::net::TcpListener;
+use tokio_util::sync::CancellationToken;
+use tower::Layer;
+use tower_http::normalize_path::NormalizePathLayer;
+
+/// One instance: its database, federation configuration and routes.
+#[derive(Clone)]
+pub struct Instance {
+    pub ctx: FedContext,
+    pub fed: FederationConfig<FedContext>,
+}
+
+impl Instance {
+    /// Connects, migrates and prepares the federation configuration.
+    pub async fn open(config: Config) -> Result<Instance> {
+        install_crypto_provider();
+        let db = puentes_db::connect(&config).await?;
+        puentes_db::migrate(&db).await?;
+        Instance::with_db(config, db).await
+    }
+
+    pub async fn with_db(config: Config, db: DatabaseConnection) -> Result<Instance> {
+        install_crypto_provider();
+        let ctx = FedContext::new(db, Arc::new(config))?;
+        let fed = federation_config(ctx.clone()).await?;
+        Ok(Instance { ctx, fed })
+    }
+
+    pub fn data(&self) -> puentes_apub::Data {
+        self.fed.to_request_data()
+    }
+
+    pub fn router(&self) -> Router {
+        let web = puentes_http::HttpState::new(self.ctx.db.clone(), self.ctx.config.clone());
+        puentes_apub::routes::router(self.fed.clone()).merge(puentes_http::router(web))
+    }
+
+    /// Serves until `shutdown` is cancelled. Routes tolerate a trailing slash.
+    pub async fn serve(&self, listener: TcpListener, shutdown: CancellationToken) -> Result<()> {
+        let app = NormalizePathLayer::trim_trailing_slash().layer(self.router());
+        let service = axum::ServiceExt::<Request>::into_make_service(app);
+        axum::serve(listener, service)
+            .with_graceful_shutdown(shutdown.cancelled_owned())
+            .await
+            .map_err(|e| Error::internal("server stopped").with_source(e))
+    }
+}
+
+/// reqwest is built without a default TLS provider; use ring's. Installing twice is harmless.
+fn install_crypto_provider() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}

@@ -1,0 +1,322 @@
+//! The `puentes` command line.
+
+use clap::{Parser, Subcommand};
+use puentes_core::{Error, Result};
+use puentes_server::{Instance, commands, jobs};
+use std::path::PathBuf;
+use tokio_util::sync::CancellationToken;
+
+#[derive(Parser)]
+#[command(name = "puentes", version, about = "Puentes: a federated server for civil-society alliances")]
+struct Cli {
+    /// TOML configuration file (also PUENTES_CONFIG).
+    #[arg(long, global = true, env = "PUENTES_CONFIG")]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Migrate, then serve HTTP and run the delivery workers.
+    Serve,
+    /// Apply database migrations and exit.
+    Migrate,
+    /// Manage local organizations and alliances.
+    #[command(subcommand)]
+    Actor(ActorCommand),
+    /// Manage staff accounts.
+    #[command(subcommand)]
+    Staff(StaffCommand),
+    /// Follow a remote actor (name@domain) as a local actor.
+    Follow {
+        #[arg(long = "as")]
+        as_name: String,
+        handle: String,
+    },
+    /// Stop following.
+    Unfollow {
+        #[arg(long = "as")]
+        as_name: String,
+        handle: String,
+    },
+    /// Publish a post; prints its id.
+    Post {
+        #[arg(long = "as")]
+        as_name: String,
+        text: String,
+        /// public, unlisted or followers
+        #[arg(long, default_value = "public")]
+        visibility: String,
+    },
+    /// Edit one of our posts by id.
+    Edit { id: String, text: String },
+    /// Delete one of our posts by id (a Tombstone stays).
+    Delete { id: String },
+    /// Block an actor for a local actor.
+    Block {
+        #[arg(long = "as")]
+        as_name: String,
+        handle: String,
+    },
+    Unblock {
+        #[arg(long = "as")]
+        as_name: String,
+        handle: String,
+    },
+    /// Block a whole domain for this instance.
+    DomainBlock {
+        domain: String,
+        #[arg(long)]
+        reason: Option<String>,
+    },
+    DomainUnblock { domain: String },
+    /// Follow requests of actors that approve followers by hand.
+    #[command(subcommand)]
+    Followers(FollowersCommand),
+    /// Inspect and retry the delivery queue.
+    #[command(subcommand)]
+    Delivery(DeliveryCommand),
+}
+
+#[derive(Subcommand)]
+enum ActorCommand {
+    Create {
+        name: String,
+        #[arg(long, default_value = "organization")]
+        kind: String,
+        #[arg(long)]
+        display_name: Option<String>,
+        #[arg(long)]
+        summary: Option<String>,
+        /// Approve followers by hand.
+        #[arg(long)]
+        manual_approval: bool,
+    },
+    List,
+}
+
+#[derive(Subcommand)]
+enum StaffCommand {
+    /// Password from PUENTES_PASSWORD, else asked for.
+    Create {
+        email: String,
+        #[arg(long)]
+        actor: String,
+        #[arg(long, default_value = "editor")]
+        role: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum FollowersCommand {
+    Pending {
+        #[arg(long = "as")]
+        as_name: String,
+    },
+    Approve {
+        #[arg(long = "as")]
+        as_name: String,
+        handle: String,
+    },
+    Reject {
+        #[arg(long = "as")]
+        as_name: String,
+        handle: String,
+    },
+    /// Turn approval by hand on or off.
+    Manual {
+        #[arg(long = "as")]
+        as_name: String,
+        #[arg(value_parser = clap::builder::BoolishValueParser::new())]
+        on: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum DeliveryCommand {
+    /// Counts by state and the latest failures.
+    Status,
+    /// Make pending deliveries due now (all or one host) and lift host parking.
+    Retry {
+        #[arg(long)]
+        host: Option<String>,
+    },
+}
+
+fn main() {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("PUENTES_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn,sea_orm=warn")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            eprintln!("error: cannot start the runtime: {e}");
+            std::process::exit(1);
+        }
+    };
+    if let Err(e) = runtime.block_on(run(cli)) {
+        tracing::debug!(error = ?e, "command failed");
+        eprintln!("error: {e}");
+        std::process::exit(match e.kind() {
+            puentes_core::ErrorKind::BadRequest | puentes_core::ErrorKind::NotFound | puentes_core::ErrorKind::Conflict => 2,
+            _ => 1,
+        });
+    }
+}
+
+async fn run(cli: Cli) -> Result<()> {
+    let config = puentes_core::config::load(cli.config.as_deref(), |k| std::env::var(k).ok())?;
+    if let Command::Migrate = cli.command {
+        let db = puentes_db::connect(&config).await?;
+        puentes_db::migrate(&db).await?;
+        println!("migrations applied");
+        return Ok(());
+    }
+    let instance = Instance::open(config).await?;
+    match cli.command {
+        Command::Serve => serve(instance).await,
+        Command::Migrate => Ok(()),
+        Command::Actor(ActorCommand::Create { name, kind, display_name, summary, manual_approval }) => {
+            let actor = commands::create_actor(&instance, &name, &kind, display_name, summary, manual_approval).await?;
+            println!("created {} {} ({})", actor.kind, actor.ap_id, handle_of(&instance, &actor.username));
+            Ok(())
+        }
+        Command::Actor(ActorCommand::List) => {
+            for actor in puentes_db::query::actor::list_local(&instance.ctx.db).await? {
+                println!("{}\t{}\t{}", handle_of(&instance, &actor.username), actor.kind, actor.ap_id);
+            }
+            Ok(())
+        }
+        Command::Staff(StaffCommand::Create { email, actor, role }) => {
+            let password = match std::env::var("PUENTES_PASSWORD") {
+                Ok(p) => p,
+                Err(_) => rpassword::prompt_password("Password: ")
+                    .map_err(|e| Error::bad_request(format!("cannot read the password: {e}")))?,
+            };
+            let created = commands::create_staff(&instance, &email, &actor, &role, &password).await?;
+            println!("{} {email} as {role} of {actor}", if created { "created" } else { "updated" });
+            Ok(())
+        }
+        Command::Follow { as_name, handle } => {
+            let row = commands::follow(&instance, &as_name, &handle).await?;
+            println!("{as_name} follows {handle} ({})", row.state);
+            Ok(())
+        }
+        Command::Unfollow { as_name, handle } => {
+            commands::unfollow(&instance, &as_name, &handle).await?;
+            println!("{as_name} no longer follows {handle}");
+            Ok(())
+        }
+        Command::Post { as_name, text, visibility } => {
+            let post = commands::post(&instance, &as_name, &text, &visibility).await?;
+            println!("{}", post.ap_id);
+            Ok(())
+        }
+        Command::Edit { id, text } => {
+            commands::edit_post(&instance, &id, &text).await?;
+            println!("edited {id}");
+            Ok(())
+        }
+        Command::Delete { id } => {
+            commands::delete_post(&instance, &id).await?;
+            println!("deleted {id}");
+            Ok(())
+        }
+        Command::Block { as_name, handle } => {
+            commands::block(&instance, &as_name, &handle).await?;
+            println!("{as_name} blocks {handle}");
+            Ok(())
+        }
+        Command::Unblock { as_name, handle } => {
+            let removed = commands::unblock(&instance, &as_name, &handle).await?;
+            println!("{}", if removed { "unblocked" } else { "was not blocked" });
+            Ok(())
+        }
+        Command::DomainBlock { domain, reason } => {
+            let ended = commands::domain_block(&instance, &domain, reason).await?;
+            println!("blocked {domain}; {ended} follows ended");
+            Ok(())
+        }
+        Command::DomainUnblock { domain } => {
+            commands::domain_unblock(&instance, &domain).await?;
+            println!("unblocked {domain}");
+            Ok(())
+        }
+        Command::Followers(FollowersCommand::Pending { as_name }) => {
+            for actor in commands::pending_followers(&instance, &as_name).await? {
+                println!("{}@{}\t{}", actor.username, actor.domain, actor.ap_id);
+            }
+            Ok(())
+        }
+        Command::Followers(FollowersCommand::Approve { as_name, handle }) => {
+            commands::approve_follower(&instance, &as_name, &handle).await?;
+            println!("approved {handle}");
+            Ok(())
+        }
+        Command::Followers(FollowersCommand::Reject { as_name, handle }) => {
+            commands::reject_follower(&instance, &as_name, &handle).await?;
+            println!("rejected {handle}");
+            Ok(())
+        }
+        Command::Followers(FollowersCommand::Manual { as_name, on }) => {
+            commands::set_manual_approval(&instance, &as_name, on).await?;
+            println!("{as_name} approves followers {}", if on { "by hand" } else { "automatically" });
+            Ok(())
+        }
+        Command::Delivery(DeliveryCommand::Status) => {
+            use puentes_db::query::delivery;
+            let db = &instance.ctx.db;
+            for state in [delivery::PENDING, delivery::DELIVERED, delivery::FAILED] {
+                println!("{state}\t{}", delivery::count_in_state(db, state).await?);
+            }
+            for row in delivery::list(db, Some(delivery::FAILED), 10).await? {
+                println!("failed\t{}\t{}", row.inbox, row.last_error.unwrap_or_default());
+            }
+            Ok(())
+        }
+        Command::Delivery(DeliveryCommand::Retry { host }) => {
+            puentes_db::query::instance::unpark(&instance.ctx.db, host.as_deref()).await?;
+            let n = puentes_db::query::delivery::retry_now(&instance.ctx.db, host.as_deref()).await?;
+            println!("{n} deliveries due now");
+            Ok(())
+        }
+    }
+}
+
+fn handle_of(instance: &Instance, name: &str) -> String {
+    format!("{name}@{}", instance.ctx.config.domain)
+}
+
+async fn serve(instance: Instance) -> Result<()> {
+    let config = instance.ctx.config.clone();
+    if instance.ctx.db.get_database_backend() == puentes_db::DbBackend::Sqlite {
+        // One server process per SQLite file: leases of a previous run can be released.
+        puentes_db::query::delivery::release_leases(&instance.ctx.db).await?;
+        puentes_db::query::outbox::release_leases(&instance.ctx.db).await?;
+    }
+    let listener = tokio::net::TcpListener::bind(&config.bind)
+        .await
+        .map_err(|e| Error::bad_request(format!("cannot listen on {}: {e}", config.bind)))?;
+    let shutdown = CancellationToken::new();
+    if config.workers {
+        tokio::spawn(jobs::run_workers(instance.ctx.clone(), shutdown.clone()));
+    }
+    tracing::info!("Puentes serving {} on http://{}", config.base_url(), config.bind);
+    if puentes_db::query::actor::count_local(&instance.ctx.db).await? == 0 {
+        eprintln!(
+            "No organizations or alliances yet. Create one with:\n  puentes actor create NAME --kind organization|alliance --display-name \"Full name\""
+        );
+    }
+    let stop = shutdown.clone();
+    tokio::spawn(async move {
+        let _ = tokio::signal::ctrl_c().await;
+        stop.cancel();
+    });
+    instance.serve(listener, shutdown).await
+}

@@ -1,0 +1,15 @@
+//! Schema migrations, one migrator for SQLite and PostgreSQL. Only the backend-neutral
+//! schema builder is used, so every migration runs on both.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261123_000001_create_foundation;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261123_000001_create_foundation::Migration)]
+    }
+}
