@@ -13,7 +13,7 @@ pub fn clean_html(input: &str) -> String {
     .collect();
     ammonia::Builder::default()
         .tags(tags)
-        .add_tag_attributes("a", &["href", "rel", "class"])
+        .add_tag_attributes("a", &["href", "class"])
         .add_tag_attributes("span", &["class"])
         .link_rel(Some("nofollow noopener noreferrer"))
         .url_schemes(["http", "https", "mailto"].into_iter().collect())
