@@ -1,0 +1,28 @@
+//! Federation suite: real HTTP between in-process instances over loopback, real
+//! signatures, real databases (SQLite, and PostgreSQL when PUENTES_TEST_DATABASE_URL is set).
+
+mod delivery;
+mod fixtures;
+mod following;
+mod inbox_security;
+mod peer;
+mod posts;
+mod blocks;
+
+use puentes_tests::Backend;
+
+/// Runs a scenario once per configured database backend.
+macro_rules! on_every_backend {
+    ($scenario:ident) => {
+        for backend in puentes_tests::Backend::all() {
+            eprintln!("{} on {:?}", stringify!($scenario), backend);
+            $scenario(&backend).await;
+        }
+    };
+}
+pub(crate) use on_every_backend;
+
+#[allow(dead_code)]
+fn _backends() -> Vec<Backend> {
+    Backend::all()
+}

@@ -1,0 +1,172 @@
+//! In-process instances on loopback ports (`localhost:PORT`, never an IP: the federation
+//! library refuses IP hosts).
+
+use crate::Backend;
+use puentes_core::Config;
+use puentes_db::{actor, query};
+use puentes_server::{Instance, commands, jobs};
+use std::path::PathBuf;
+use tokio::{net::TcpListener, task::JoinHandle};
+use tokio_util::sync::CancellationToken;
+
+pub struct TestInstance {
+    pub port: u16,
+    pub domain: String,
+    pub dir: PathBuf,
+    pub db_url: String,
+    pub instance: Instance,
+    running: Option<(CancellationToken, JoinHandle<()>)>,
+}
+
+pub fn test_config(port: u16, dir: &std::path::Path, db_url: &str) -> Config {
+    let mut config = Config {
+        domain: format!("localhost:{port}"),
+        bind: format!("127.0.0.1:{port}"),
+        database_url: Some(db_url.to_string()),
+        data_dir: dir.to_path_buf(),
+        workers: false,
+        http_timeout_secs: 5,
+        ..Config::default()
+    };
+    config.delivery.backoff_base_secs = 30;
+    config
+}
+
+impl TestInstance {
+    pub async fn start(backend: &Backend) -> TestInstance {
+        crate::init_tracing();
+        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let port = listener.local_addr().expect("addr").port();
+        let dir = std::env::temp_dir().join(format!("puentes-test-{}", uuid::Uuid::new_v4().simple()));
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        let (db, db_url) = backend.fresh(&dir).await;
+        let instance = Instance::with_db(test_config(port, &dir, &db_url), db).await.expect("instance");
+        let mut me = TestInstance { port, domain: format!("localhost:{port}"), dir, db_url, instance, running: None };
+        me.serve(listener);
+        me
+    }
+
+    fn serve(&mut self, listener: TcpListener) {
+        let token = CancellationToken::new();
+        let instance = self.instance.clone();
+        let stop = token.clone();
+        let handle = tokio::spawn(async move {
+            instance.serve(listener, stop).await.expect("serve");
+        });
+        self.running = Some((token, handle));
+    }
+
+    pub fn is_running(&self) -> bool {
+        self.running.is_some()
+    }
+
+    /// Stops serving (the port refuses connections) and closes the database pool.
+    pub async fn stop(&mut self) {
+        if let Some((token, handle)) = self.running.take() {
+            token.cancel();
+            let _ = handle.await;
+        }
+    }
+
+    /// A new process on the same port and database, as after a restart.
+    pub async fn restart(&mut self) {
+        self.stop().await;
+        let listener = TcpListener::bind(format!("127.0.0.1:{}", self.port)).await.expect("rebind");
+        let db = puentes_db::connect_url(&self.db_url, Some(&self.dir)).await.expect("reconnect");
+        self.instance = Instance::with_db(test_config(self.port, &self.dir, &self.db_url), db).await.expect("instance");
+        self.serve(listener);
+    }
+
+    pub fn base(&self) -> String {
+        format!("http://{}", self.domain)
+    }
+    pub fn handle(&self, name: &str) -> String {
+        format!("{name}@{}", self.domain)
+    }
+    pub fn actor_url(&self, name: &str) -> String {
+        format!("{}/actors/{name}", self.base())
+    }
+    pub fn db(&self) -> &puentes_db::DatabaseConnection {
+        &self.instance.ctx.db
+    }
+
+    pub async fn create_actor(&self, name: &str, kind: &str) -> actor::Model {
+        commands::create_actor(&self.instance, name, kind, Some(format!("{name} display")), None, false)
+            .await
+            .expect("create actor")
+    }
+
+    pub async fn create_manual_actor(&self, name: &str) -> actor::Model {
+        commands::create_actor(&self.instance, name, "organization", None, None, true).await.expect("create actor")
+    }
+
+    pub async fn actor(&self, name: &str) -> actor::Model {
+        query::actor::local_by_name_required(self.db(), name).await.expect("actor")
+    }
+
+    /// Accepted followers' ids.
+    pub async fn followers(&self, name: &str) -> Vec<String> {
+        let actor = self.actor(name).await;
+        query::follow::followers(self.db(), actor.id, query::follow::ACCEPTED)
+            .await
+            .expect("followers")
+            .into_iter()
+            .map(|a| a.ap_id)
+            .collect()
+    }
+
+    pub async fn post_by_id(&self, ap_id: &str) -> Option<puentes_db::post::Model> {
+        query::post::by_ap_id(self.db(), ap_id).await.expect("post")
+    }
+
+    pub async fn get_json(&self, path: &str) -> (u16, serde_json::Value) {
+        let response = reqwest::Client::new()
+            .get(format!("{}{path}", self.base()))
+            .header("Accept", "application/activity+json")
+            .send()
+            .await
+            .expect("get");
+        let status = response.status().as_u16();
+        let body = response.json().await.unwrap_or(serde_json::Value::Null);
+        (status, body)
+    }
+}
+
+pub struct TestNetwork {
+    pub instances: Vec<TestInstance>,
+}
+
+impl TestNetwork {
+    pub async fn start(backend: &Backend, count: usize) -> TestNetwork {
+        let mut instances = Vec::new();
+        for _ in 0..count {
+            instances.push(TestInstance::start(backend).await);
+        }
+        TestNetwork { instances }
+    }
+
+    pub fn get(&self, i: usize) -> &TestInstance {
+        &self.instances[i]
+    }
+
+    /// Drives every running instance's outbox and delivery queues until none has due work.
+    /// Inboxes apply activities within the request, so after this every effect is visible.
+    pub async fn settle(&self) {
+        for _round in 0..100 {
+            let mut work = 0;
+            for instance in self.instances.iter().filter(|i| i.is_running()) {
+                work += jobs::run_until_idle(&instance.instance.ctx).await.expect("queues");
+            }
+            if work == 0 {
+                return;
+            }
+        }
+        panic!("the network did not settle after 100 rounds");
+    }
+
+    pub async fn stop_all(&mut self) {
+        for instance in &mut self.instances {
+            instance.stop().await;
+        }
+    }
+}

@@ -1,0 +1,138 @@
+//! A fake remote server: serves other software's documents (from real fixtures, with ids
+//! moved to this loopback host and a fresh key), signs requests like they do, and records
+//! what it receives.
+
+use axum::{
+    Router,
+    body::Bytes,
+    extract::{OriginalUri, State},
+    http::{HeaderMap, StatusCode, header},
+    response::{IntoResponse, Response},
+    routing::any,
+};
+use serde_json::{Value, json};
+use std::{
+    collections::HashMap,
+    sync::{Arc, Mutex},
+};
+use tokio::net::TcpListener;
+
+#[derive(Default)]
+struct Shared {
+    documents: HashMap<String, Value>,
+    received: Vec<(String, Value)>,
+    /// What POSTs are answered with; 202 unless a test says otherwise.
+    inbox_status: Option<u16>,
+}
+
+#[derive(Clone)]
+pub struct FakeRemote {
+    pub base: String,
+    pub public_key_pem: String,
+    pub private_key_pem: String,
+    shared: Arc<Mutex<Shared>>,
+}
+
+async fn serve_any(State(remote): State<FakeRemote>, OriginalUri(uri): OriginalUri, method: axum::http::Method, body: Bytes) -> Response {
+    let path = uri.path().to_string();
+    let mut shared = remote.shared.lock().expect("lock");
+    if method == axum::http::Method::POST {
+        let value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+        shared.received.push((path, value));
+        let status = shared.inbox_status.and_then(|s| StatusCode::from_u16(s).ok()).unwrap_or(StatusCode::ACCEPTED);
+        return status.into_response();
+    }
+    match shared.documents.get(&path) {
+        Some(doc) => ([(header::CONTENT_TYPE, "application/activity+json")], doc.to_string()).into_response(),
+        None => StatusCode::NOT_FOUND.into_response(),
+    }
+}
+
+impl FakeRemote {
+    pub async fn start() -> FakeRemote {
+        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let port = listener.local_addr().expect("addr").port();
+        let keys = activitypub_federation::http_signatures::generate_actor_keypair().expect("keys");
+        let remote = FakeRemote {
+            base: format!("http://localhost:{port}"),
+            public_key_pem: keys.public_key,
+            private_key_pem: keys.private_key,
+            shared: Arc::default(),
+        };
+        let app = Router::new().fallback(any(serve_any)).with_state(remote.clone());
+        tokio::spawn(async move {
+            let _ = axum::serve(listener, app).await;
+        });
+        remote
+    }
+
+    /// Publishes an actor document built from a real one: same shape, our ids and key.
+    pub fn add_actor(&self, path: &str, template: &Value) -> String {
+        let id = format!("{}{path}", self.base);
+        let mut doc = template.clone();
+        doc["id"] = json!(id);
+        doc["inbox"] = json!(format!("{id}/inbox"));
+        doc["outbox"] = json!(format!("{id}/outbox"));
+        doc["followers"] = json!(format!("{id}/followers"));
+        doc["endpoints"] = json!({ "sharedInbox": format!("{}/inbox", self.base) });
+        doc["publicKey"] = json!({ "id": format!("{id}#main-key"), "owner": id, "publicKeyPem": self.public_key_pem });
+        self.shared.lock().expect("lock").documents.insert(path.to_string(), doc);
+        id
+    }
+
+    pub fn add_document(&self, path: &str, doc: Value) {
+        self.shared.lock().expect("lock").documents.insert(path.to_string(), doc);
+    }
+
+    pub fn set_inbox_status(&self, status: u16) {
+        self.shared.lock().expect("lock").inbox_status = Some(status);
+    }
+
+    pub fn received(&self) -> Vec<(String, Value)> {
+        self.shared.lock().expect("lock").received.clone()
+    }
+
+    /// Moves a document's ids from their real hosts to this one, and aims what it targeted
+    /// at our actor. Replacements are plain text, as the shapes must stay untouched.
+    pub fn rewrite(&self, doc: &Value, replacements: &[(&str, &str)]) -> Value {
+        let mut text = doc.to_string();
+        for (from, to) in replacements {
+            text = text.replace(from, to);
+        }
+        let mut value: Value = serde_json::from_str(&text).expect("rewritten json");
+        if let Value::Object(map) = &mut value {
+            // Linked-data signatures were made over the original text.
+            map.remove("signature");
+        }
+        value
+    }
+
+    pub fn sign_headers(&self, inbox: &str, key_id: &str, body: &[u8]) -> Vec<(&'static str, String)> {
+        let url = url::Url::parse(inbox).expect("inbox url");
+        puentes_apub::signing::sign_request("POST", &url, Some(body), key_id, &self.private_key_pem).expect("sign")
+    }
+
+    /// Signs and posts an activity as `actor_id`, the way Mastodon does.
+    pub async fn post(&self, inbox: &str, actor_id: &str, activity: &Value) -> (u16, String) {
+        let body = activity.to_string().into_bytes();
+        let headers = self.sign_headers(inbox, &format!("{actor_id}#main-key"), &body);
+        self.post_raw(inbox, headers, body).await
+    }
+
+    pub async fn post_raw(&self, inbox: &str, headers: Vec<(&'static str, String)>, body: Vec<u8>) -> (u16, String) {
+        let mut request = reqwest::Client::new().post(inbox).header("Content-Type", "application/activity+json");
+        for (name, value) in headers {
+            request = request.header(name, value);
+        }
+        let response = request.body(body).send().await.expect("post");
+        (response.status().as_u16(), response.text().await.unwrap_or_default())
+    }
+}
+
+pub fn header_map(pairs: &[(&'static str, String)]) -> HeaderMap {
+    let mut map = HeaderMap::new();
+    for (k, v) in pairs {
+        map.insert(*k, v.parse().expect("header"));
+    }
+    map
+}
