@@ -34,6 +34,9 @@ pub fn read_document(doc: &Value) -> Reading {
             Err(reason) => Reading::Ignored(reason),
         };
     }
+    if kind == "Tombstone" {
+        return Reading::Ignored("a Tombstone is only read inside a Delete".into());
+    }
     if kind.contains("Collection") {
         return Reading::Collection(kind.to_string());
     }

@@ -10,12 +10,12 @@ use activitypub_federation::config::FederationConfig;
 use axum::{
     Router,
     body::Bytes,
-    extract::{DefaultBodyLimit, OriginalUri, Path, Query, State},
+    extract::{DefaultBodyLimit, Extension, OriginalUri, Path, Query, State},
     http::{HeaderMap, HeaderValue, Method, StatusCode, header},
     response::{IntoResponse, Redirect, Response},
     routing::{get, post},
 };
-use puentes_core::{Error, Result};
+use puentes_core::{Error, Result, urls::RequestTarget};
 use puentes_db::{actor, query};
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -263,11 +263,15 @@ async fn post_inbox(
     State(fed): State<Fed>,
     method: Method,
     OriginalUri(uri): OriginalUri,
+    target: Option<Extension<RequestTarget>>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
     let data = fed.to_request_data();
-    let path = uri.path_and_query().map(|p| p.as_str()).unwrap_or("/inbox");
+    let path = match &target {
+        Some(Extension(RequestTarget(raw))) => raw.as_str(),
+        None => uri.path_and_query().map(|p| p.as_str()).unwrap_or("/inbox"),
+    };
     match inbox::receive(&data, &method, path, &headers, &body).await {
         Ok(outcome) => {
             tracing::debug!(?outcome, "inbox");

@@ -67,6 +67,11 @@ impl Urls {
     }
 }
 
+/// The path and query exactly as the client sent them, before any normalization: HTTP
+/// signatures cover this `(request-target)`, trailing slash included.
+#[derive(Debug, Clone)]
+pub struct RequestTarget(pub String);
+
 /// `host[:port]` of a URL: instances are keyed by authority, so two local test instances
 /// on different ports stay apart.
 pub fn authority(u: &Url) -> String {

@@ -7,12 +7,11 @@ pub mod jobs;
 use activitypub_federation::config::FederationConfig;
 use axum::{Router, extract::Request};
 use puentes_apub::{FedContext, federation_config};
-use puentes_core::{Config, Error, Result};
+use puentes_core::{Config, Error, Result, urls::RequestTarget};
 use puentes_db::DatabaseConnection;
 use std::sync::Arc;
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
-use tower::Layer;
 use tower_http::normalize_path::NormalizePathLayer;
 
 /// One instance: its database, federation configuration and routes.
@@ -49,7 +48,14 @@ impl Instance {
 
     /// Serves until `shutdown` is cancelled. Routes tolerate a trailing slash.
     pub async fn serve(&self, listener: TcpListener, shutdown: CancellationToken) -> Result<()> {
-        let app = NormalizePathLayer::trim_trailing_slash().layer(self.router());
+        let app = tower::ServiceBuilder::new()
+            .map_request(|mut request: Request| {
+                let target = request.uri().path_and_query().map(|p| p.as_str().to_string()).unwrap_or_default();
+                request.extensions_mut().insert(RequestTarget(target));
+                request
+            })
+            .layer(NormalizePathLayer::trim_trailing_slash())
+            .service(self.router());
         let service = axum::ServiceExt::<Request>::into_make_service(app);
         axum::serve(listener, service)
             .with_graceful_shutdown(shutdown.cancelled_owned())
