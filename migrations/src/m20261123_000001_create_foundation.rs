@@ -92,7 +92,14 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
-        index(manager, "actor", "actor_domain_username", &["domain", "username"], false).await?;
+        index(
+            manager,
+            "actor",
+            "actor_domain_username",
+            &["domain", "username"],
+            false,
+        )
+        .await?;
 
         manager
             .create_table(
@@ -114,12 +121,29 @@ impl MigrationTrait for Migration {
                     .col(big_integer("actor_id"))
                     .col(text("role"))
                     .col(now("created_at"))
-                    .foreign_key(ForeignKey::create().from("staff_role", "staff_id").to("staff", "id").on_delete(ForeignKeyAction::Cascade))
-                    .foreign_key(ForeignKey::create().from("staff_role", "actor_id").to("actor", "id").on_delete(ForeignKeyAction::Cascade))
+                    .foreign_key(
+                        ForeignKey::create()
+                            .from("staff_role", "staff_id")
+                            .to("staff", "id")
+                            .on_delete(ForeignKeyAction::Cascade),
+                    )
+                    .foreign_key(
+                        ForeignKey::create()
+                            .from("staff_role", "actor_id")
+                            .to("actor", "id")
+                            .on_delete(ForeignKeyAction::Cascade),
+                    )
                     .to_owned(),
             )
             .await?;
-        index(manager, "staff_role", "staff_role_staff_actor", &["staff_id", "actor_id"], true).await?;
+        index(
+            manager,
+            "staff_role",
+            "staff_role_staff_actor",
+            &["staff_id", "actor_id"],
+            true,
+        )
+        .await?;
 
         manager
             .create_table(
@@ -132,13 +156,37 @@ impl MigrationTrait for Migration {
                     .col(text("state"))
                     .col(now("created_at"))
                     .col(now("updated_at"))
-                    .foreign_key(ForeignKey::create().from("follow", "follower_id").to("actor", "id").on_delete(ForeignKeyAction::Cascade))
-                    .foreign_key(ForeignKey::create().from("follow", "followed_id").to("actor", "id").on_delete(ForeignKeyAction::Cascade))
+                    .foreign_key(
+                        ForeignKey::create()
+                            .from("follow", "follower_id")
+                            .to("actor", "id")
+                            .on_delete(ForeignKeyAction::Cascade),
+                    )
+                    .foreign_key(
+                        ForeignKey::create()
+                            .from("follow", "followed_id")
+                            .to("actor", "id")
+                            .on_delete(ForeignKeyAction::Cascade),
+                    )
                     .to_owned(),
             )
             .await?;
-        index(manager, "follow", "follow_pair", &["follower_id", "followed_id"], true).await?;
-        index(manager, "follow", "follow_followed", &["followed_id", "state"], false).await?;
+        index(
+            manager,
+            "follow",
+            "follow_pair",
+            &["follower_id", "followed_id"],
+            true,
+        )
+        .await?;
+        index(
+            manager,
+            "follow",
+            "follow_followed",
+            &["followed_id", "state"],
+            false,
+        )
+        .await?;
 
         manager
             .create_table(
@@ -148,12 +196,29 @@ impl MigrationTrait for Migration {
                     .col(big_integer("actor_id"))
                     .col(big_integer("blocked_actor_id"))
                     .col(now("created_at"))
-                    .foreign_key(ForeignKey::create().from("block", "actor_id").to("actor", "id").on_delete(ForeignKeyAction::Cascade))
-                    .foreign_key(ForeignKey::create().from("block", "blocked_actor_id").to("actor", "id").on_delete(ForeignKeyAction::Cascade))
+                    .foreign_key(
+                        ForeignKey::create()
+                            .from("block", "actor_id")
+                            .to("actor", "id")
+                            .on_delete(ForeignKeyAction::Cascade),
+                    )
+                    .foreign_key(
+                        ForeignKey::create()
+                            .from("block", "blocked_actor_id")
+                            .to("actor", "id")
+                            .on_delete(ForeignKeyAction::Cascade),
+                    )
                     .to_owned(),
             )
             .await?;
-        index(manager, "block", "block_pair", &["actor_id", "blocked_actor_id"], true).await?;
+        index(
+            manager,
+            "block",
+            "block_pair",
+            &["actor_id", "blocked_actor_id"],
+            true,
+        )
+        .await?;
 
         manager
             .create_table(
@@ -178,11 +243,23 @@ impl MigrationTrait for Migration {
                     .col(maybe_time("updated_at"))
                     .col(maybe_time("deleted_at"))
                     .col(now("created_at"))
-                    .foreign_key(ForeignKey::create().from("post", "author_id").to("actor", "id").on_delete(ForeignKeyAction::Cascade))
+                    .foreign_key(
+                        ForeignKey::create()
+                            .from("post", "author_id")
+                            .to("actor", "id")
+                            .on_delete(ForeignKeyAction::Cascade),
+                    )
                     .to_owned(),
             )
             .await?;
-        index(manager, "post", "post_author_published", &["author_id", "published"], false).await?;
+        index(
+            manager,
+            "post",
+            "post_author_published",
+            &["author_id", "published"],
+            false,
+        )
+        .await?;
 
         manager
             .create_table(
@@ -196,11 +273,23 @@ impl MigrationTrait for Migration {
                     .col(text("json"))
                     .col(boolean("public").default(false))
                     .col(now("created_at"))
-                    .foreign_key(ForeignKey::create().from("activity", "actor_id").to("actor", "id").on_delete(ForeignKeyAction::Cascade))
+                    .foreign_key(
+                        ForeignKey::create()
+                            .from("activity", "actor_id")
+                            .to("actor", "id")
+                            .on_delete(ForeignKeyAction::Cascade),
+                    )
                     .to_owned(),
             )
             .await?;
-        index(manager, "activity", "activity_actor", &["actor_id", "id"], false).await?;
+        index(
+            manager,
+            "activity",
+            "activity_actor",
+            &["actor_id", "id"],
+            false,
+        )
+        .await?;
 
         manager
             .create_table(
@@ -229,7 +318,14 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
-        index(manager, "outbox_event", "outbox_event_pending", &["processed_at", "available_at"], false).await?;
+        index(
+            manager,
+            "outbox_event",
+            "outbox_event_pending",
+            &["processed_at", "available_at"],
+            false,
+        )
+        .await?;
 
         manager
             .create_table(
@@ -248,22 +344,57 @@ impl MigrationTrait for Migration {
                     .col(integer_null("last_status"))
                     .col(now("created_at"))
                     .col(maybe_time("finished_at"))
-                    .foreign_key(ForeignKey::create().from("delivery", "activity_id").to("activity", "id").on_delete(ForeignKeyAction::Cascade))
-                    .foreign_key(ForeignKey::create().from("delivery", "actor_id").to("actor", "id").on_delete(ForeignKeyAction::Cascade))
+                    .foreign_key(
+                        ForeignKey::create()
+                            .from("delivery", "activity_id")
+                            .to("activity", "id")
+                            .on_delete(ForeignKeyAction::Cascade),
+                    )
+                    .foreign_key(
+                        ForeignKey::create()
+                            .from("delivery", "actor_id")
+                            .to("actor", "id")
+                            .on_delete(ForeignKeyAction::Cascade),
+                    )
                     .to_owned(),
             )
             .await?;
-        index(manager, "delivery", "delivery_due", &["state", "next_attempt_at"], false).await?;
-        index(manager, "delivery", "delivery_host", &["host", "state"], false).await?;
+        index(
+            manager,
+            "delivery",
+            "delivery_due",
+            &["state", "next_attempt_at"],
+            false,
+        )
+        .await?;
+        index(
+            manager,
+            "delivery",
+            "delivery_host",
+            &["host", "state"],
+            false,
+        )
+        .await?;
         Ok(())
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         for table in [
-            "delivery", "outbox_event", "received_activity", "activity", "post", "block",
-            "follow", "staff_role", "staff", "actor", "instance",
+            "delivery",
+            "outbox_event",
+            "received_activity",
+            "activity",
+            "post",
+            "block",
+            "follow",
+            "staff_role",
+            "staff",
+            "actor",
+            "instance",
         ] {
-            manager.drop_table(Table::drop().table(table).to_owned()).await?;
+            manager
+                .drop_table(Table::drop().table(table).to_owned())
+                .await?;
         }
         Ok(())
     }

@@ -9,27 +9,51 @@ async fn actor_block_scenario(backend: &Backend) {
     a.create_actor("alpha", "organization").await;
     b.create_actor("troll", "organization").await;
     c.create_actor("friend", "organization").await;
-    commands::follow(&b.instance, "troll", &a.handle("alpha")).await.unwrap();
-    commands::follow(&c.instance, "friend", &a.handle("alpha")).await.unwrap();
+    commands::follow(&b.instance, "troll", &a.handle("alpha"))
+        .await
+        .unwrap();
+    commands::follow(&c.instance, "friend", &a.handle("alpha"))
+        .await
+        .unwrap();
     net.settle().await;
     assert_eq!(a.followers("alpha").await.len(), 2);
 
-    commands::block(&a.instance, "alpha", &b.handle("troll")).await.unwrap();
+    commands::block(&a.instance, "alpha", &b.handle("troll"))
+        .await
+        .unwrap();
     net.settle().await;
     assert_eq!(a.followers("alpha").await, vec![c.actor_url("friend")]);
     // The Block told the troll's instance to drop its follow too.
     let troll = b.actor("troll").await;
-    let alpha_on_b = query::actor::by_ap_id(b.db(), &a.actor_url("alpha")).await.unwrap().unwrap();
-    assert!(query::follow::between(b.db(), troll.id, alpha_on_b.id).await.unwrap().is_none());
+    let alpha_on_b = query::actor::by_ap_id(b.db(), &a.actor_url("alpha"))
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(
+        query::follow::between(b.db(), troll.id, alpha_on_b.id)
+            .await
+            .unwrap()
+            .is_none()
+    );
 
     // Receiving: a new Follow from the blocked actor is rejected.
-    commands::follow(&b.instance, "troll", &a.handle("alpha")).await.unwrap();
+    commands::follow(&b.instance, "troll", &a.handle("alpha"))
+        .await
+        .unwrap();
     net.settle().await;
     assert_eq!(a.followers("alpha").await.len(), 1);
-    assert!(query::follow::between(b.db(), troll.id, alpha_on_b.id).await.unwrap().is_none(), "Reject arrived");
+    assert!(
+        query::follow::between(b.db(), troll.id, alpha_on_b.id)
+            .await
+            .unwrap()
+            .is_none(),
+        "Reject arrived"
+    );
 
     // Sending: posts go to the friend only.
-    let post = commands::post(&a.instance, "alpha", "not for trolls", "public").await.unwrap();
+    let post = commands::post(&a.instance, "alpha", "not for trolls", "public")
+        .await
+        .unwrap();
     net.settle().await;
     assert!(c.post_by_id(&post.ap_id).await.is_some());
     assert!(b.post_by_id(&post.ap_id).await.is_none());
@@ -46,28 +70,49 @@ async fn domain_block_scenario(backend: &Backend) {
     a.create_actor("alpha", "organization").await;
     b.create_actor("spam", "organization").await;
     c.create_actor("friend", "organization").await;
-    commands::follow(&b.instance, "spam", &a.handle("alpha")).await.unwrap();
-    commands::follow(&c.instance, "friend", &a.handle("alpha")).await.unwrap();
-    commands::follow(&a.instance, "alpha", &b.handle("spam")).await.unwrap();
+    commands::follow(&b.instance, "spam", &a.handle("alpha"))
+        .await
+        .unwrap();
+    commands::follow(&c.instance, "friend", &a.handle("alpha"))
+        .await
+        .unwrap();
+    commands::follow(&a.instance, "alpha", &b.handle("spam"))
+        .await
+        .unwrap();
     net.settle().await;
 
-    let ended = commands::domain_block(&a.instance, &b.domain, Some("spam".into())).await.unwrap();
+    let ended = commands::domain_block(&a.instance, &b.domain, Some("spam".into()))
+        .await
+        .unwrap();
     assert_eq!(ended, 2, "both follows with the domain ended");
     assert_eq!(a.followers("alpha").await, vec![c.actor_url("friend")]);
 
     // Receiving: the blocked domain's requests are refused.
-    commands::unfollow(&b.instance, "spam", &a.handle("alpha")).await.ok();
-    commands::follow(&b.instance, "spam", &a.handle("alpha")).await.unwrap();
+    commands::unfollow(&b.instance, "spam", &a.handle("alpha"))
+        .await
+        .ok();
+    commands::follow(&b.instance, "spam", &a.handle("alpha"))
+        .await
+        .unwrap();
     net.settle().await;
     assert_eq!(a.followers("alpha").await.len(), 1);
-    let refused = query::delivery::list(b.db(), Some(query::delivery::FAILED), 10).await.unwrap();
-    assert!(refused.iter().any(|d| d.last_status == Some(403)), "{refused:?}");
+    let refused = query::delivery::list(b.db(), Some(query::delivery::FAILED), 10)
+        .await
+        .unwrap();
+    assert!(
+        refused.iter().any(|d| d.last_status == Some(403)),
+        "{refused:?}"
+    );
 
     // Sending: nothing goes to the blocked domain, and handles there are not resolved.
-    let post = commands::post(&a.instance, "alpha", "hola", "public").await.unwrap();
+    let post = commands::post(&a.instance, "alpha", "hola", "public")
+        .await
+        .unwrap();
     net.settle().await;
     assert!(b.post_by_id(&post.ap_id).await.is_none());
-    let err = commands::follow(&a.instance, "alpha", &b.handle("spam")).await.unwrap_err();
+    let err = commands::follow(&a.instance, "alpha", &b.handle("spam"))
+        .await
+        .unwrap_err();
     assert_eq!(err.kind(), puentes_core::ErrorKind::Forbidden);
 }
 

@@ -9,25 +9,58 @@ async fn peer_down_and_back_scenario(backend: &Backend) {
     net.instances[0].create_actor("alpha", "organization").await;
     net.instances[1].create_actor("beta", "organization").await;
     let alpha_handle = net.get(0).handle("alpha");
-    commands::follow(&net.get(1).instance, "beta", &alpha_handle).await.unwrap();
+    commands::follow(&net.get(1).instance, "beta", &alpha_handle)
+        .await
+        .unwrap();
     net.settle().await;
 
     net.instances[1].stop().await;
-    let post = commands::post(&net.get(0).instance, "alpha", "while you were away", "public").await.unwrap();
+    let post = commands::post(
+        &net.get(0).instance,
+        "alpha",
+        "while you were away",
+        "public",
+    )
+    .await
+    .unwrap();
     net.settle().await;
-    let pending = query::delivery::list(net.get(0).db(), Some(query::delivery::PENDING), 10).await.unwrap();
+    let pending = query::delivery::list(net.get(0).db(), Some(query::delivery::PENDING), 10)
+        .await
+        .unwrap();
     assert_eq!(pending.len(), 1, "the failed delivery waits for a retry");
     assert_eq!(pending[0].attempts, 1);
-    assert!(pending[0].next_attempt_at > chrono::Utc::now(), "retried later, with backoff");
-    assert!(pending[0].last_error.as_deref().unwrap_or("").contains("cannot reach"));
+    assert!(
+        pending[0].next_attempt_at > chrono::Utc::now(),
+        "retried later, with backoff"
+    );
+    assert!(
+        pending[0]
+            .last_error
+            .as_deref()
+            .unwrap_or("")
+            .contains("cannot reach")
+    );
 
     net.instances[1].restart().await;
     // Time passes: make the retry due now, as `puentes delivery retry` does.
-    query::delivery::retry_now(net.get(0).db(), None).await.unwrap();
+    query::delivery::retry_now(net.get(0).db(), None)
+        .await
+        .unwrap();
     net.settle().await;
-    assert!(net.get(1).post_by_id(&post.ap_id).await.is_some(), "delivered once the peer came back");
-    assert_eq!(query::delivery::count_in_state(net.get(0).db(), query::delivery::PENDING).await.unwrap(), 0);
-    let host = query::instance::get(net.get(0).db(), &net.get(1).domain).await.unwrap().unwrap();
+    assert!(
+        net.get(1).post_by_id(&post.ap_id).await.is_some(),
+        "delivered once the peer came back"
+    );
+    assert_eq!(
+        query::delivery::count_in_state(net.get(0).db(), query::delivery::PENDING)
+            .await
+            .unwrap(),
+        0
+    );
+    let host = query::instance::get(net.get(0).db(), &net.get(1).domain)
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(host.failure_count, 0, "success resets the host's health");
 }
 
@@ -42,24 +75,53 @@ async fn restart_mid_fan_out_scenario(backend: &Backend) {
     net.instances[1].create_actor("beta", "organization").await;
     net.instances[2].create_actor("gamma", "organization").await;
     let alpha_handle = net.get(0).handle("alpha");
-    commands::follow(&net.get(1).instance, "beta", &alpha_handle).await.unwrap();
-    commands::follow(&net.get(2).instance, "gamma", &alpha_handle).await.unwrap();
+    commands::follow(&net.get(1).instance, "beta", &alpha_handle)
+        .await
+        .unwrap();
+    commands::follow(&net.get(2).instance, "gamma", &alpha_handle)
+        .await
+        .unwrap();
     net.settle().await;
 
-    let post = commands::post(&net.get(0).instance, "alpha", "fan-out interrupted", "public").await.unwrap();
+    let post = commands::post(
+        &net.get(0).instance,
+        "alpha",
+        "fan-out interrupted",
+        "public",
+    )
+    .await
+    .unwrap();
     let ctx = net.get(0).instance.ctx.clone();
-    puentes_apub::delivery::run_outbox_once(&ctx, 10).await.unwrap();
-    assert_eq!(puentes_apub::delivery::run_deliveries_once(&ctx, 1).await.unwrap(), 1, "one of two sent");
+    puentes_apub::delivery::run_outbox_once(&ctx, 10)
+        .await
+        .unwrap();
+    assert_eq!(
+        puentes_apub::delivery::run_deliveries_once(&ctx, 1)
+            .await
+            .unwrap(),
+        1,
+        "one of two sent"
+    );
     net.instances[0].restart().await;
     net.settle().await;
 
     for i in [1, 2] {
-        assert!(net.get(i).post_by_id(&post.ap_id).await.is_some(), "instance {i} got the post");
+        assert!(
+            net.get(i).post_by_id(&post.ap_id).await.is_some(),
+            "instance {i} got the post"
+        );
     }
-    let delivered = query::delivery::list(net.get(0).db(), Some(query::delivery::DELIVERED), 100).await.unwrap();
+    let delivered = query::delivery::list(net.get(0).db(), Some(query::delivery::DELIVERED), 100)
+        .await
+        .unwrap();
     let for_post = delivered.iter().filter(|d| d.attempts == 1).count();
     assert!(for_post >= 2);
-    assert_eq!(query::delivery::count_in_state(net.get(0).db(), query::delivery::PENDING).await.unwrap(), 0);
+    assert_eq!(
+        query::delivery::count_in_state(net.get(0).db(), query::delivery::PENDING)
+            .await
+            .unwrap(),
+        0
+    );
 }
 
 #[tokio::test]
@@ -74,29 +136,55 @@ async fn status_handling_scenario(backend: &Backend) {
     let a = net.get(0);
     a.create_actor("alpha", "organization").await;
     let remote = FakeRemote::start().await;
-    let follower = remote.add_actor("/users/reader", &json!({ "type": "Person", "preferredUsername": "reader" }));
+    let follower = remote.add_actor(
+        "/users/reader",
+        &json!({ "type": "Person", "preferredUsername": "reader" }),
+    );
     let follow = json!({ "id": format!("{}/follows/1", remote.base), "type": "Follow", "actor": follower, "object": a.actor_url("alpha") });
-    let (status, _) = remote.post(&format!("{}/inbox", a.base()), &follower, &follow).await;
+    let (status, _) = remote
+        .post(&format!("{}/inbox", a.base()), &follower, &follow)
+        .await;
     assert_eq!(status, 202);
     net.settle().await;
-    assert!(remote.received().iter().any(|(_, body)| body["type"] == "Accept"));
+    assert!(
+        remote
+            .received()
+            .iter()
+            .any(|(_, body)| body["type"] == "Accept")
+    );
 
     remote.set_inbox_status(410);
-    let post = commands::post(&a.instance, "alpha", "gone peer", "public").await.unwrap();
+    let post = commands::post(&a.instance, "alpha", "gone peer", "public")
+        .await
+        .unwrap();
     net.settle().await;
-    let failed = query::delivery::list(a.db(), Some(query::delivery::FAILED), 10).await.unwrap();
+    let failed = query::delivery::list(a.db(), Some(query::delivery::FAILED), 10)
+        .await
+        .unwrap();
     assert_eq!(failed.len(), 1, "410 is permanent");
     assert_eq!(failed[0].last_status, Some(410));
 
     remote.set_inbox_status(503);
     for _ in 0..5 {
-        commands::post(&a.instance, "alpha", "busy peer", "public").await.unwrap();
+        commands::post(&a.instance, "alpha", "busy peer", "public")
+            .await
+            .unwrap();
         net.settle().await;
         query::delivery::retry_now(a.db(), None).await.unwrap();
     }
-    let host = query::instance::get(a.db(), &remote.base.replace("http://", "")).await.unwrap().unwrap();
-    assert!(host.parked_until.is_some(), "a host failing again and again is parked");
-    assert_eq!(query::delivery::due_count(a.db()).await.unwrap(), 0, "parked hosts get no deliveries");
+    let host = query::instance::get(a.db(), &remote.base.replace("http://", ""))
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(
+        host.parked_until.is_some(),
+        "a host failing again and again is parked"
+    );
+    assert_eq!(
+        query::delivery::due_count(a.db()).await.unwrap(),
+        0,
+        "parked hosts get no deliveries"
+    );
     let _ = post;
 }
 

@@ -9,14 +9,26 @@ async fn follow_both_ways_scenario(backend: &Backend) {
     a.create_actor("alpha", "organization").await;
     b.create_actor("beta", "alliance").await;
 
-    let row = commands::follow(&b.instance, "beta", &a.handle("alpha")).await.unwrap();
-    assert_eq!(row.state, query::follow::PENDING, "remote follows wait for Accept");
+    let row = commands::follow(&b.instance, "beta", &a.handle("alpha"))
+        .await
+        .unwrap();
+    assert_eq!(
+        row.state,
+        query::follow::PENDING,
+        "remote follows wait for Accept"
+    );
     net.settle().await;
 
     assert_eq!(a.followers("alpha").await, vec![b.actor_url("beta")]);
     let beta = b.actor("beta").await;
-    let remote_alpha = query::actor::by_ap_id(b.db(), &a.actor_url("alpha")).await.unwrap().unwrap();
-    let follow = query::follow::between(b.db(), beta.id, remote_alpha.id).await.unwrap().unwrap();
+    let remote_alpha = query::actor::by_ap_id(b.db(), &a.actor_url("alpha"))
+        .await
+        .unwrap()
+        .unwrap();
+    let follow = query::follow::between(b.db(), beta.id, remote_alpha.id)
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(follow.state, query::follow::ACCEPTED, "Accept reached beta");
 
     // The followers collection says the same over HTTP.
@@ -27,7 +39,9 @@ async fn follow_both_ways_scenario(backend: &Backend) {
     assert_eq!(head["totalItems"], 1);
 
     // And the other way round.
-    commands::follow(&a.instance, "alpha", &b.handle("beta")).await.unwrap();
+    commands::follow(&a.instance, "alpha", &b.handle("beta"))
+        .await
+        .unwrap();
     net.settle().await;
     assert_eq!(b.followers("beta").await, vec![a.actor_url("alpha")]);
 }
@@ -46,24 +60,59 @@ async fn manual_approval_scenario(backend: &Backend) {
     let (_, doc) = a.get_json("/actors/careful").await;
     assert_eq!(doc["manuallyApprovesFollowers"], true);
 
-    commands::follow(&b.instance, "beta", &a.handle("careful")).await.unwrap();
-    commands::follow(&c.instance, "gamma", &a.handle("careful")).await.unwrap();
+    commands::follow(&b.instance, "beta", &a.handle("careful"))
+        .await
+        .unwrap();
+    commands::follow(&c.instance, "gamma", &a.handle("careful"))
+        .await
+        .unwrap();
     net.settle().await;
-    assert!(a.followers("careful").await.is_empty(), "requests wait for the owner");
-    let pending: Vec<String> = commands::pending_followers(&a.instance, "careful").await.unwrap().into_iter().map(|x| x.ap_id).collect();
+    assert!(
+        a.followers("careful").await.is_empty(),
+        "requests wait for the owner"
+    );
+    let pending: Vec<String> = commands::pending_followers(&a.instance, "careful")
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|x| x.ap_id)
+        .collect();
     assert_eq!(pending.len(), 2);
 
-    commands::approve_follower(&a.instance, "careful", &b.handle("beta")).await.unwrap();
-    commands::reject_follower(&a.instance, "careful", &c.handle("gamma")).await.unwrap();
+    commands::approve_follower(&a.instance, "careful", &b.handle("beta"))
+        .await
+        .unwrap();
+    commands::reject_follower(&a.instance, "careful", &c.handle("gamma"))
+        .await
+        .unwrap();
     net.settle().await;
 
     assert_eq!(a.followers("careful").await, vec![b.actor_url("beta")]);
     let beta = b.actor("beta").await;
-    let careful_on_b = query::actor::by_ap_id(b.db(), &a.actor_url("careful")).await.unwrap().unwrap();
-    assert_eq!(query::follow::between(b.db(), beta.id, careful_on_b.id).await.unwrap().unwrap().state, "accepted");
+    let careful_on_b = query::actor::by_ap_id(b.db(), &a.actor_url("careful"))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        query::follow::between(b.db(), beta.id, careful_on_b.id)
+            .await
+            .unwrap()
+            .unwrap()
+            .state,
+        "accepted"
+    );
     let gamma = c.actor("gamma").await;
-    let careful_on_c = query::actor::by_ap_id(c.db(), &a.actor_url("careful")).await.unwrap().unwrap();
-    assert!(query::follow::between(c.db(), gamma.id, careful_on_c.id).await.unwrap().is_none(), "Reject removed gamma's request");
+    let careful_on_c = query::actor::by_ap_id(c.db(), &a.actor_url("careful"))
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(
+        query::follow::between(c.db(), gamma.id, careful_on_c.id)
+            .await
+            .unwrap()
+            .is_none(),
+        "Reject removed gamma's request"
+    );
 }
 
 #[tokio::test]
@@ -76,14 +125,23 @@ async fn unfollow_scenario(backend: &Backend) {
     let (a, b) = (net.get(0), net.get(1));
     a.create_actor("alpha", "organization").await;
     b.create_actor("beta", "organization").await;
-    commands::follow(&b.instance, "beta", &a.handle("alpha")).await.unwrap();
+    commands::follow(&b.instance, "beta", &a.handle("alpha"))
+        .await
+        .unwrap();
     net.settle().await;
     assert_eq!(a.followers("alpha").await.len(), 1);
 
-    commands::unfollow(&b.instance, "beta", &a.handle("alpha")).await.unwrap();
+    commands::unfollow(&b.instance, "beta", &a.handle("alpha"))
+        .await
+        .unwrap();
     net.settle().await;
-    assert!(a.followers("alpha").await.is_empty(), "Undo(Follow) removed the follower");
-    let err = commands::unfollow(&b.instance, "beta", &a.handle("alpha")).await.unwrap_err();
+    assert!(
+        a.followers("alpha").await.is_empty(),
+        "Undo(Follow) removed the follower"
+    );
+    let err = commands::unfollow(&b.instance, "beta", &a.handle("alpha"))
+        .await
+        .unwrap_err();
     assert_eq!(err.kind(), puentes_core::ErrorKind::NotFound);
 }
 

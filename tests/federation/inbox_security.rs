@@ -18,11 +18,16 @@ async fn refused_requests_scenario(backend: &Backend) {
     a.create_actor("alpha", "organization").await;
     let inbox = format!("{}/actors/alpha/inbox", a.base());
     let remote = FakeRemote::start().await;
-    let actor = remote.add_actor("/users/mallory", &json!({ "type": "Person", "preferredUsername": "mallory" }));
+    let actor = remote.add_actor(
+        "/users/mallory",
+        &json!({ "type": "Person", "preferredUsername": "mallory" }),
+    );
     let alpha = a.actor_url("alpha");
 
     // Unsigned.
-    let body = note_create(&remote, &actor, 1, &alpha).to_string().into_bytes();
+    let body = note_create(&remote, &actor, 1, &alpha)
+        .to_string()
+        .into_bytes();
     let digest = vec![("Digest", puentes_apub::signing::digest_header(&body))];
     let (status, text) = remote.post_raw(&inbox, digest, body.clone()).await;
     assert_eq!(status, 401, "{text}");
@@ -35,12 +40,18 @@ async fn refused_requests_scenario(backend: &Backend) {
 
     // Body changed after signing.
     let headers = remote.sign_headers(&inbox, &format!("{actor}#main-key"), &body);
-    let tampered = note_create(&remote, &actor, 2, &alpha).to_string().into_bytes();
+    let tampered = note_create(&remote, &actor, 2, &alpha)
+        .to_string()
+        .into_bytes();
     let (status, _) = remote.post_raw(&inbox, headers, tampered).await;
     assert_eq!(status, 401);
 
     // Signed for another path.
-    let headers = remote.sign_headers(&format!("{}/inbox", a.base()), &format!("{actor}#main-key"), &body);
+    let headers = remote.sign_headers(
+        &format!("{}/inbox", a.base()),
+        &format!("{actor}#main-key"),
+        &body,
+    );
     let (status, _) = remote.post_raw(&inbox, headers, body.clone()).await;
     assert_eq!(status, 401);
 
@@ -67,8 +78,18 @@ async fn refused_requests_scenario(backend: &Backend) {
     assert_eq!(status, 413);
 
     // Nothing of it was stored.
-    assert!(query::post::by_ap_id(a.db(), &format!("{}/notes/1", remote.base)).await.unwrap().is_none());
-    assert!(query::post::by_ap_id(a.db(), &format!("{}/notes/2", remote.base)).await.unwrap().is_none());
+    assert!(
+        query::post::by_ap_id(a.db(), &format!("{}/notes/1", remote.base))
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert!(
+        query::post::by_ap_id(a.db(), &format!("{}/notes/2", remote.base))
+            .await
+            .unwrap()
+            .is_none()
+    );
 }
 
 fn httpdate_days_ago(days: u64) -> String {
@@ -87,7 +108,10 @@ async fn replay_and_tolerance_scenario(backend: &Backend) {
     let a = net.get(0);
     a.create_actor("alpha", "organization").await;
     let remote = FakeRemote::start().await;
-    let actor = remote.add_actor("/users/ana", &json!({ "type": "Person", "preferredUsername": "ana" }));
+    let actor = remote.add_actor(
+        "/users/ana",
+        &json!({ "type": "Person", "preferredUsername": "ana" }),
+    );
     let alpha = a.actor_url("alpha");
     // A trailing slash, signed as sent. (bovine's lower-case `sha-256=` digest is exercised
     // by the bovine peer test, which sends it that way.)
@@ -100,14 +124,19 @@ async fn replay_and_tolerance_scenario(backend: &Backend) {
     // The very same request again: accepted, applied once.
     let (status, _) = remote.post_raw(&inbox, headers, body).await;
     assert_eq!(status, 202);
-    let stored = query::post::by_ap_id(a.db(), &format!("{}/notes/7", remote.base)).await.unwrap().unwrap();
+    let stored = query::post::by_ap_id(a.db(), &format!("{}/notes/7", remote.base))
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(stored.content, "<p>note 7</p>");
     assert_eq!(stored.visibility, "direct");
 
     // A key that cannot be fetched right now: 503, so the sender retries.
     let ghost_actor = "http://localhost:9/users/ghost".to_string();
     let ghost = json!({ "id": "http://localhost:9/a/1", "type": "Follow", "actor": ghost_actor, "object": alpha });
-    let (status, _) = remote.post(&format!("{}/inbox", a.base()), &ghost_actor, &ghost).await;
+    let (status, _) = remote
+        .post(&format!("{}/inbox", a.base()), &ghost_actor, &ghost)
+        .await;
     assert_eq!(status, 503);
 }
 

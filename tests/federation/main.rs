@@ -1,15 +1,15 @@
 //! Federation suite: real HTTP between in-process instances over loopback, real
 //! signatures, real databases (SQLite, and PostgreSQL when PUENTES_TEST_DATABASE_URL is set).
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod blocks;
 mod delivery;
 mod fixtures;
 mod following;
 mod inbox_security;
 mod peer;
 mod posts;
-mod blocks;
-
-use puentes_tests::Backend;
 
 /// Runs a scenario once per configured database backend.
 macro_rules! on_every_backend {
@@ -21,8 +21,3 @@ macro_rules! on_every_backend {
     };
 }
 pub(crate) use on_every_backend;
-
-#[allow(dead_code)]
-fn _backends() -> Vec<Backend> {
-    Backend::all()
-}

@@ -34,10 +34,21 @@ fn bovine_available() -> bool {
 }
 
 async fn start_peer(name: &str) -> Peer {
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
     let script = concat!(env!("CARGO_MANIFEST_DIR"), "/peers/peer.py");
     let mut child = tokio::process::Command::new(python())
-        .args([script, "--port", &port.to_string(), "--name", name, "--auto-accept"])
+        .args([
+            script,
+            "--port",
+            &port.to_string(),
+            "--name",
+            name,
+            "--auto-accept",
+        ])
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .kill_on_drop(true)
@@ -57,7 +68,10 @@ async fn start_peer(name: &str) -> Peer {
     .await
     .unwrap_or(false);
     assert!(ready, "the bovine peer did not start");
-    Peer { child, base: format!("http://localhost:{port}") }
+    Peer {
+        child,
+        base: format!("http://localhost:{port}"),
+    }
 }
 
 async fn control(peer: &Peer, path: &str, body: Option<Value>) -> Value {
@@ -82,22 +96,49 @@ async fn bovine_scenario(backend: &Backend) {
     let peer_actor = format!("{}/actor", peer.base);
     assert_eq!(a.followers("alpha").await, vec![peer_actor.clone()]);
 
-    let post = commands::post(&a.instance, "alpha", "Llamado a la acción", "public").await.unwrap();
+    let post = commands::post(&a.instance, "alpha", "Llamado a la acción", "public")
+        .await
+        .unwrap();
     net.settle().await;
     let received = control(&peer, "/control/received", None).await;
     let entries = received.as_array().unwrap();
-    let accept = entries.iter().find(|e| e["activity"]["type"] == "Accept").expect("Accept received");
-    assert_eq!(accept["verified"], true, "bovine verified our Accept: {accept}");
-    let create = entries.iter().find(|e| e["activity"]["type"] == "Create").expect("Create received");
-    assert_eq!(create["verified"], true, "bovine verified our signature: {create}");
+    let accept = entries
+        .iter()
+        .find(|e| e["activity"]["type"] == "Accept")
+        .expect("Accept received");
+    assert_eq!(
+        accept["verified"], true,
+        "bovine verified our Accept: {accept}"
+    );
+    let create = entries
+        .iter()
+        .find(|e| e["activity"]["type"] == "Create")
+        .expect("Create received");
+    assert_eq!(
+        create["verified"], true,
+        "bovine verified our signature: {create}"
+    );
     assert_eq!(create["activity"]["object"]["id"], post.ap_id);
 
-    let note = control(&peer, "/control/note", Some(json!({ "to_actor": alpha, "content": "<p>solidaridad</p>" }))).await;
+    let note = control(
+        &peer,
+        "/control/note",
+        Some(json!({ "to_actor": alpha, "content": "<p>solidaridad</p>" })),
+    )
+    .await;
     assert_eq!(note["status"], 202, "{note}");
-    let stored = a.post_by_id(note["note_id"].as_str().unwrap()).await.expect("bovine's note stored");
+    let stored = a
+        .post_by_id(note["note_id"].as_str().unwrap())
+        .await
+        .expect("bovine's note stored");
     assert!(stored.content.contains("solidaridad"));
 
-    let undo = control(&peer, "/control/undo-follow", Some(json!({ "actor": alpha }))).await;
+    let undo = control(
+        &peer,
+        "/control/undo-follow",
+        Some(json!({ "actor": alpha })),
+    )
+    .await;
     assert_eq!(undo["status"], 202, "{undo}");
     assert!(a.followers("alpha").await.is_empty());
 }
@@ -105,8 +146,13 @@ async fn bovine_scenario(backend: &Backend) {
 #[tokio::test]
 async fn bovine_peer_follows_receives_and_posts() {
     if !bovine_available() {
-        assert!(std::env::var_os("CI").is_none(), "CI must install tests/peers/requirements.txt");
-        eprintln!("skipping: python bovine is not installed (pip install -r tests/peers/requirements.txt)");
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI must install tests/peers/requirements.txt"
+        );
+        eprintln!(
+            "skipping: python bovine is not installed (pip install -r tests/peers/requirements.txt)"
+        );
         return;
     }
     on_every_backend!(bovine_scenario);

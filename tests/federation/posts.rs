@@ -11,25 +11,51 @@ async fn fan_out_scenario(backend: &Backend) {
     b.create_actor("b2", "organization").await;
     c.create_actor("c1", "alliance").await;
     for (instance, name) in [(b, "b1"), (b, "b2"), (c, "c1")] {
-        commands::follow(&instance.instance, name, &a.handle("alpha")).await.unwrap();
+        commands::follow(&instance.instance, name, &a.handle("alpha"))
+            .await
+            .unwrap();
     }
     net.settle().await;
     assert_eq!(a.followers("alpha").await.len(), 3);
 
-    let post = commands::post(&a.instance, "alpha", "Comunicado: la red se reúne el lunes.", "public").await.unwrap();
-    puentes_apub::delivery::run_outbox_once(&a.instance.ctx, 10).await.unwrap();
+    let post = commands::post(
+        &a.instance,
+        "alpha",
+        "Comunicado: la red se reúne el lunes.",
+        "public",
+    )
+    .await
+    .unwrap();
+    puentes_apub::delivery::run_outbox_once(&a.instance.ctx, 10)
+        .await
+        .unwrap();
     let rows = query::delivery::list(a.db(), None, 100).await.unwrap();
-    let for_post: Vec<_> = rows.iter().filter(|r| r.inbox.ends_with("/inbox") && !r.inbox.contains("/actors/")).collect();
-    assert_eq!(for_post.len(), 2, "one delivery per shared inbox, not per follower: {rows:?}");
+    let for_post: Vec<_> = rows
+        .iter()
+        .filter(|r| r.inbox.ends_with("/inbox") && !r.inbox.contains("/actors/"))
+        .collect();
+    assert_eq!(
+        for_post.len(),
+        2,
+        "one delivery per shared inbox, not per follower: {rows:?}"
+    );
     net.settle().await;
 
     for instance in [b, c] {
-        let stored = instance.post_by_id(&post.ap_id).await.expect("post arrived");
+        let stored = instance
+            .post_by_id(&post.ap_id)
+            .await
+            .expect("post arrived");
         assert!(stored.content.contains("la red se reúne"));
         assert_eq!(stored.visibility, "public");
         assert!(!stored.local);
     }
-    assert_eq!(query::delivery::count_in_state(a.db(), query::delivery::PENDING).await.unwrap(), 0);
+    assert_eq!(
+        query::delivery::count_in_state(a.db(), query::delivery::PENDING)
+            .await
+            .unwrap(),
+        0
+    );
 
     // The note is served at its id, to unsigned GETs too, and listed in the outbox.
     let path = post.ap_id.trim_start_matches(&a.base()).to_string();
@@ -51,18 +77,30 @@ async fn update_and_delete_scenario(backend: &Backend) {
     let (a, b) = (net.get(0), net.get(1));
     a.create_actor("alpha", "organization").await;
     b.create_actor("beta", "organization").await;
-    commands::follow(&b.instance, "beta", &a.handle("alpha")).await.unwrap();
+    commands::follow(&b.instance, "beta", &a.handle("alpha"))
+        .await
+        .unwrap();
     net.settle().await;
 
-    let post = commands::post(&a.instance, "alpha", "first text", "public").await.unwrap();
+    let post = commands::post(&a.instance, "alpha", "first text", "public")
+        .await
+        .unwrap();
     net.settle().await;
-    commands::edit_post(&a.instance, &post.ap_id, "corrected text").await.unwrap();
+    commands::edit_post(&a.instance, &post.ap_id, "corrected text")
+        .await
+        .unwrap();
     net.settle().await;
     let stored = b.post_by_id(&post.ap_id).await.unwrap();
-    assert!(stored.content.contains("corrected text"), "{}", stored.content);
+    assert!(
+        stored.content.contains("corrected text"),
+        "{}",
+        stored.content
+    );
     assert!(stored.updated_at.is_some());
 
-    commands::delete_post(&a.instance, &post.ap_id).await.unwrap();
+    commands::delete_post(&a.instance, &post.ap_id)
+        .await
+        .unwrap();
     net.settle().await;
     let stored = b.post_by_id(&post.ap_id).await.unwrap();
     assert!(stored.deleted_at.is_some(), "a tombstone stays");
@@ -84,14 +122,24 @@ async fn followers_only_scenario(backend: &Backend) {
     let (a, b) = (net.get(0), net.get(1));
     a.create_actor("alpha", "organization").await;
     b.create_actor("beta", "organization").await;
-    commands::follow(&b.instance, "beta", &a.handle("alpha")).await.unwrap();
+    commands::follow(&b.instance, "beta", &a.handle("alpha"))
+        .await
+        .unwrap();
     net.settle().await;
-    let post = commands::post(&a.instance, "alpha", "only for followers", "followers").await.unwrap();
+    let post = commands::post(&a.instance, "alpha", "only for followers", "followers")
+        .await
+        .unwrap();
     net.settle().await;
-    assert_eq!(b.post_by_id(&post.ap_id).await.unwrap().visibility, "followers");
+    assert_eq!(
+        b.post_by_id(&post.ap_id).await.unwrap().visibility,
+        "followers"
+    );
     let path = post.ap_id.trim_start_matches(&a.base()).to_string();
     let (status, _) = a.get_json(&path).await;
-    assert_eq!(status, 404, "followers-only posts are not served to anonymous readers");
+    assert_eq!(
+        status, 404,
+        "followers-only posts are not served to anonymous readers"
+    );
 }
 
 #[tokio::test]

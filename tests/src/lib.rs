@@ -2,6 +2,8 @@
 //! fresh database, plus a scriptable fake remote server for other software's documents.
 //! `settle()` drives every queue until idle, so tests assert without sleeping.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 pub mod backend;
 pub mod network;
 pub mod remote;
@@ -27,12 +29,16 @@ pub fn init_tracing() {
 
 /// `../shared/fixtures/ap`, beside the project.
 pub fn shared_fixtures() -> Option<std::path::PathBuf> {
-    let dir = std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/fixtures/ap"));
+    let dir = std::path::PathBuf::from(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../shared/fixtures/ap"
+    ));
     dir.is_dir().then_some(dir)
 }
 
 pub fn fixture(relative: &str) -> serde_json::Value {
     let dir = shared_fixtures().expect("../shared/fixtures/ap is missing");
-    let text = std::fs::read_to_string(dir.join(relative)).unwrap_or_else(|e| panic!("{relative}: {e}"));
+    let text =
+        std::fs::read_to_string(dir.join(relative)).unwrap_or_else(|e| panic!("{relative}: {e}"));
     serde_json::from_str(&text).unwrap_or_else(|e| panic!("{relative}: {e}"))
 }

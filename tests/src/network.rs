@@ -37,11 +37,21 @@ impl TestInstance {
         crate::init_tracing();
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let port = listener.local_addr().expect("addr").port();
-        let dir = std::env::temp_dir().join(format!("puentes-test-{}", uuid::Uuid::new_v4().simple()));
+        let dir =
+            std::env::temp_dir().join(format!("puentes-test-{}", uuid::Uuid::new_v4().simple()));
         std::fs::create_dir_all(&dir).expect("temp dir");
         let (db, db_url) = backend.fresh(&dir).await;
-        let instance = Instance::with_db(test_config(port, &dir, &db_url), db).await.expect("instance");
-        let mut me = TestInstance { port, domain: format!("localhost:{port}"), dir, db_url, instance, running: None };
+        let instance = Instance::with_db(test_config(port, &dir, &db_url), db)
+            .await
+            .expect("instance");
+        let mut me = TestInstance {
+            port,
+            domain: format!("localhost:{port}"),
+            dir,
+            db_url,
+            instance,
+            running: None,
+        };
         me.serve(listener);
         me
     }
@@ -71,9 +81,15 @@ impl TestInstance {
     /// A new process on the same port and database, as after a restart.
     pub async fn restart(&mut self) {
         self.stop().await;
-        let listener = TcpListener::bind(format!("127.0.0.1:{}", self.port)).await.expect("rebind");
-        let db = puentes_db::connect_url(&self.db_url, Some(&self.dir)).await.expect("reconnect");
-        self.instance = Instance::with_db(test_config(self.port, &self.dir, &self.db_url), db).await.expect("instance");
+        let listener = TcpListener::bind(format!("127.0.0.1:{}", self.port))
+            .await
+            .expect("rebind");
+        let db = puentes_db::connect_url(&self.db_url, Some(&self.dir))
+            .await
+            .expect("reconnect");
+        self.instance = Instance::with_db(test_config(self.port, &self.dir, &self.db_url), db)
+            .await
+            .expect("instance");
         self.serve(listener);
     }
 
@@ -91,17 +107,28 @@ impl TestInstance {
     }
 
     pub async fn create_actor(&self, name: &str, kind: &str) -> actor::Model {
-        commands::create_actor(&self.instance, name, kind, Some(format!("{name} display")), None, false)
+        commands::create_actor(
+            &self.instance,
+            name,
+            kind,
+            Some(format!("{name} display")),
+            None,
+            false,
+        )
+        .await
+        .expect("create actor")
+    }
+
+    pub async fn create_manual_actor(&self, name: &str) -> actor::Model {
+        commands::create_actor(&self.instance, name, "organization", None, None, true)
             .await
             .expect("create actor")
     }
 
-    pub async fn create_manual_actor(&self, name: &str) -> actor::Model {
-        commands::create_actor(&self.instance, name, "organization", None, None, true).await.expect("create actor")
-    }
-
     pub async fn actor(&self, name: &str) -> actor::Model {
-        query::actor::local_by_name_required(self.db(), name).await.expect("actor")
+        query::actor::local_by_name_required(self.db(), name)
+            .await
+            .expect("actor")
     }
 
     /// Accepted followers' ids.
@@ -155,7 +182,9 @@ impl TestNetwork {
         for _round in 0..100 {
             let mut work = 0;
             for instance in self.instances.iter().filter(|i| i.is_running()) {
-                work += jobs::run_until_idle(&instance.instance.ctx).await.expect("queues");
+                work += jobs::run_until_idle(&instance.instance.ctx)
+                    .await
+                    .expect("queues");
             }
             if work == 0 {
                 return;

@@ -6,7 +6,7 @@ use axum::{
     Router,
     body::Bytes,
     extract::{OriginalUri, State},
-    http::{HeaderMap, StatusCode, header},
+    http::{StatusCode, header},
     response::{IntoResponse, Response},
     routing::any,
 };
@@ -33,17 +33,29 @@ pub struct FakeRemote {
     shared: Arc<Mutex<Shared>>,
 }
 
-async fn serve_any(State(remote): State<FakeRemote>, OriginalUri(uri): OriginalUri, method: axum::http::Method, body: Bytes) -> Response {
+async fn serve_any(
+    State(remote): State<FakeRemote>,
+    OriginalUri(uri): OriginalUri,
+    method: axum::http::Method,
+    body: Bytes,
+) -> Response {
     let path = uri.path().to_string();
     let mut shared = remote.shared.lock().expect("lock");
     if method == axum::http::Method::POST {
         let value = serde_json::from_slice(&body).unwrap_or(Value::Null);
         shared.received.push((path, value));
-        let status = shared.inbox_status.and_then(|s| StatusCode::from_u16(s).ok()).unwrap_or(StatusCode::ACCEPTED);
+        let status = shared
+            .inbox_status
+            .and_then(|s| StatusCode::from_u16(s).ok())
+            .unwrap_or(StatusCode::ACCEPTED);
         return status.into_response();
     }
     match shared.documents.get(&path) {
-        Some(doc) => ([(header::CONTENT_TYPE, "application/activity+json")], doc.to_string()).into_response(),
+        Some(doc) => (
+            [(header::CONTENT_TYPE, "application/activity+json")],
+            doc.to_string(),
+        )
+            .into_response(),
         None => StatusCode::NOT_FOUND.into_response(),
     }
 }
@@ -59,7 +71,9 @@ impl FakeRemote {
             private_key_pem: keys.private_key,
             shared: Arc::default(),
         };
-        let app = Router::new().fallback(any(serve_any)).with_state(remote.clone());
+        let app = Router::new()
+            .fallback(any(serve_any))
+            .with_state(remote.clone());
         tokio::spawn(async move {
             let _ = axum::serve(listener, app).await;
         });
@@ -76,12 +90,20 @@ impl FakeRemote {
         doc["followers"] = json!(format!("{id}/followers"));
         doc["endpoints"] = json!({ "sharedInbox": format!("{}/inbox", self.base) });
         doc["publicKey"] = json!({ "id": format!("{id}#main-key"), "owner": id, "publicKeyPem": self.public_key_pem });
-        self.shared.lock().expect("lock").documents.insert(path.to_string(), doc);
+        self.shared
+            .lock()
+            .expect("lock")
+            .documents
+            .insert(path.to_string(), doc);
         id
     }
 
     pub fn add_document(&self, path: &str, doc: Value) {
-        self.shared.lock().expect("lock").documents.insert(path.to_string(), doc);
+        self.shared
+            .lock()
+            .expect("lock")
+            .documents
+            .insert(path.to_string(), doc);
     }
 
     pub fn set_inbox_status(&self, status: u16) {
@@ -107,9 +129,15 @@ impl FakeRemote {
         value
     }
 
-    pub fn sign_headers(&self, inbox: &str, key_id: &str, body: &[u8]) -> Vec<(&'static str, String)> {
+    pub fn sign_headers(
+        &self,
+        inbox: &str,
+        key_id: &str,
+        body: &[u8],
+    ) -> Vec<(&'static str, String)> {
         let url = url::Url::parse(inbox).expect("inbox url");
-        puentes_apub::signing::sign_request("POST", &url, Some(body), key_id, &self.private_key_pem).expect("sign")
+        puentes_apub::signing::sign_request("POST", &url, Some(body), key_id, &self.private_key_pem)
+            .expect("sign")
     }
 
     /// Signs and posts an activity as `actor_id`, the way Mastodon does.
@@ -119,20 +147,22 @@ impl FakeRemote {
         self.post_raw(inbox, headers, body).await
     }
 
-    pub async fn post_raw(&self, inbox: &str, headers: Vec<(&'static str, String)>, body: Vec<u8>) -> (u16, String) {
-        let mut request = reqwest::Client::new().post(inbox).header("Content-Type", "application/activity+json");
+    pub async fn post_raw(
+        &self,
+        inbox: &str,
+        headers: Vec<(&'static str, String)>,
+        body: Vec<u8>,
+    ) -> (u16, String) {
+        let mut request = reqwest::Client::new()
+            .post(inbox)
+            .header("Content-Type", "application/activity+json");
         for (name, value) in headers {
             request = request.header(name, value);
         }
         let response = request.body(body).send().await.expect("post");
-        (response.status().as_u16(), response.text().await.unwrap_or_default())
+        (
+            response.status().as_u16(),
+            response.text().await.unwrap_or_default(),
+        )
     }
-}
-
-pub fn header_map(pairs: &[(&'static str, String)]) -> HeaderMap {
-    let mut map = HeaderMap::new();
-    for (k, v) in pairs {
-        map.insert(*k, v.parse().expect("header"));
-    }
-    map
 }

@@ -34,10 +34,18 @@ impl FedContext {
                 env!("CARGO_PKG_VERSION"),
                 urls.base()
             ))
-            .dns_resolver(ValidatingDnsResolver::new(vec![], !config.insecure_federation()))
+            .dns_resolver(ValidatingDnsResolver::new(
+                vec![],
+                !config.insecure_federation(),
+            ))
             .build()
             .map_err(|e| Error::internal("cannot build the HTTP client").with_source(e))?;
-        Ok(FedContext { db, config, urls, client })
+        Ok(FedContext {
+            db,
+            config,
+            urls,
+            client,
+        })
     }
 }
 

@@ -18,10 +18,14 @@ pub enum Reading {
     Ignored(String),
 }
 
-const HANDLED: [&str; 8] = ["Follow", "Accept", "Reject", "Undo", "Create", "Update", "Delete", "Block"];
+const HANDLED: [&str; 8] = [
+    "Follow", "Accept", "Reject", "Undo", "Create", "Update", "Delete", "Block",
+];
 
 pub fn read_document(doc: &Value) -> Reading {
-    let Some(kind) = type_of(doc) else { return Reading::Ignored("no type".into()) };
+    let Some(kind) = type_of(doc) else {
+        return Reading::Ignored("no type".into());
+    };
     if ACTOR_TYPES.contains(&kind) {
         return match parse_remote_actor(doc) {
             Ok(actor) => Reading::Actor(actor.id.to_string()),
@@ -43,7 +47,10 @@ pub fn read_document(doc: &Value) -> Reading {
     match parse_envelope(doc) {
         Ok(envelope) => {
             let handled = HANDLED.contains(&envelope.kind.as_str());
-            Reading::Activity { kind: envelope.kind, handled }
+            Reading::Activity {
+                kind: envelope.kind,
+                handled,
+            }
         }
         Err(reason) => Reading::Ignored(format!("{kind}: {reason}")),
     }

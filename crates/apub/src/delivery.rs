@@ -9,9 +9,7 @@ use crate::{
 };
 use chrono::{Duration, Utc};
 use puentes_core::{Error, Result, urls::authority};
-use puentes_db::{
-    OutboxEvent, TransactionTrait, actor, delivery, query,
-};
+use puentes_db::{OutboxEvent, TransactionTrait, actor, delivery, query};
 use rand::Rng;
 use serde_json::{Value, json};
 use std::collections::BTreeSet;
@@ -25,7 +23,10 @@ pub async fn run_outbox_once(ctx: &FedContext, limit: u64) -> Result<usize> {
     for (row, event) in claimed {
         let result = match event {
             Some(event) => materialize(ctx, &event).await,
-            None => Err(Error::internal(format!("unreadable outbox event {}", row.id))),
+            None => Err(Error::internal(format!(
+                "unreadable outbox event {}",
+                row.id
+            ))),
         };
         match result {
             Ok(()) => query::outbox::complete(&ctx.db, row.id).await?,
@@ -41,7 +42,9 @@ pub async fn run_outbox_once(ctx: &FedContext, limit: u64) -> Result<usize> {
 
 fn backoff(ctx: &FedContext, attempts: i32) -> Duration {
     let settings = &ctx.config.delivery;
-    let exp = settings.backoff_base_secs.saturating_mul(1u64 << attempts.clamp(0, 20));
+    let exp = settings
+        .backoff_base_secs
+        .saturating_mul(1u64 << attempts.clamp(0, 20));
     let capped = exp.min(settings.backoff_max_secs) as f64;
     // ±25 % jitter so retries of one fan-out do not arrive together.
     let jitter = rand::thread_rng().gen_range(0.75..1.25);
@@ -58,12 +61,23 @@ async fn enqueue_activity(
     inboxes: BTreeSet<String>,
 ) -> Result<()> {
     let doc = with_context(doc);
-    let ap_id = doc.get("id").and_then(Value::as_str).unwrap_or_default().to_string();
-    let kind = doc.get("type").and_then(Value::as_str).unwrap_or_default().to_string();
+    let ap_id = doc
+        .get("id")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_string();
+    let kind = doc
+        .get("type")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_string();
     let txn = ctx.db.begin().await?;
-    let stored = query::activity::insert(&txn, &ap_id, sender.id, &kind, object_ap_id, &doc, public).await?;
+    let stored =
+        query::activity::insert(&txn, &ap_id, sender.id, &kind, object_ap_id, &doc, public).await?;
     for inbox in inboxes {
-        let Ok(url) = Url::parse(&inbox) else { continue };
+        let Ok(url) = Url::parse(&inbox) else {
+            continue;
+        };
         if ctx.urls.is_local(&url) {
             continue;
         }
@@ -85,7 +99,12 @@ async fn follower_inboxes(ctx: &FedContext, sender: &actor::Model) -> Result<BTr
         if query::instance::is_blocked(&ctx.db, &follower.domain).await? {
             continue;
         }
-        inboxes.insert(follower.shared_inbox.clone().unwrap_or(follower.inbox.clone()));
+        inboxes.insert(
+            follower
+                .shared_inbox
+                .clone()
+                .unwrap_or(follower.inbox.clone()),
+        );
     }
     Ok(inboxes)
 }
@@ -107,9 +126,18 @@ pub async fn materialize(ctx: &FedContext, event: &OutboxEvent) -> Result<()> {
         OutboxEvent::PostPublished { post_id } | OutboxEvent::PostUpdated { post_id } => {
             let post = query::post::get(db, *post_id).await?;
             let author = query::actor::get(db, post.author_id).await?;
-            let kind = if matches!(event, OutboxEvent::PostPublished { .. }) { "Create" } else { "Update" };
+            let kind = if matches!(event, OutboxEvent::PostPublished { .. }) {
+                "Create"
+            } else {
+                "Update"
+            };
             let object = post_document(&post, &author, &ctx.urls);
-            let doc = build::create_or_update(kind, &ctx.urls.new_activity(), &url_of(&author.ap_id)?, object);
+            let doc = build::create_or_update(
+                kind,
+                &ctx.urls.new_activity(),
+                &url_of(&author.ap_id)?,
+                object,
+            );
             let public = crate::objects::post::is_publicly_readable(&post);
             let inboxes = follower_inboxes(ctx, &author).await?;
             enqueue_activity(ctx, &author, doc, Some(&post.ap_id), public, inboxes).await
@@ -118,49 +146,102 @@ pub async fn materialize(ctx: &FedContext, event: &OutboxEvent) -> Result<()> {
             let post = query::post::get(db, *post_id).await?;
             let author = query::actor::get(db, post.author_id).await?;
             let (to, cc) = query::post::addressees(&post);
-            let doc = build::delete(&ctx.urls.new_activity(), &url_of(&author.ap_id)?, &url_of(&post.ap_id)?, json!(to), json!(cc));
+            let doc = build::delete(
+                &ctx.urls.new_activity(),
+                &url_of(&author.ap_id)?,
+                &url_of(&post.ap_id)?,
+                json!(to),
+                json!(cc),
+            );
             let inboxes = follower_inboxes(ctx, &author).await?;
             enqueue_activity(ctx, &author, doc, Some(&post.ap_id), false, inboxes).await
         }
         OutboxEvent::FollowRequested { follow_id } => {
-            let Some(row) = query::follow::by_id(db, *follow_id).await? else { return Ok(()) };
+            let Some(row) = query::follow::by_id(db, *follow_id).await? else {
+                return Ok(());
+            };
             let follower = query::actor::get(db, row.follower_id).await?;
             let followed = query::actor::get(db, row.followed_id).await?;
-            let doc = build::follow(&url_of(&row.ap_id)?, &url_of(&follower.ap_id)?, &url_of(&followed.ap_id)?);
+            let doc = build::follow(
+                &url_of(&row.ap_id)?,
+                &url_of(&follower.ap_id)?,
+                &url_of(&followed.ap_id)?,
+            );
             let inboxes = actor_inbox(ctx, &followed).await?;
             enqueue_activity(ctx, &follower, doc, Some(&followed.ap_id), false, inboxes).await
         }
-        OutboxEvent::FollowUndone { follower_id, followed_id, follow_ap_id } => {
+        OutboxEvent::FollowUndone {
+            follower_id,
+            followed_id,
+            follow_ap_id,
+        } => {
             let follower = query::actor::get(db, *follower_id).await?;
             let followed = query::actor::get(db, *followed_id).await?;
-            let inner = build::follow(&url_of(follow_ap_id)?, &url_of(&follower.ap_id)?, &url_of(&followed.ap_id)?);
+            let inner = build::follow(
+                &url_of(follow_ap_id)?,
+                &url_of(&follower.ap_id)?,
+                &url_of(&followed.ap_id)?,
+            );
             let doc = build::undo(&ctx.urls.new_activity(), &url_of(&follower.ap_id)?, inner);
             let inboxes = actor_inbox(ctx, &followed).await?;
             enqueue_activity(ctx, &follower, doc, Some(follow_ap_id), false, inboxes).await
         }
         OutboxEvent::FollowAccepted { follow_id } => {
-            let Some(row) = query::follow::by_id(db, *follow_id).await? else { return Ok(()) };
+            let Some(row) = query::follow::by_id(db, *follow_id).await? else {
+                return Ok(());
+            };
             let follower = query::actor::get(db, row.follower_id).await?;
             let followed = query::actor::get(db, row.followed_id).await?;
             let follower_url = url_of(&follower.ap_id)?;
-            let inner = build::follow(&url_of(&row.ap_id)?, &follower_url, &url_of(&followed.ap_id)?);
-            let doc = build::answer_follow("Accept", &ctx.urls.new_activity(), &url_of(&followed.ap_id)?, inner, &follower_url);
+            let inner = build::follow(
+                &url_of(&row.ap_id)?,
+                &follower_url,
+                &url_of(&followed.ap_id)?,
+            );
+            let doc = build::answer_follow(
+                "Accept",
+                &ctx.urls.new_activity(),
+                &url_of(&followed.ap_id)?,
+                inner,
+                &follower_url,
+            );
             let inboxes = actor_inbox(ctx, &follower).await?;
             enqueue_activity(ctx, &followed, doc, Some(&row.ap_id), false, inboxes).await
         }
-        OutboxEvent::FollowRejected { follower_id, followed_id, follow_ap_id } => {
+        OutboxEvent::FollowRejected {
+            follower_id,
+            followed_id,
+            follow_ap_id,
+        } => {
             let follower = query::actor::get(db, *follower_id).await?;
             let followed = query::actor::get(db, *followed_id).await?;
             let follower_url = url_of(&follower.ap_id)?;
-            let inner = build::follow(&url_of(follow_ap_id)?, &follower_url, &url_of(&followed.ap_id)?);
-            let doc = build::answer_follow("Reject", &ctx.urls.new_activity(), &url_of(&followed.ap_id)?, inner, &follower_url);
+            let inner = build::follow(
+                &url_of(follow_ap_id)?,
+                &follower_url,
+                &url_of(&followed.ap_id)?,
+            );
+            let doc = build::answer_follow(
+                "Reject",
+                &ctx.urls.new_activity(),
+                &url_of(&followed.ap_id)?,
+                inner,
+                &follower_url,
+            );
             let inboxes = actor_inbox(ctx, &follower).await?;
             enqueue_activity(ctx, &followed, doc, Some(follow_ap_id), false, inboxes).await
         }
-        OutboxEvent::ActorBlocked { actor_id, blocked_id } => {
+        OutboxEvent::ActorBlocked {
+            actor_id,
+            blocked_id,
+        } => {
             let blocker = query::actor::get(db, *actor_id).await?;
             let blocked = query::actor::get(db, *blocked_id).await?;
-            let doc = build::block(&ctx.urls.new_activity(), &url_of(&blocker.ap_id)?, &url_of(&blocked.ap_id)?);
+            let doc = build::block(
+                &ctx.urls.new_activity(),
+                &url_of(&blocker.ap_id)?,
+                &url_of(&blocked.ap_id)?,
+            );
             let inboxes = actor_inbox(ctx, &blocked).await?;
             enqueue_activity(ctx, &blocker, doc, Some(&blocked.ap_id), false, inboxes).await
         }
@@ -213,16 +294,29 @@ pub async fn run_deliveries_once(ctx: &FedContext, limit: u64) -> Result<usize> 
             }
             Attempt::Retry(status, error) => {
                 failed_hosts.insert(host.clone());
-                let give_up = row.created_at + Duration::seconds(ctx.config.delivery.give_up_after_secs as i64);
+                let give_up = row.created_at
+                    + Duration::seconds(ctx.config.delivery.give_up_after_secs as i64);
                 let next = Utc::now() + backoff(ctx, row.attempts);
                 tracing::debug!(inbox = %row.inbox, %error, "delivery failed, will retry");
                 if next > give_up {
-                    query::delivery::mark_failed(&ctx.db, row, status, &format!("gave up: {error}")).await?;
+                    query::delivery::mark_failed(
+                        &ctx.db,
+                        row,
+                        status,
+                        &format!("gave up: {error}"),
+                    )
+                    .await?;
                 } else {
                     query::delivery::reschedule(&ctx.db, row, status, &error, next).await?;
                 }
                 let park_until = Utc::now() + backoff(ctx, ctx.config.delivery.park_after_failures);
-                query::instance::record_failure(&ctx.db, &host, ctx.config.delivery.park_after_failures, park_until).await?;
+                query::instance::record_failure(
+                    &ctx.db,
+                    &host,
+                    ctx.config.delivery.park_after_failures,
+                    park_until,
+                )
+                .await?;
             }
         }
     }
@@ -248,19 +342,32 @@ async fn try_send(ctx: &FedContext, row: &delivery::Model) -> Result<Attempt> {
         return Ok(Attempt::Permanent(None, "activity no longer exists".into()));
     };
     let sender = query::actor::get(&ctx.db, row.actor_id).await?;
-    let key = sender.private_key_pem.as_deref().ok_or_else(|| Error::internal("sender has no private key"))?;
+    let key = sender
+        .private_key_pem
+        .as_deref()
+        .ok_or_else(|| Error::internal("sender has no private key"))?;
     let body = activity.json.into_bytes();
     let mut request = ctx
         .client
         .post(inbox.clone())
-        .header("Content-Type", activitypub_federation::FEDERATION_CONTENT_TYPE)
+        .header(
+            "Content-Type",
+            activitypub_federation::FEDERATION_CONTENT_TYPE,
+        )
         .header("Accept", activitypub_federation::FEDERATION_CONTENT_TYPE);
-    for (name, value) in signing::sign_request("POST", &inbox, Some(&body), &sender.public_key_id, key)? {
+    for (name, value) in
+        signing::sign_request("POST", &inbox, Some(&body), &sender.public_key_id, key)?
+    {
         request = request.header(name, value);
     }
     let response = match request.body(body).send().await {
         Ok(response) => response,
-        Err(e) => return Ok(Attempt::Retry(None, format!("cannot reach {}: {e}", row.host))),
+        Err(e) => {
+            return Ok(Attempt::Retry(
+                None,
+                format!("cannot reach {}: {e}", row.host),
+            ));
+        }
     };
     let status = response.status();
     let code = status.as_u16();

@@ -17,11 +17,15 @@ pub fn classify(err: &activitypub_federation::error::Error) -> Error {
         E::DomainResolveError(_) | E::ResolveInternalIpError(..) => {
             Error::forbidden("refused to contact a private or local address")
         }
-        E::WebfingerResolveFailed(_) => Error::not_found("no such account (WebFinger found nothing)"),
+        E::WebfingerResolveFailed(_) => {
+            Error::not_found("no such account (WebFinger found nothing)")
+        }
         E::ParseFetchedObject(..) | E::FetchInvalidContentType(_) | E::FetchWrongId(_) => {
             Error::remote("the remote server sent an invalid document")
         }
-        E::ActivitySignatureInvalid | E::ActivityBodyDigestInvalid => Error::unauthorized("invalid signature"),
+        E::ActivitySignatureInvalid | E::ActivityBodyDigestInvalid => {
+            Error::unauthorized("invalid signature")
+        }
         _ => Error::remote("the remote server could not be reached"),
     }
 }
@@ -39,7 +43,10 @@ pub fn reclassify(err: Error) -> Error {
 }
 
 pub async fn actor_by_id(data: &Data, id: &Url) -> Result<actor::Model> {
-    let found = ObjectId::<ApubActor>::from(id.clone()).dereference(data).await.map_err(reclassify)?;
+    let found = ObjectId::<ApubActor>::from(id.clone())
+        .dereference(data)
+        .await
+        .map_err(reclassify)?;
     Ok(found.row)
 }
 
@@ -59,8 +66,13 @@ pub async fn actor_by_handle(data: &Data, handle: &str) -> Result<actor::Model> 
         return query::actor::local_by_name_required(&data.db, &handle.name).await;
     }
     if query::instance::is_blocked(&data.db, &handle.domain).await? {
-        return Err(Error::forbidden(format!("domain {} is blocked", handle.domain)));
+        return Err(Error::forbidden(format!(
+            "domain {} is blocked",
+            handle.domain
+        )));
     }
-    let found: ApubActor = webfinger_resolve_actor(&handle.acct(), data).await.map_err(reclassify)?;
+    let found: ApubActor = webfinger_resolve_actor(&handle.acct(), data)
+        .await
+        .map_err(reclassify)?;
     Ok(found.row)
 }

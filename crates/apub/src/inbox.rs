@@ -30,19 +30,27 @@ pub async fn receive(
 
     let actor_domain = authority(&envelope.actor);
     if query::instance::is_blocked(&data.db, &actor_domain).await? {
-        return Err(Error::forbidden(format!("domain {actor_domain} is blocked here")));
+        return Err(Error::forbidden(format!(
+            "domain {actor_domain} is blocked here"
+        )));
     }
     if data.urls.is_local(&envelope.actor) {
-        return Err(Error::forbidden("activities of local actors are not accepted from outside"));
+        return Err(Error::forbidden(
+            "activities of local actors are not accepted from outside",
+        ));
     }
     if authority(&envelope.id) != actor_domain {
-        return Err(Error::bad_request("activity id and actor are on different hosts"));
+        return Err(Error::bad_request(
+            "activity id and actor are on different hosts",
+        ));
     }
 
     let pending = signing::PendingSignature::parse(method.as_str(), path_and_query, headers, true)?;
     let signer = signer_of(data, &pending, &envelope.actor).await?;
     if signer.ap_id != envelope.actor.as_str() {
-        return Err(Error::unauthorized("the request is signed by another actor than the activity's"));
+        return Err(Error::unauthorized(
+            "the request is signed by another actor than the activity's",
+        ));
     }
 
     if !query::received::try_insert(&data.db, envelope.id.as_str()).await? {
@@ -60,21 +68,35 @@ pub async fn receive(
 
 /// Fetches (or reads) the key owner and verifies; a failed check refreshes the actor once,
 /// for keys that were rotated.
-async fn signer_of(data: &Data, pending: &signing::PendingSignature, claimed: &Url) -> Result<actor::Model> {
+async fn signer_of(
+    data: &Data,
+    pending: &signing::PendingSignature,
+    claimed: &Url,
+) -> Result<actor::Model> {
     let key_url = Url::parse(pending.key_id())
         .map_err(|_| Error::unauthorized("signature keyId is not a URL"))?;
     let mut owner_url = key_url.clone();
     owner_url.set_fragment(None);
     if authority(&owner_url) != authority(claimed) {
-        return Err(Error::unauthorized("signature key is not on the actor's host"));
+        return Err(Error::unauthorized(
+            "signature key is not on the actor's host",
+        ));
     }
     // keyIds without a fragment (GoToSocial's /main-key) belong to the claimed actor.
-    let owner_id = if key_url.fragment().is_some() { owner_url } else { claimed.clone() };
-    let signer = fetch::actor_by_id(data, &owner_id).await.map_err(key_fetch_error)?;
+    let owner_id = if key_url.fragment().is_some() {
+        owner_url
+    } else {
+        claimed.clone()
+    };
+    let signer = fetch::actor_by_id(data, &owner_id)
+        .await
+        .map_err(key_fetch_error)?;
     if pending.verify(&signer.public_key_pem).is_ok() {
         return Ok(signer);
     }
-    let refreshed = fetch::refresh_actor(data, &owner_id).await.map_err(key_fetch_error)?;
+    let refreshed = fetch::refresh_actor(data, &owner_id)
+        .await
+        .map_err(key_fetch_error)?;
     pending.verify(&refreshed.public_key_pem)?;
     Ok(refreshed)
 }
@@ -83,10 +105,12 @@ async fn signer_of(data: &Data, pending: &signing::PendingSignature, claimed: &U
 fn key_fetch_error(err: Error) -> Error {
     match err.kind() {
         ErrorKind::RemoteFailure | ErrorKind::Internal => {
-            Error::remote("the signer's key cannot be fetched right now").with_source(anyhow::anyhow!("{err:?}"))
+            Error::remote("the signer's key cannot be fetched right now")
+                .with_source(anyhow::anyhow!("{err:?}"))
         }
         ErrorKind::Gone => Error::gone("the signing actor was deleted"),
-        _ => Error::unauthorized("the signer's key cannot be found").with_source(anyhow::anyhow!("{err:?}")),
+        _ => Error::unauthorized("the signer's key cannot be found")
+            .with_source(anyhow::anyhow!("{err:?}")),
     }
 }
 

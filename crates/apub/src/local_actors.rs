@@ -63,12 +63,20 @@ pub struct NewActor<'a> {
 pub async fn create_local_actor(ctx: &FedContext, new: NewActor<'_>) -> Result<actor::Model> {
     validate_username(new.name)?;
     let kind = actor_type_for(new.kind)?;
-    if query::actor::local_by_name(&ctx.db, new.name).await?.is_some() {
-        return Err(Error::conflict(format!("an actor named {:?} already exists", new.name)));
+    if query::actor::local_by_name(&ctx.db, new.name)
+        .await?
+        .is_some()
+    {
+        return Err(Error::conflict(format!(
+            "an actor named {:?} already exists",
+            new.name
+        )));
     }
     let keys = generate_keys().await?;
     let urls = &ctx.urls;
-    let summary = new.summary.map(|s| puentes_core::sanitize::text_to_html(&s));
+    let summary = new
+        .summary
+        .map(|s| puentes_core::sanitize::text_to_html(&s));
     query::actor::insert(
         &ctx.db,
         ActorData {

@@ -3,8 +3,14 @@
 use crate::{
     context::FedContext,
     inbox,
-    objects::{actor::local_actor_document, post::{is_publicly_readable, post_document}},
-    protocol::{collection::{PAGE_SIZE, ordered_collection, ordered_collection_page}, with_context},
+    objects::{
+        actor::local_actor_document,
+        post::{is_publicly_readable, post_document},
+    },
+    protocol::{
+        collection::{PAGE_SIZE, ordered_collection, ordered_collection_page},
+        with_context,
+    },
 };
 use activitypub_federation::config::FederationConfig;
 use axum::{
@@ -46,14 +52,22 @@ pub fn router(config: Fed) -> Router {
 /// JSON-LD answers carry the ActivityStreams media type.
 fn activity_json(doc: Value) -> Response {
     let mut response = axum::Json(with_context(doc)).into_response();
-    response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/activity+json; charset=utf-8"));
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/activity+json; charset=utf-8"),
+    );
     response
 }
 
 /// Browsers (asking for HTML) go to the page; everyone else, curl included, gets JSON.
 fn wants_html(headers: &HeaderMap) -> bool {
-    let accept = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).unwrap_or("");
-    accept.contains("text/html") && !accept.contains("application/activity+json") && !accept.contains("application/ld+json")
+    let accept = headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    accept.contains("text/html")
+        && !accept.contains("application/activity+json")
+        && !accept.contains("application/ld+json")
 }
 
 async fn local_actor(ctx: &FedContext, name: &str) -> Result<actor::Model> {
@@ -74,14 +88,19 @@ async fn webfinger(State(fed): State<Fed>, Query(q): Query<WebfingerQuery>) -> R
             return Err(Error::not_found("account on this domain"));
         }
         if handle.name == ctx.config.domain {
-            query::actor::instance_actor(&ctx.db).await?.ok_or_else(|| Error::not_found("account"))?
+            query::actor::instance_actor(&ctx.db)
+                .await?
+                .ok_or_else(|| Error::not_found("account"))?
         } else {
             local_actor(ctx, &handle.name).await?
         }
     } else {
         // Mastodon also looks actors up by their id or page URL.
-        let url = url::Url::parse(resource).map_err(|_| Error::bad_request("resource must be acct: or a URL"))?;
-        let found = query::actor::by_ap_id(&ctx.db, url.as_str()).await?.filter(|a| a.local);
+        let url = url::Url::parse(resource)
+            .map_err(|_| Error::bad_request("resource must be acct: or a URL"))?;
+        let found = query::actor::by_ap_id(&ctx.db, url.as_str())
+            .await?
+            .filter(|a| a.local);
         match found {
             Some(actor) => actor,
             None => {
@@ -91,14 +110,21 @@ async fn webfinger(State(fed): State<Fed>, Query(q): Query<WebfingerQuery>) -> R
         }
     };
     let subject = format!("acct:{}@{}", actor.username, ctx.config.domain);
-    let mut links = vec![json!({ "rel": "self", "type": "application/activity+json", "href": actor.ap_id })];
+    let mut links =
+        vec![json!({ "rel": "self", "type": "application/activity+json", "href": actor.ap_id })];
     if let Some(page) = &actor.url {
         links.push(json!({ "rel": "http://webfinger.net/rel/profile-page", "type": "text/html", "href": page }));
     }
     let doc = json!({ "subject": subject, "aliases": [actor.ap_id, actor.url], "links": links });
     let mut response = axum::Json(doc).into_response();
-    response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/jrd+json; charset=utf-8"));
-    response.headers_mut().insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*"));
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/jrd+json; charset=utf-8"),
+    );
+    response.headers_mut().insert(
+        header::ACCESS_CONTROL_ALLOW_ORIGIN,
+        HeaderValue::from_static("*"),
+    );
     Ok(response)
 }
 
@@ -107,7 +133,11 @@ async fn host_meta(State(fed): State<Fed>) -> Response {
     let xml = format!(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<XRD xmlns=\"http://docs.oasis-open.org/ns/xri/xrd-1.0\">\n  <Link rel=\"lrdd\" template=\"{base}/.well-known/webfinger?resource={{uri}}\"/>\n</XRD>\n"
     );
-    ([(header::CONTENT_TYPE, "application/xrd+xml; charset=utf-8")], xml).into_response()
+    (
+        [(header::CONTENT_TYPE, "application/xrd+xml; charset=utf-8")],
+        xml,
+    )
+        .into_response()
 }
 
 async fn nodeinfo_links(State(fed): State<Fed>) -> Response {
@@ -139,22 +169,30 @@ async fn nodeinfo(State(fed): State<Fed>) -> Result<Response> {
     let mut response = axum::Json(doc).into_response();
     response.headers_mut().insert(
         header::CONTENT_TYPE,
-        HeaderValue::from_static("application/json; profile=\"http://nodeinfo.diaspora.software/ns/schema/2.1#\""),
+        HeaderValue::from_static(
+            "application/json; profile=\"http://nodeinfo.diaspora.software/ns/schema/2.1#\"",
+        ),
     );
     Ok(response)
 }
 
 async fn instance_actor(State(fed): State<Fed>) -> Result<Response> {
     let ctx: &FedContext = &fed;
-    let actor = query::actor::instance_actor(&ctx.db).await?.ok_or_else(|| Error::not_found("instance actor"))?;
+    let actor = query::actor::instance_actor(&ctx.db)
+        .await?
+        .ok_or_else(|| Error::not_found("instance actor"))?;
     Ok(activity_json(local_actor_document(&actor, &ctx.urls)))
 }
 
-async fn get_actor(State(fed): State<Fed>, Path(name): Path<String>, headers: HeaderMap) -> Result<Response> {
+async fn get_actor(
+    State(fed): State<Fed>,
+    Path(name): Path<String>,
+    headers: HeaderMap,
+) -> Result<Response> {
     let ctx: &FedContext = &fed;
     let actor = local_actor(ctx, &name).await?;
     if wants_html(&headers) {
-        return Ok(Redirect::to(&ctx.urls.actor_page(&name).to_string()).into_response());
+        return Ok(Redirect::to(ctx.urls.actor_page(&name).as_str()).into_response());
     }
     Ok(activity_json(local_actor_document(&actor, &ctx.urls)))
 }
@@ -175,19 +213,37 @@ async fn collection(
         None => activity_json(ordered_collection(&id, total)),
         Some(page) => {
             let page = page.max(1);
-            activity_json(ordered_collection_page(&id, page, total, items(page).await?))
+            activity_json(ordered_collection_page(
+                &id,
+                page,
+                total,
+                items(page).await?,
+            ))
         }
     })
 }
 
-async fn get_outbox(State(fed): State<Fed>, Path(name): Path<String>, Query(q): Query<PageQuery>) -> Result<Response> {
+async fn get_outbox(
+    State(fed): State<Fed>,
+    Path(name): Path<String>,
+    Query(q): Query<PageQuery>,
+) -> Result<Response> {
     let ctx: &FedContext = &fed;
     let actor = local_actor(ctx, &name).await?;
     let total = query::activity::count_public_by_actor(&ctx.db, actor.id).await?;
-    collection(ctx.urls.actor_collection(&name, "outbox"), q.page, total, async |page| {
-        let rows = query::activity::public_by_actor(&ctx.db, actor.id, page, PAGE_SIZE).await?;
-        Ok(rows.into_iter().filter_map(|r| serde_json::from_str::<Value>(&r.json).ok()).map(strip_context).collect())
-    })
+    collection(
+        ctx.urls.actor_collection(&name, "outbox"),
+        q.page,
+        total,
+        async |page| {
+            let rows = query::activity::public_by_actor(&ctx.db, actor.id, page, PAGE_SIZE).await?;
+            Ok(rows
+                .into_iter()
+                .filter_map(|r| serde_json::from_str::<Value>(&r.json).ok())
+                .map(strip_context)
+                .collect())
+        },
+    )
     .await
 }
 
@@ -198,25 +254,43 @@ fn strip_context(mut doc: Value) -> Value {
     doc
 }
 
-async fn get_followers(State(fed): State<Fed>, Path(name): Path<String>, Query(q): Query<PageQuery>) -> Result<Response> {
+async fn get_followers(
+    State(fed): State<Fed>,
+    Path(name): Path<String>,
+    Query(q): Query<PageQuery>,
+) -> Result<Response> {
     let ctx: &FedContext = &fed;
     let actor = local_actor(ctx, &name).await?;
     let total = query::follow::count_followers(&ctx.db, actor.id).await?;
-    collection(ctx.urls.actor_collection(&name, "followers"), q.page, total, async |page| {
-        let rows = query::follow::followers_page(&ctx.db, actor.id, page, PAGE_SIZE).await?;
-        Ok(rows.into_iter().map(|a| json!(a.ap_id)).collect())
-    })
+    collection(
+        ctx.urls.actor_collection(&name, "followers"),
+        q.page,
+        total,
+        async |page| {
+            let rows = query::follow::followers_page(&ctx.db, actor.id, page, PAGE_SIZE).await?;
+            Ok(rows.into_iter().map(|a| json!(a.ap_id)).collect())
+        },
+    )
     .await
 }
 
-async fn get_following(State(fed): State<Fed>, Path(name): Path<String>, Query(q): Query<PageQuery>) -> Result<Response> {
+async fn get_following(
+    State(fed): State<Fed>,
+    Path(name): Path<String>,
+    Query(q): Query<PageQuery>,
+) -> Result<Response> {
     let ctx: &FedContext = &fed;
     let actor = local_actor(ctx, &name).await?;
     let total = query::follow::count_following(&ctx.db, actor.id).await?;
-    collection(ctx.urls.actor_collection(&name, "following"), q.page, total, async |page| {
-        let rows = query::follow::following_page(&ctx.db, actor.id, page, PAGE_SIZE).await?;
-        Ok(rows.into_iter().map(|a| json!(a.ap_id)).collect())
-    })
+    collection(
+        ctx.urls.actor_collection(&name, "following"),
+        q.page,
+        total,
+        async |page| {
+            let rows = query::follow::following_page(&ctx.db, actor.id, page, PAGE_SIZE).await?;
+            Ok(rows.into_iter().map(|a| json!(a.ap_id)).collect())
+        },
+    )
     .await
 }
 
@@ -225,20 +299,31 @@ async fn get_featured(State(fed): State<Fed>, Path(name): Path<String>) -> Resul
     let ctx: &FedContext = &fed;
     local_actor(ctx, &name).await?;
     let id = ctx.urls.actor_collection(&name, "featured");
-    Ok(activity_json(json!({ "id": id, "type": "OrderedCollection", "totalItems": 0, "orderedItems": [] })))
+    Ok(activity_json(
+        json!({ "id": id, "type": "OrderedCollection", "totalItems": 0, "orderedItems": [] }),
+    ))
 }
 
-async fn get_post(State(fed): State<Fed>, Path(id): Path<String>, headers: HeaderMap) -> Result<Response> {
+async fn get_post(
+    State(fed): State<Fed>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Result<Response> {
     let ctx: &FedContext = &fed;
     let uuid = uuid::Uuid::parse_str(&id).map_err(|_| Error::not_found("post"))?;
     let ap_id = ctx.urls.post(uuid);
-    let post = query::post::by_ap_id(&ctx.db, ap_id.as_str()).await?.filter(|p| p.local).ok_or_else(|| Error::not_found("post"))?;
+    let post = query::post::by_ap_id(&ctx.db, ap_id.as_str())
+        .await?
+        .filter(|p| p.local)
+        .ok_or_else(|| Error::not_found("post"))?;
     if !is_publicly_readable(&post) && post.deleted_at.is_none() {
         return Err(Error::not_found("post"));
     }
     let author = query::actor::get(&ctx.db, post.author_id).await?;
     if wants_html(&headers) {
-        return Ok(Redirect::to(&ctx.urls.post_page(&author.username, uuid).to_string()).into_response());
+        return Ok(
+            Redirect::to(ctx.urls.post_page(&author.username, uuid).as_str()).into_response(),
+        );
     }
     let doc = post_document(&post, &author, &ctx.urls);
     let mut response = activity_json(doc);

@@ -29,14 +29,14 @@ pub fn verify_digest(header: Option<&HeaderValue>, body: &[u8]) -> Result<()> {
         .ok_or_else(|| Error::unauthorized("missing Digest header"))?;
     let expected = Base64.encode(Sha256::digest(body));
     for part in header.split(',') {
-        if let Some((algorithm, value)) = part.trim().split_once('=') {
-            if algorithm.eq_ignore_ascii_case("sha-256") {
-                return if value.trim() == expected {
-                    Ok(())
-                } else {
-                    Err(Error::unauthorized("Digest does not match the body"))
-                };
-            }
+        if let Some((algorithm, value)) = part.trim().split_once('=')
+            && algorithm.eq_ignore_ascii_case("sha-256")
+        {
+            return if value.trim() == expected {
+                Ok(())
+            } else {
+                Err(Error::unauthorized("Digest does not match the body"))
+            };
         }
     }
     Err(Error::unauthorized("Digest header has no SHA-256 value"))
@@ -70,8 +70,11 @@ pub fn sign_request(
         .begin_sign(method, &path_and_query, headers)
         .map_err(|e| Error::internal("cannot build signing string").with_source(e))?
         .sign(key_id.to_string(), |signing_string| {
-            key.sign(Pkcs1v15Sign::new::<Sha256>(), &Sha256::digest(signing_string.as_bytes()))
-                .map(|s| Base64.encode(s))
+            key.sign(
+                Pkcs1v15Sign::new::<Sha256>(),
+                &Sha256::digest(signing_string.as_bytes()),
+            )
+            .map(|s| Base64.encode(s))
         })
         .map_err(|e| Error::internal("signing failed").with_source(e))?
         .signature_header();
@@ -89,7 +92,12 @@ pub struct PendingSignature {
 
 impl PendingSignature {
     /// Parses the `Signature` header and checks its age; the key is fetched by the caller.
-    pub fn parse(method: &str, path_and_query: &str, headers: &HeaderMap, require_digest: bool) -> Result<Self> {
+    pub fn parse(
+        method: &str,
+        path_and_query: &str,
+        headers: &HeaderMap,
+        require_digest: bool,
+    ) -> Result<Self> {
         let mut map = BTreeMap::new();
         for (name, value) in headers {
             if let Ok(value) = value.to_str() {
@@ -97,7 +105,9 @@ impl PendingSignature {
             }
         }
         if !map.contains_key("signature") && !map.contains_key("authorization") {
-            return Err(Error::unauthorized("request is not signed (draft-cavage Signature header expected)"));
+            return Err(Error::unauthorized(
+                "request is not signed (draft-cavage Signature header expected)",
+            ));
         }
         if let Some(date) = map.get("date") {
             let parsed = httpdate::parse_http_date(date)
@@ -106,7 +116,8 @@ impl PendingSignature {
                 return Err(Error::unauthorized("Date header is in the future"));
             }
         }
-        let mut config = http_signature_normalization::Config::new().set_expiration(SIGNATURE_MAX_AGE);
+        let mut config =
+            http_signature_normalization::Config::new().set_expiration(SIGNATURE_MAX_AGE);
         if require_digest {
             config = config.require_digest();
         }
@@ -124,11 +135,21 @@ impl PendingSignature {
         let key = RsaPublicKey::from_public_key_pem(public_key_pem)
             .map_err(|e| Error::unauthorized("signer's public key is unreadable").with_source(e))?;
         let ok = self.unverified.verify(|signature, signing_string| {
-            let Ok(bytes) = Base64.decode(signature) else { return false };
-            key.verify(Pkcs1v15Sign::new::<Sha256>(), &Sha256::digest(signing_string.as_bytes()), &bytes)
-                .is_ok()
+            let Ok(bytes) = Base64.decode(signature) else {
+                return false;
+            };
+            key.verify(
+                Pkcs1v15Sign::new::<Sha256>(),
+                &Sha256::digest(signing_string.as_bytes()),
+                &bytes,
+            )
+            .is_ok()
         });
-        if ok { Ok(()) } else { Err(Error::unauthorized("signature does not verify")) }
+        if ok {
+            Ok(())
+        } else {
+            Err(Error::unauthorized("signature does not verify"))
+        }
     }
 }
 
@@ -140,7 +161,8 @@ mod tests {
     fn digest_accepts_either_case_and_refuses_other_bodies() {
         let header = HeaderValue::from_str(&digest_header(b"hola")).unwrap();
         assert!(verify_digest(Some(&header), b"hola").is_ok());
-        let lower = HeaderValue::from_str(&digest_header(b"hola").replace("SHA-256", "sha-256")).unwrap();
+        let lower =
+            HeaderValue::from_str(&digest_header(b"hola").replace("SHA-256", "sha-256")).unwrap();
         assert!(verify_digest(Some(&lower), b"hola").is_ok());
         assert!(verify_digest(Some(&header), b"adios").is_err());
         assert!(verify_digest(None, b"hola").is_err());
@@ -150,7 +172,14 @@ mod tests {
     fn signatures_round_trip_and_detect_tampering() {
         let keys = activitypub_federation::http_signatures::generate_actor_keypair().unwrap();
         let url = Url::parse("http://localhost:1/inbox").unwrap();
-        let signed = sign_request("POST", &url, Some(b"{}"), "http://localhost:2/actors/a#main-key", &keys.private_key).unwrap();
+        let signed = sign_request(
+            "POST",
+            &url,
+            Some(b"{}"),
+            "http://localhost:2/actors/a#main-key",
+            &keys.private_key,
+        )
+        .unwrap();
         let mut headers = HeaderMap::new();
         headers.insert("host", HeaderValue::from_static("localhost:1"));
         for (name, value) in &signed {

@@ -90,7 +90,10 @@ impl Default for Config {
 }
 
 /// Reads environment variables through a function so tests can pass their own.
-pub fn load(file: Option<&std::path::Path>, env: impl Fn(&str) -> Option<String>) -> Result<Config> {
+pub fn load(
+    file: Option<&std::path::Path>,
+    env: impl Fn(&str) -> Option<String>,
+) -> Result<Config> {
     let mut config = match file {
         Some(path) => {
             let text = std::fs::read_to_string(path).map_err(|e| {
@@ -167,7 +170,11 @@ impl Config {
     }
 
     pub fn scheme(&self) -> &'static str {
-        if self.insecure_federation() { "http" } else { "https" }
+        if self.insecure_federation() {
+            "http"
+        } else {
+            "https"
+        }
     }
 
     pub fn base_url(&self) -> String {
@@ -191,8 +198,10 @@ mod tests {
     use super::*;
 
     fn env_of(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
-        let pairs: Vec<(String, String)> =
-            pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let pairs: Vec<(String, String)> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
         move |key| pairs.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone())
     }
 

@@ -78,7 +78,11 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 impl Error {
     pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
-        Error { kind, message: message.into(), source: None }
+        Error {
+            kind,
+            message: message.into(),
+            source: None,
+        }
     }
     pub fn not_found(what: impl fmt::Display) -> Self {
         Self::new(ErrorKind::NotFound, format!("{what} not found"))
@@ -196,7 +200,13 @@ mod tests {
 
     #[test]
     fn statuses_follow_kinds() {
-        assert_eq!(Error::unauthorized("x").kind().status(), StatusCode::UNAUTHORIZED);
-        assert_eq!(Error::remote("x").kind().status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(
+            Error::unauthorized("x").kind().status(),
+            StatusCode::UNAUTHORIZED
+        );
+        assert_eq!(
+            Error::remote("x").kind().status(),
+            StatusCode::SERVICE_UNAVAILABLE
+        );
     }
 }

@@ -16,14 +16,19 @@ impl Handle {
         let trimmed = trimmed.strip_prefix("acct:").unwrap_or(trimmed);
         let trimmed = trimmed.strip_prefix('@').unwrap_or(trimmed);
         let (name, domain) = trimmed.split_once('@').ok_or_else(|| {
-            Error::bad_request(format!("expected a handle like name@example.org, got {input:?}"))
+            Error::bad_request(format!(
+                "expected a handle like name@example.org, got {input:?}"
+            ))
         })?;
         if name.is_empty() || domain.is_empty() || domain.contains('@') || domain.contains('/') {
             return Err(Error::bad_request(format!(
                 "expected a handle like name@example.org, got {input:?}"
             )));
         }
-        Ok(Handle { name: name.to_string(), domain: domain.to_lowercase() })
+        Ok(Handle {
+            name: name.to_string(),
+            domain: domain.to_lowercase(),
+        })
     }
 
     pub fn acct(&self) -> String {
@@ -36,7 +41,10 @@ pub fn validate_username(name: &str) -> Result<()> {
     let ok = !name.is_empty()
         && name.len() <= 30
         && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
-        && !matches!(name, "actor" | "inbox" | "admin" | "api" | "posts" | "activities");
+        && !matches!(
+            name,
+            "actor" | "inbox" | "admin" | "api" | "posts" | "activities"
+        );
     if ok {
         Ok(())
     } else {
@@ -49,7 +57,10 @@ pub fn validate_username(name: &str) -> Result<()> {
 /// Bare domains (for domain blocks): lower-cased, no scheme, path or user.
 pub fn normalize_domain(input: &str) -> Result<String> {
     let d = input.trim().trim_end_matches('.').to_lowercase();
-    let d = d.strip_prefix("https://").or_else(|| d.strip_prefix("http://")).unwrap_or(&d);
+    let d = d
+        .strip_prefix("https://")
+        .or_else(|| d.strip_prefix("http://"))
+        .unwrap_or(&d);
     let d = d.trim_end_matches('/');
     if d.is_empty() || d.contains('/') || d.contains('@') || d.contains(' ') {
         return Err(Error::bad_request(format!("invalid domain {input:?}")));
@@ -63,7 +74,11 @@ mod tests {
 
     #[test]
     fn parses_common_handle_forms() {
-        for input in ["alpha@localhost:8080", "@alpha@localhost:8080", "acct:alpha@LOCALHOST:8080"] {
+        for input in [
+            "alpha@localhost:8080",
+            "@alpha@localhost:8080",
+            "acct:alpha@LOCALHOST:8080",
+        ] {
             let h = Handle::parse(input).unwrap();
             assert_eq!(h.name, "alpha");
             assert_eq!(h.domain, "localhost:8080");
@@ -81,7 +96,10 @@ mod tests {
 
     #[test]
     fn domains_normalize() {
-        assert_eq!(normalize_domain("https://Bad.Example/").unwrap(), "bad.example");
+        assert_eq!(
+            normalize_domain("https://Bad.Example/").unwrap(),
+            "bad.example"
+        );
         assert!(normalize_domain("a/b").is_err());
     }
 }

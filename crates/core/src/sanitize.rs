@@ -6,8 +6,29 @@ use std::collections::HashSet;
 /// hashtags, lists, quotes, code); drops scripts, styles, images and event handlers.
 pub fn clean_html(input: &str) -> String {
     let tags: HashSet<&str> = [
-        "p", "br", "a", "span", "strong", "b", "em", "i", "u", "s", "del", "ul", "ol", "li",
-        "blockquote", "code", "pre", "h1", "h2", "h3", "h4", "h5", "h6",
+        "p",
+        "br",
+        "a",
+        "span",
+        "strong",
+        "b",
+        "em",
+        "i",
+        "u",
+        "s",
+        "del",
+        "ul",
+        "ol",
+        "li",
+        "blockquote",
+        "code",
+        "pre",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
     ]
     .into_iter()
     .collect();
@@ -21,11 +42,29 @@ pub fn clean_html(input: &str) -> String {
         .to_string()
 }
 
-/// Plain text typed by local staff becomes safe HTML paragraphs.
+fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            '\n' => out.push_str("<br>"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Plain text typed by local staff becomes escaped HTML paragraphs (blank lines separate
+/// paragraphs, single newlines become line breaks).
 pub fn text_to_html(text: &str) -> String {
+    let text = text.replace("\r\n", "\n");
     text.split("\n\n")
         .filter(|p| !p.trim().is_empty())
-        .map(|p| format!("<p>{}</p>", ammonia::clean_text(p.trim()).replace("&#10;", "<br>")))
+        .map(|p| format!("<p>{}</p>", escape(p.trim())))
         .collect()
 }
 
@@ -40,7 +79,8 @@ mod tests {
 
     #[test]
     fn scripts_and_handlers_are_removed() {
-        let dirty = r#"<p onclick="x()">Hola <script>alert(1)</script><a href="javascript:x">y</a></p>"#;
+        let dirty =
+            r#"<p onclick="x()">Hola <script>alert(1)</script><a href="javascript:x">y</a></p>"#;
         let clean = clean_html(dirty);
         assert!(!clean.contains("script"));
         assert!(!clean.contains("onclick"));
@@ -50,6 +90,6 @@ mod tests {
 
     #[test]
     fn text_becomes_escaped_paragraphs() {
-        assert_eq!(text_to_html("a <b>\n\nc"), "<p>a &lt;b&gt;</p><p>c</p>");
+        assert_eq!(text_to_html("a <b>\n\nc\nd"), "<p>a &lt;b&gt;</p><p>c<br>d</p>");
     }
 }

@@ -17,7 +17,9 @@ fn url(s: String) -> Url {
 
 impl Urls {
     pub fn new(config: &Config) -> Self {
-        Urls { base: config.base_url() }
+        Urls {
+            base: config.base_url(),
+        }
     }
 
     pub fn base(&self) -> &str {
@@ -89,7 +91,10 @@ mod tests {
     #[test]
     fn ids_use_scheme_and_domain() {
         let urls = Urls::new(&Config::default());
-        assert_eq!(urls.actor("alpha").as_str(), "http://localhost:8080/actors/alpha");
+        assert_eq!(
+            urls.actor("alpha").as_str(),
+            "http://localhost:8080/actors/alpha"
+        );
         assert_eq!(urls.actor_key("alpha").fragment(), Some("main-key"));
         assert!(urls.is_local(&urls.actor("x")));
         assert!(!urls.is_local(&Url::parse("http://localhost:8081/actors/x").unwrap()));

@@ -6,21 +6,44 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum OutboxEvent {
-    PostPublished { post_id: i64 },
-    PostUpdated { post_id: i64 },
-    PostDeleted { post_id: i64 },
+    PostPublished {
+        post_id: i64,
+    },
+    PostUpdated {
+        post_id: i64,
+    },
+    PostDeleted {
+        post_id: i64,
+    },
     /// A local actor asked to follow a remote one.
-    FollowRequested { follow_id: i64 },
+    FollowRequested {
+        follow_id: i64,
+    },
     /// A local actor stopped following (the follow row is already gone).
-    FollowUndone { follower_id: i64, followed_id: i64, follow_ap_id: String },
+    FollowUndone {
+        follower_id: i64,
+        followed_id: i64,
+        follow_ap_id: String,
+    },
     /// A local actor accepted a remote follower.
-    FollowAccepted { follow_id: i64 },
+    FollowAccepted {
+        follow_id: i64,
+    },
     /// A local actor refused or removed a remote follower.
-    FollowRejected { follower_id: i64, followed_id: i64, follow_ap_id: String },
+    FollowRejected {
+        follower_id: i64,
+        followed_id: i64,
+        follow_ap_id: String,
+    },
     /// A local actor blocked a remote one.
-    ActorBlocked { actor_id: i64, blocked_id: i64 },
+    ActorBlocked {
+        actor_id: i64,
+        blocked_id: i64,
+    },
     /// A local actor's profile changed.
-    ActorUpdated { actor_id: i64 },
+    ActorUpdated {
+        actor_id: i64,
+    },
 }
 
 impl OutboxEvent {

@@ -22,14 +22,18 @@ pub async fn connect(config: &Config) -> Result<DatabaseConnection> {
     connect_url(&config.database_url(), Some(&config.data_dir)).await
 }
 
-pub async fn connect_url(url: &str, data_dir: Option<&std::path::Path>) -> Result<DatabaseConnection> {
+pub async fn connect_url(
+    url: &str,
+    data_dir: Option<&std::path::Path>,
+) -> Result<DatabaseConnection> {
     let is_sqlite = url.starts_with("sqlite:");
-    if is_sqlite {
-        if let Some(dir) = data_dir {
-            std::fs::create_dir_all(dir).map_err(|e| {
-                Error::internal(format!("cannot create data directory {}: {e}", dir.display()))
-            })?;
-        }
+    if let (true, Some(dir)) = (is_sqlite, data_dir) {
+        std::fs::create_dir_all(dir).map_err(|e| {
+            Error::internal(format!(
+                "cannot create data directory {}: {e}",
+                dir.display()
+            ))
+        })?;
     }
     let mut options = ConnectOptions::new(url.to_string());
     options
@@ -56,7 +60,10 @@ pub async fn migrate(db: &DatabaseConnection) -> Result<()> {
 
 /// Is this error a unique-constraint violation (a row that already exists)?
 pub fn is_unique_violation(err: &sea_orm::DbErr) -> bool {
-    matches!(err.sql_err(), Some(sea_orm::SqlErr::UniqueConstraintViolation(_)))
+    matches!(
+        err.sql_err(),
+        Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
+    )
 }
 
 pub fn now() -> chrono::DateTime<chrono::Utc> {

@@ -27,7 +27,11 @@ pub fn web_dir(config: &Config) -> PathBuf {
         return dir.clone();
     }
     let source_tree = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../web"));
-    if source_tree.join("templates").is_dir() { source_tree } else { PathBuf::from("web") }
+    if source_tree.join("templates").is_dir() {
+        source_tree
+    } else {
+        PathBuf::from("web")
+    }
 }
 
 impl HttpState {
@@ -35,12 +39,22 @@ impl HttpState {
         let mut env = Environment::new();
         env.set_loader(path_loader(web_dir(&config).join("templates")));
         let urls = Urls::new(&config);
-        HttpState { db, config, urls, templates: Arc::new(env) }
+        HttpState {
+            db,
+            config,
+            urls,
+            templates: Arc::new(env),
+        }
     }
 
     fn render(&self, name: &str, ctx: minijinja::Value) -> Result<Response> {
-        let template = self.templates.get_template(name).map_err(|e| Error::internal("missing template").with_source(e))?;
-        let html = template.render(ctx).map_err(|e| Error::internal("template failed").with_source(e))?;
+        let template = self
+            .templates
+            .get_template(name)
+            .map_err(|e| Error::internal("missing template").with_source(e))?;
+        let html = template
+            .render(ctx)
+            .map_err(|e| Error::internal("template failed").with_source(e))?;
         Ok(Html(html).into_response())
     }
 }
@@ -60,12 +74,15 @@ async fn home(State(state): State<HttpState>) -> Result<Response> {
         .iter()
         .map(|a| context! { name => a.username, display_name => a.display_name.clone().unwrap_or(a.username.clone()), kind => a.kind })
         .collect();
-    state.render("home.html", context! {
-        instance_name => state.config.instance_name,
-        description => state.config.instance_description,
-        domain => state.config.domain,
-        actors => actors,
-    })
+    state.render(
+        "home.html",
+        context! {
+            instance_name => state.config.instance_name,
+            description => state.config.instance_description,
+            domain => state.config.domain,
+            actors => actors,
+        },
+    )
 }
 
 async fn actor_page(State(state): State<HttpState>, Path(name): Path<String>) -> Result<Response> {
@@ -92,22 +109,35 @@ async fn actor_page(State(state): State<HttpState>, Path(name): Path<String>) ->
     })
 }
 
-async fn post_page(State(state): State<HttpState>, Path((name, id)): Path<(String, String)>) -> Result<Response> {
+async fn post_page(
+    State(state): State<HttpState>,
+    Path((name, id)): Path<(String, String)>,
+) -> Result<Response> {
     let actor = query::actor::local_by_name_required(&state.db, &name).await?;
     let uuid = uuid::Uuid::parse_str(&id).map_err(|_| Error::not_found("post"))?;
     let post = query::post::by_ap_id(&state.db, state.urls.post(uuid).as_str())
         .await?
-        .filter(|p| p.author_id == actor.id && matches!(p.visibility.as_str(), "public" | "unlisted"))
+        .filter(|p| {
+            p.author_id == actor.id && matches!(p.visibility.as_str(), "public" | "unlisted")
+        })
         .ok_or_else(|| Error::not_found("post"))?;
     if post.deleted_at.is_some() {
-        return Ok((StatusCode::GONE, [(header::CONTENT_TYPE, "text/plain; charset=utf-8")], "This post was deleted.").into_response());
+        return Ok((
+            StatusCode::GONE,
+            [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+            "This post was deleted.",
+        )
+            .into_response());
     }
-    state.render("post.html", context! {
-        instance_name => state.config.instance_name,
-        name => actor.username,
-        display_name => actor.display_name.clone().unwrap_or(actor.username.clone()),
-        content => minijinja::Value::from_safe_string(post.content.clone()),
-        published => post.published.format("%Y-%m-%d %H:%M UTC").to_string(),
-        post_id => post.ap_id,
-    })
+    state.render(
+        "post.html",
+        context! {
+            instance_name => state.config.instance_name,
+            name => actor.username,
+            display_name => actor.display_name.clone().unwrap_or(actor.username.clone()),
+            content => minijinja::Value::from_safe_string(post.content.clone()),
+            published => post.published.format("%Y-%m-%d %H:%M UTC").to_string(),
+            post_id => post.ap_id,
+        },
+    )
 }

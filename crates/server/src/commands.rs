@@ -9,7 +9,9 @@ use puentes_apub::{
     objects::post::addressing,
 };
 use puentes_core::{Error, Result, handle::normalize_domain, sanitize::text_to_html};
-use puentes_db::{OutboxEvent, TransactionTrait, actor, follow, post, query, query::post::PostData};
+use puentes_db::{
+    OutboxEvent, TransactionTrait, actor, follow, post, query, query::post::PostData,
+};
 
 pub async fn create_actor(
     instance: &Instance,
@@ -21,20 +23,38 @@ pub async fn create_actor(
 ) -> Result<actor::Model> {
     create_local_actor(
         &instance.ctx,
-        NewActor { name, kind, display_name, summary, manually_approves_followers: manual },
+        NewActor {
+            name,
+            kind,
+            display_name,
+            summary,
+            manually_approves_followers: manual,
+        },
     )
     .await
 }
 
-pub async fn create_staff(instance: &Instance, email: &str, actor_name: &str, role: &str, password: &str) -> Result<bool> {
+pub async fn create_staff(
+    instance: &Instance,
+    email: &str,
+    actor_name: &str,
+    role: &str,
+    password: &str,
+) -> Result<bool> {
     if !matches!(role, "owner" | "editor") {
-        return Err(Error::bad_request(format!("unknown role {role:?}: use owner or editor")));
+        return Err(Error::bad_request(format!(
+            "unknown role {role:?}: use owner or editor"
+        )));
     }
     if !email.contains('@') || email.len() > 254 {
-        return Err(Error::bad_request(format!("{email:?} is not an email address")));
+        return Err(Error::bad_request(format!(
+            "{email:?} is not an email address"
+        )));
     }
     if password.chars().count() < 10 {
-        return Err(Error::bad_request("the password must have at least 10 characters"));
+        return Err(Error::bad_request(
+            "the password must have at least 10 characters",
+        ));
     }
     let actor = query::actor::local_by_name_required(&instance.ctx.db, actor_name).await?;
     let salt = SaltString::generate(&mut argon2::password_hash::rand_core::OsRng);
@@ -57,15 +77,28 @@ pub async fn follow(instance: &Instance, as_name: &str, handle: &str) -> Result<
         return Ok(existing);
     }
     if query::block::exists(db, follower.id, target.id).await? {
-        return Err(Error::conflict(format!("{as_name} blocks {handle}; unblock first")));
+        return Err(Error::conflict(format!(
+            "{as_name} blocks {handle}; unblock first"
+        )));
     }
     let txn = db.begin().await?;
     let follow_id = instance.ctx.urls.new_activity();
     let row = if target.local {
-        let state = if target.manually_approves_followers { query::follow::PENDING } else { query::follow::ACCEPTED };
+        let state = if target.manually_approves_followers {
+            query::follow::PENDING
+        } else {
+            query::follow::ACCEPTED
+        };
         query::follow::insert(&txn, follow_id.as_str(), follower.id, target.id, state).await?
     } else {
-        let row = query::follow::insert(&txn, follow_id.as_str(), follower.id, target.id, query::follow::PENDING).await?;
+        let row = query::follow::insert(
+            &txn,
+            follow_id.as_str(),
+            follower.id,
+            target.id,
+            query::follow::PENDING,
+        )
+        .await?;
         query::outbox::enqueue(&txn, &OutboxEvent::FollowRequested { follow_id: row.id }).await?;
         row
     };
@@ -83,29 +116,41 @@ pub async fn unfollow(instance: &Instance, as_name: &str, handle: &str) -> Resul
     let txn = db.begin().await?;
     query::follow::delete(&txn, row.id).await?;
     if !target.local {
-        query::outbox::enqueue(&txn, &OutboxEvent::FollowUndone {
-            follower_id: follower.id,
-            followed_id: target.id,
-            follow_ap_id: row.ap_id,
-        })
+        query::outbox::enqueue(
+            &txn,
+            &OutboxEvent::FollowUndone {
+                follower_id: follower.id,
+                followed_id: target.id,
+                follow_ap_id: row.ap_id,
+            },
+        )
         .await?;
     }
     txn.commit().await?;
     Ok(())
 }
 
-pub async fn post(instance: &Instance, as_name: &str, text: &str, visibility: &str) -> Result<post::Model> {
+pub async fn post(
+    instance: &Instance,
+    as_name: &str,
+    text: &str,
+    visibility: &str,
+) -> Result<post::Model> {
     if text.trim().is_empty() {
         return Err(Error::bad_request("the post is empty"));
     }
     if !matches!(visibility, "public" | "unlisted" | "followers") {
-        return Err(Error::bad_request(format!("unknown visibility {visibility:?}: use public, unlisted or followers")));
+        return Err(Error::bad_request(format!(
+            "unknown visibility {visibility:?}: use public, unlisted or followers"
+        )));
     }
     let db = &instance.ctx.db;
     let author = query::actor::local_by_name_required(db, as_name).await?;
     let urls = &instance.ctx.urls;
     let uuid = uuid::Uuid::now_v7();
-    let followers = urls.actor_collection(&author.username, "followers").to_string();
+    let followers = urls
+        .actor_collection(&author.username, "followers")
+        .to_string();
     let (to, cc) = addressing(visibility, &followers);
     let txn = db.begin().await?;
     let row = query::post::insert(
@@ -192,7 +237,14 @@ pub async fn block(instance: &Instance, as_name: &str, handle: &str) -> Result<(
     query::block::insert(&txn, blocker.id, target.id).await?;
     query::follow::delete_between_either_way(&txn, blocker.id, target.id).await?;
     if !target.local {
-        query::outbox::enqueue(&txn, &OutboxEvent::ActorBlocked { actor_id: blocker.id, blocked_id: target.id }).await?;
+        query::outbox::enqueue(
+            &txn,
+            &OutboxEvent::ActorBlocked {
+                actor_id: blocker.id,
+                blocked_id: target.id,
+            },
+        )
+        .await?;
     }
     txn.commit().await?;
     Ok(())
@@ -206,7 +258,11 @@ pub async fn unblock(instance: &Instance, as_name: &str, handle: &str) -> Result
 }
 
 /// Blocks a whole domain: its follows end, pending deliveries stop, its requests are refused.
-pub async fn domain_block(instance: &Instance, domain: &str, reason: Option<String>) -> Result<usize> {
+pub async fn domain_block(
+    instance: &Instance,
+    domain: &str,
+    reason: Option<String>,
+) -> Result<usize> {
     let domain = normalize_domain(domain)?;
     if domain == instance.ctx.config.domain {
         return Err(Error::bad_request("an instance cannot block itself"));
@@ -234,7 +290,11 @@ pub async fn pending_followers(instance: &Instance, as_name: &str) -> Result<Vec
     query::follow::followers(&instance.ctx.db, actor.id, query::follow::PENDING).await
 }
 
-async fn follow_request(instance: &Instance, as_name: &str, handle: &str) -> Result<(actor::Model, actor::Model, follow::Model)> {
+async fn follow_request(
+    instance: &Instance,
+    as_name: &str,
+    handle: &str,
+) -> Result<(actor::Model, actor::Model, follow::Model)> {
     let db = &instance.ctx.db;
     let followed = query::actor::local_by_name_required(db, as_name).await?;
     let follower = fetch::actor_by_handle(&instance.data(), handle).await?;
@@ -261,11 +321,14 @@ pub async fn reject_follower(instance: &Instance, as_name: &str, handle: &str) -
     let txn = instance.ctx.db.begin().await?;
     query::follow::delete(&txn, row.id).await?;
     if !follower.local {
-        query::outbox::enqueue(&txn, &OutboxEvent::FollowRejected {
-            follower_id: follower.id,
-            followed_id: followed.id,
-            follow_ap_id: row.ap_id,
-        })
+        query::outbox::enqueue(
+            &txn,
+            &OutboxEvent::FollowRejected {
+                follower_id: follower.id,
+                followed_id: followed.id,
+                follow_ap_id: row.ap_id,
+            },
+        )
         .await?;
     }
     txn.commit().await?;

@@ -50,7 +50,11 @@ impl Instance {
     pub async fn serve(&self, listener: TcpListener, shutdown: CancellationToken) -> Result<()> {
         let app = tower::ServiceBuilder::new()
             .map_request(|mut request: Request| {
-                let target = request.uri().path_and_query().map(|p| p.as_str().to_string()).unwrap_or_default();
+                let target = request
+                    .uri()
+                    .path_and_query()
+                    .map(|p| p.as_str().to_string())
+                    .unwrap_or_default();
                 request.extensions_mut().insert(RequestTarget(target));
                 request
             })

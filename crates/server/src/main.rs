@@ -7,7 +7,11 @@ use std::path::PathBuf;
 use tokio_util::sync::CancellationToken;
 
 #[derive(Parser)]
-#[command(name = "puentes", version, about = "Puentes: a federated server for civil-society alliances")]
+#[command(
+    name = "puentes",
+    version,
+    about = "Puentes: a federated server for civil-society alliances"
+)]
 struct Cli {
     /// TOML configuration file (also PUENTES_CONFIG).
     #[arg(long, global = true, env = "PUENTES_CONFIG")]
@@ -50,9 +54,14 @@ enum Command {
         visibility: String,
     },
     /// Edit one of our posts by id.
-    Edit { id: String, text: String },
+    Edit {
+        id: String,
+        text: String,
+    },
     /// Delete one of our posts by id (a Tombstone stays).
-    Delete { id: String },
+    Delete {
+        id: String,
+    },
     /// Block an actor for a local actor.
     Block {
         #[arg(long = "as")]
@@ -70,7 +79,9 @@ enum Command {
         #[arg(long)]
         reason: Option<String>,
     },
-    DomainUnblock { domain: String },
+    DomainUnblock {
+        domain: String,
+    },
     /// Follow requests of actors that approve followers by hand.
     #[command(subcommand)]
     Followers(FollowersCommand),
@@ -148,12 +159,16 @@ fn main() {
     let cli = Cli::parse();
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("PUENTES_LOG")
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn,sea_orm=warn")),
+            tracing_subscriber::EnvFilter::try_from_env("PUENTES_LOG").unwrap_or_else(|_| {
+                tracing_subscriber::EnvFilter::new("info,sqlx=warn,sea_orm=warn")
+            }),
         )
         .with_writer(std::io::stderr)
         .init();
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(runtime) => runtime,
         Err(e) => {
             eprintln!("error: cannot start the runtime: {e}");
@@ -164,7 +179,9 @@ fn main() {
         tracing::debug!(error = ?e, "command failed");
         eprintln!("error: {e}");
         std::process::exit(match e.kind() {
-            puentes_core::ErrorKind::BadRequest | puentes_core::ErrorKind::NotFound | puentes_core::ErrorKind::Conflict => 2,
+            puentes_core::ErrorKind::BadRequest
+            | puentes_core::ErrorKind::NotFound
+            | puentes_core::ErrorKind::Conflict => 2,
             _ => 1,
         });
     }
@@ -182,14 +199,38 @@ async fn run(cli: Cli) -> Result<()> {
     match cli.command {
         Command::Serve => serve(instance).await,
         Command::Migrate => Ok(()),
-        Command::Actor(ActorCommand::Create { name, kind, display_name, summary, manual_approval }) => {
-            let actor = commands::create_actor(&instance, &name, &kind, display_name, summary, manual_approval).await?;
-            println!("created {} {} ({})", actor.kind, actor.ap_id, handle_of(&instance, &actor.username));
+        Command::Actor(ActorCommand::Create {
+            name,
+            kind,
+            display_name,
+            summary,
+            manual_approval,
+        }) => {
+            let actor = commands::create_actor(
+                &instance,
+                &name,
+                &kind,
+                display_name,
+                summary,
+                manual_approval,
+            )
+            .await?;
+            println!(
+                "created {} {} ({})",
+                actor.kind,
+                actor.ap_id,
+                handle_of(&instance, &actor.username)
+            );
             Ok(())
         }
         Command::Actor(ActorCommand::List) => {
             for actor in puentes_db::query::actor::list_local(&instance.ctx.db).await? {
-                println!("{}\t{}\t{}", handle_of(&instance, &actor.username), actor.kind, actor.ap_id);
+                println!(
+                    "{}\t{}\t{}",
+                    handle_of(&instance, &actor.username),
+                    actor.kind,
+                    actor.ap_id
+                );
             }
             Ok(())
         }
@@ -199,8 +240,12 @@ async fn run(cli: Cli) -> Result<()> {
                 Err(_) => rpassword::prompt_password("Password: ")
                     .map_err(|e| Error::bad_request(format!("cannot read the password: {e}")))?,
             };
-            let created = commands::create_staff(&instance, &email, &actor, &role, &password).await?;
-            println!("{} {email} as {role} of {actor}", if created { "created" } else { "updated" });
+            let created =
+                commands::create_staff(&instance, &email, &actor, &role, &password).await?;
+            println!(
+                "{} {email} as {role} of {actor}",
+                if created { "created" } else { "updated" }
+            );
             Ok(())
         }
         Command::Follow { as_name, handle } => {
@@ -213,7 +258,11 @@ async fn run(cli: Cli) -> Result<()> {
             println!("{as_name} no longer follows {handle}");
             Ok(())
         }
-        Command::Post { as_name, text, visibility } => {
+        Command::Post {
+            as_name,
+            text,
+            visibility,
+        } => {
             let post = commands::post(&instance, &as_name, &text, &visibility).await?;
             println!("{}", post.ap_id);
             Ok(())
@@ -235,7 +284,14 @@ async fn run(cli: Cli) -> Result<()> {
         }
         Command::Unblock { as_name, handle } => {
             let removed = commands::unblock(&instance, &as_name, &handle).await?;
-            println!("{}", if removed { "unblocked" } else { "was not blocked" });
+            println!(
+                "{}",
+                if removed {
+                    "unblocked"
+                } else {
+                    "was not blocked"
+                }
+            );
             Ok(())
         }
         Command::DomainBlock { domain, reason } => {
@@ -266,7 +322,10 @@ async fn run(cli: Cli) -> Result<()> {
         }
         Command::Followers(FollowersCommand::Manual { as_name, on }) => {
             commands::set_manual_approval(&instance, &as_name, on).await?;
-            println!("{as_name} approves followers {}", if on { "by hand" } else { "automatically" });
+            println!(
+                "{as_name} approves followers {}",
+                if on { "by hand" } else { "automatically" }
+            );
             Ok(())
         }
         Command::Delivery(DeliveryCommand::Status) => {
@@ -276,13 +335,18 @@ async fn run(cli: Cli) -> Result<()> {
                 println!("{state}\t{}", delivery::count_in_state(db, state).await?);
             }
             for row in delivery::list(db, Some(delivery::FAILED), 10).await? {
-                println!("failed\t{}\t{}", row.inbox, row.last_error.unwrap_or_default());
+                println!(
+                    "failed\t{}\t{}",
+                    row.inbox,
+                    row.last_error.unwrap_or_default()
+                );
             }
             Ok(())
         }
         Command::Delivery(DeliveryCommand::Retry { host }) => {
             puentes_db::query::instance::unpark(&instance.ctx.db, host.as_deref()).await?;
-            let n = puentes_db::query::delivery::retry_now(&instance.ctx.db, host.as_deref()).await?;
+            let n =
+                puentes_db::query::delivery::retry_now(&instance.ctx.db, host.as_deref()).await?;
             println!("{n} deliveries due now");
             Ok(())
         }
@@ -307,7 +371,11 @@ async fn serve(instance: Instance) -> Result<()> {
     if config.workers {
         tokio::spawn(jobs::run_workers(instance.ctx.clone(), shutdown.clone()));
     }
-    tracing::info!("Puentes serving {} on http://{}", config.base_url(), config.bind);
+    tracing::info!(
+        "Puentes serving {} on http://{}",
+        config.base_url(),
+        config.bind
+    );
     if puentes_db::query::actor::count_local(&instance.ctx.db).await? == 0 {
         eprintln!(
             "No organizations or alliances yet. Create one with:\n  puentes actor create NAME --kind organization|alliance --display-name \"Full name\""

@@ -4,7 +4,12 @@ use crate::{
     context::Data,
     inbox::Outcome,
     objects::actor::store_remote_actor,
-    protocol::{activities::Envelope, actor::ACTOR_TYPES, helpers::type_of, note::{parse_remote_post, visibility}},
+    protocol::{
+        activities::Envelope,
+        actor::ACTOR_TYPES,
+        helpers::type_of,
+        note::{parse_remote_post, visibility},
+    },
 };
 use puentes_core::{Error, Result, urls::authority};
 use puentes_db::{actor, query, query::post::PostData};
@@ -32,46 +37,66 @@ fn post_data(post: crate::protocol::note::RemotePost, author: &actor::Model) -> 
 }
 
 /// We keep posts of actors someone here follows, and posts addressed to our actors.
-async fn is_wanted(data: &Data, author: &actor::Model, to: &[String], cc: &[String]) -> Result<bool> {
+async fn is_wanted(
+    data: &Data,
+    author: &actor::Model,
+    to: &[String],
+    cc: &[String],
+) -> Result<bool> {
     if query::follow::has_local_follower(&data.db, author.id).await? {
         return Ok(true);
     }
     for address in to.iter().chain(cc) {
-        if let Ok(url) = url::Url::parse(address) {
-            if data.urls.is_local(&url) {
-                if let Some(local) = query::actor::by_ap_id(&data.db, address).await? {
-                    if !query::block::exists(&data.db, local.id, author.id).await? {
-                        return Ok(true);
-                    }
-                }
-            }
+        if let Ok(url) = url::Url::parse(address)
+            && data.urls.is_local(&url)
+            && let Some(local) = query::actor::by_ap_id(&data.db, address).await?
+            && !query::block::exists(&data.db, local.id, author.id).await?
+        {
+            return Ok(true);
         }
     }
     Ok(false)
 }
 
-pub async fn receive_create(data: &Data, author: &actor::Model, activity: &Envelope) -> Result<Outcome> {
+pub async fn receive_create(
+    data: &Data,
+    author: &actor::Model,
+    activity: &Envelope,
+) -> Result<Outcome> {
     if !activity.object.is_object() {
-        return Ok(Outcome::Ignored("Create with an object given only by id".into()));
+        return Ok(Outcome::Ignored(
+            "Create with an object given only by id".into(),
+        ));
     }
     let post = match parse_remote_post(&activity.object) {
         Ok(post) => post,
         Err(reason) => return Ok(Outcome::Ignored(reason)),
     };
     if post.attributed_to.as_str() != author.ap_id || authority(&post.id) != author.domain {
-        return Err(Error::forbidden("the object is not attributed to the activity's actor"));
+        return Err(Error::forbidden(
+            "the object is not attributed to the activity's actor",
+        ));
     }
     if !is_wanted(data, author, &post.to, &post.cc).await? {
-        return Ok(Outcome::Ignored("nobody here follows the author or is addressed".into()));
+        return Ok(Outcome::Ignored(
+            "nobody here follows the author or is addressed".into(),
+        ));
     }
-    if query::post::by_ap_id(&data.db, post.id.as_str()).await?.is_some() {
+    if query::post::by_ap_id(&data.db, post.id.as_str())
+        .await?
+        .is_some()
+    {
         return Ok(Outcome::Ignored("post already stored".into()));
     }
     query::post::insert(&data.db, post_data(post, author)).await?;
     Ok(Outcome::Applied)
 }
 
-pub async fn receive_update(data: &Data, author: &actor::Model, activity: &Envelope) -> Result<Outcome> {
+pub async fn receive_update(
+    data: &Data,
+    author: &actor::Model,
+    activity: &Envelope,
+) -> Result<Outcome> {
     let kind = type_of(&activity.object).unwrap_or_default();
     if ACTOR_TYPES.contains(&kind) {
         let id = crate::protocol::helpers::id_of(&activity.object);

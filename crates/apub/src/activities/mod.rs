@@ -19,6 +19,8 @@ pub async fn apply(data: &Data, signer: &actor::Model, activity: Envelope) -> Re
         "Update" => create_or_update::receive_update(data, signer, &activity).await,
         "Delete" => delete::receive_delete(data, signer, &activity).await,
         "Block" => block::receive_block(data, signer, &activity).await,
-        other => Ok(Outcome::Ignored(format!("{other} activities are not handled yet"))),
+        other => Ok(Outcome::Ignored(format!(
+            "{other} activities are not handled yet"
+        ))),
     }
 }

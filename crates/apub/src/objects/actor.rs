@@ -9,7 +9,10 @@ use activitypub_federation::{
     traits::{Actor, Object},
 };
 use chrono::{DateTime, Utc};
-use puentes_core::{Error, Result, urls::{Urls, authority}};
+use puentes_core::{
+    Error, Result,
+    urls::{Urls, authority},
+};
 use puentes_db::{actor, query, query::actor::ActorData};
 use serde_json::{Value, json};
 use std::ops::Deref;
@@ -132,7 +135,9 @@ fn to_actor_data(remote: protocol::actor::RemoteActor) -> ActorData {
 pub async fn store_remote_actor(data: &Data, doc: &Value) -> Result<actor::Model> {
     let remote = parse_remote_actor(doc).map_err(Error::bad_request)?;
     if data.urls.is_local(&remote.id) {
-        return Err(Error::forbidden("a remote document cannot describe a local actor"));
+        return Err(Error::forbidden(
+            "a remote document cannot describe a local actor",
+        ));
     }
     query::actor::upsert_remote(&data.db, to_actor_data(remote)).await
 }
@@ -148,11 +153,18 @@ impl Object for ApubActor {
     }
 
     fn last_refreshed_at(&self) -> Option<DateTime<Utc>> {
-        if self.row.local { Some(Utc::now()) } else { self.row.last_fetched_at }
+        if self.row.local {
+            Some(Utc::now())
+        } else {
+            self.row.last_fetched_at
+        }
     }
 
     async fn read_from_id(object_id: Url, data: &Data) -> Result<Option<Self>> {
-        query::actor::by_ap_id(&data.db, object_id.as_str()).await?.map(ApubActor::try_from).transpose()
+        query::actor::by_ap_id(&data.db, object_id.as_str())
+            .await?
+            .map(ApubActor::try_from)
+            .transpose()
     }
 
     async fn into_json(self, data: &Data) -> Result<Value> {
@@ -164,10 +176,13 @@ impl Object for ApubActor {
             .get("id")
             .and_then(protocol::helpers::id_of)
             .ok_or_else(|| Error::bad_request("actor has no id"))?;
-        verify_domains_match(&id, expected_domain)
-            .map_err(|e| Error::forbidden("actor id is not on the domain it was fetched from").with_source(e))?;
+        verify_domains_match(&id, expected_domain).map_err(|e| {
+            Error::forbidden("actor id is not on the domain it was fetched from").with_source(e)
+        })?;
         if authority(&id) != authority(expected_domain) {
-            return Err(Error::forbidden("actor id is not on the host it was fetched from"));
+            return Err(Error::forbidden(
+                "actor id is not on the host it was fetched from",
+            ));
         }
         Ok(())
     }
@@ -188,6 +203,9 @@ impl Actor for ApubActor {
         Url::parse(&self.row.inbox).unwrap_or_else(|_| self.id.clone())
     }
     fn shared_inbox(&self) -> Option<Url> {
-        self.row.shared_inbox.as_deref().and_then(|s| Url::parse(s).ok())
+        self.row
+            .shared_inbox
+            .as_deref()
+            .and_then(|s| Url::parse(s).ok())
     }
 }

@@ -50,7 +50,10 @@ pub fn tombstone(row: &post::Model, deleted: chrono::DateTime<chrono::Utc>) -> V
 
 /// Public posts can be served to anyone; others only to their addressees.
 pub fn is_publicly_readable(row: &post::Model) -> bool {
-    matches!(row.visibility.as_str(), query::post::PUBLIC | query::post::UNLISTED)
+    matches!(
+        row.visibility.as_str(),
+        query::post::PUBLIC | query::post::UNLISTED
+    )
 }
 
 /// Addressing for a new local post of the given visibility.

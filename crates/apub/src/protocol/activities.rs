@@ -20,7 +20,10 @@ pub fn parse_envelope(doc: &Value) -> Result<Envelope, String> {
     }
     let kind = type_of(doc).ok_or("activity has no type")?.to_string();
     let id = doc.get("id").and_then(id_of).ok_or("activity has no id")?;
-    let actor = doc.get("actor").and_then(id_of).ok_or("activity has no actor")?;
+    let actor = doc
+        .get("actor")
+        .and_then(id_of)
+        .ok_or("activity has no actor")?;
     Ok(Envelope {
         id,
         kind,

@@ -38,7 +38,10 @@ pub fn parse_remote_actor(doc: &Value) -> Result<RemoteActor, String> {
         return Err(format!("{kind} is not an actor type"));
     }
     let id = doc.get("id").and_then(id_of).ok_or("actor has no id")?;
-    let inbox = doc.get("inbox").and_then(id_of).ok_or("actor has no inbox")?;
+    let inbox = doc
+        .get("inbox")
+        .and_then(id_of)
+        .ok_or("actor has no inbox")?;
     // Some servers send an array of keys; the first RSA key is the signing key.
     let key = match doc.get("publicKey") {
         Some(Value::Array(keys)) => keys.first().cloned(),
@@ -49,7 +52,11 @@ pub fn parse_remote_actor(doc: &Value) -> Result<RemoteActor, String> {
     let public_key_pem = string_of(&key, "publicKeyPem").ok_or("publicKey has no publicKeyPem")?;
     let public_key_id = string_of(&key, "id").unwrap_or_else(|| format!("{id}#main-key"));
     let preferred_username = string_of(doc, "preferredUsername")
-        .or_else(|| id.path_segments().and_then(|mut s| s.next_back()).map(str::to_string))
+        .or_else(|| {
+            id.path_segments()
+                .and_then(|mut s| s.next_back())
+                .map(str::to_string)
+        })
         .unwrap_or_default();
     let ed25519_multibase = match doc.get("assertionMethod") {
         Some(Value::Array(methods)) => methods
@@ -65,13 +72,19 @@ pub fn parse_remote_actor(doc: &Value) -> Result<RemoteActor, String> {
         preferred_username,
         name: string_of(doc, "name"),
         summary: string_of(doc, "summary").map(|s| puentes_core::sanitize::clean_html(&s)),
-        shared_inbox: doc.get("endpoints").and_then(|e| e.get("sharedInbox")).and_then(id_of),
+        shared_inbox: doc
+            .get("endpoints")
+            .and_then(|e| e.get("sharedInbox"))
+            .and_then(id_of),
         outbox: endpoint("outbox"),
         followers: endpoint("followers"),
         following: endpoint("following"),
         featured: endpoint("featured"),
         url: page_url_of(doc.get("url")),
-        icon: doc.get("icon").and_then(|i| i.get("url").or(Some(i))).and_then(id_of),
+        icon: doc
+            .get("icon")
+            .and_then(|i| i.get("url").or(Some(i)))
+            .and_then(id_of),
         public_key_id,
         public_key_pem,
         ed25519_multibase,
@@ -79,8 +92,14 @@ pub fn parse_remote_actor(doc: &Value) -> Result<RemoteActor, String> {
             .get("manuallyApprovesFollowers")
             .and_then(Value::as_bool)
             .unwrap_or(false),
-        discoverable: doc.get("discoverable").and_then(Value::as_bool).unwrap_or(false),
-        indexable: doc.get("indexable").and_then(Value::as_bool).unwrap_or(false),
+        discoverable: doc
+            .get("discoverable")
+            .and_then(Value::as_bool)
+            .unwrap_or(false),
+        indexable: doc
+            .get("indexable")
+            .and_then(Value::as_bool)
+            .unwrap_or(false),
         id,
         inbox,
     })
@@ -102,6 +121,10 @@ mod tests {
         assert_eq!(actor.public_key_id, "https://a.example/u/x#k");
         let mut keyless = doc.clone();
         keyless.as_object_mut().unwrap().remove("publicKey");
-        assert!(parse_remote_actor(&keyless).unwrap_err().contains("publicKey"));
+        assert!(
+            parse_remote_actor(&keyless)
+                .unwrap_err()
+                .contains("publicKey")
+        );
     }
 }

@@ -59,7 +59,7 @@ pub fn page_url_of(value: Option<&Value>) -> Option<Url> {
         Value::Array(items) => items
             .iter()
             .find(|i| i.get("mediaType").and_then(Value::as_str) == Some("text/html"))
-            .and_then(|i| id_of(i))
+            .and_then(id_of)
             .or_else(|| items.iter().find_map(id_of)),
         other => id_of(other),
     }
@@ -72,9 +72,23 @@ mod tests {
 
     #[test]
     fn ids_come_in_many_shapes() {
-        assert_eq!(id_of(&json!("https://a.example/x")).unwrap().as_str(), "https://a.example/x");
-        assert_eq!(id_of(&json!({"id": "https://a.example/y"})).unwrap().as_str(), "https://a.example/y");
-        assert_eq!(ids_of(Some(&json!(["https://a.example/1", {"id": "https://a.example/2"}]))).len(), 2);
+        assert_eq!(
+            id_of(&json!("https://a.example/x")).unwrap().as_str(),
+            "https://a.example/x"
+        );
+        assert_eq!(
+            id_of(&json!({"id": "https://a.example/y"}))
+                .unwrap()
+                .as_str(),
+            "https://a.example/y"
+        );
+        assert_eq!(
+            ids_of(Some(
+                &json!(["https://a.example/1", {"id": "https://a.example/2"}])
+            ))
+            .len(),
+            2
+        );
         assert_eq!(addresses_of(Some(&json!("as:Public"))), vec!["as:Public"]);
         assert_eq!(type_of(&json!({"type": ["Note", "Other"]})), Some("Note"));
     }

@@ -67,7 +67,10 @@ pub fn parse_remote_post(doc: &Value) -> Result<RemotePost, String> {
             .map(|s| puentes_core::sanitize::clean_html(&s)),
         name: string_of(doc, "name").map(|s| puentes_core::sanitize::strip_html(&s)),
         language,
-        sensitive: doc.get("sensitive").and_then(Value::as_bool).unwrap_or(false),
+        sensitive: doc
+            .get("sensitive")
+            .and_then(Value::as_bool)
+            .unwrap_or(false),
         in_reply_to: doc.get("inReplyTo").and_then(id_of),
         url: page_url_of(doc.get("url")),
         to: addresses_of(doc.get("to")),
@@ -106,6 +109,13 @@ mod tests {
         let post = parse_remote_post(&doc).unwrap();
         assert_eq!(post.content, "<p>hola</p>");
         assert_eq!(visibility(&post.to, &post.cc, None), "public");
-        assert_eq!(visibility(&[], &["https://a.example/u/x/followers".into()], Some("https://a.example/u/x/followers")), "followers");
+        assert_eq!(
+            visibility(
+                &[],
+                &["https://a.example/u/x/followers".into()],
+                Some("https://a.example/u/x/followers")
+            ),
+            "followers"
+        );
     }
 }

@@ -31,7 +31,10 @@ pub async fn insert(
 }
 
 pub async fn by_ap_id(db: &impl ConnectionTrait, ap_id: &str) -> Result<Option<activity::Model>> {
-    Ok(activity::Entity::find().filter(activity::Column::ApId.eq(ap_id)).one(db).await?)
+    Ok(activity::Entity::find()
+        .filter(activity::Column::ApId.eq(ap_id))
+        .one(db)
+        .await?)
 }
 
 pub async fn by_id(db: &impl ConnectionTrait, id: i64) -> Result<Option<activity::Model>> {

@@ -73,7 +73,9 @@ pub async fn upsert_remote(db: &impl ConnectionTrait, data: ActorData) -> Result
         return insert(db, data).await;
     };
     if existing.local {
-        return Err(Error::forbidden("a remote document cannot overwrite a local actor"));
+        return Err(Error::forbidden(
+            "a remote document cannot overwrite a local actor",
+        ));
     }
     let mut model: actor::ActiveModel = existing.into();
     model.username = Set(data.username);
@@ -105,11 +107,16 @@ pub async fn by_id(db: &impl ConnectionTrait, id: i64) -> Result<Option<actor::M
 }
 
 pub async fn get(db: &impl ConnectionTrait, id: i64) -> Result<actor::Model> {
-    by_id(db, id).await?.ok_or_else(|| Error::not_found("actor"))
+    by_id(db, id)
+        .await?
+        .ok_or_else(|| Error::not_found("actor"))
 }
 
 pub async fn by_ap_id(db: &impl ConnectionTrait, ap_id: &str) -> Result<Option<actor::Model>> {
-    Ok(actor::Entity::find().filter(actor::Column::ApId.eq(ap_id)).one(db).await?)
+    Ok(actor::Entity::find()
+        .filter(actor::Column::ApId.eq(ap_id))
+        .one(db)
+        .await?)
 }
 
 /// A local organization or alliance by name (the instance actor is not one).

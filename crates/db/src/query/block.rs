@@ -2,7 +2,11 @@ use crate::{block, now};
 use puentes_core::Result;
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 
-pub async fn insert(db: &impl ConnectionTrait, actor_id: i64, blocked_actor_id: i64) -> Result<bool> {
+pub async fn insert(
+    db: &impl ConnectionTrait,
+    actor_id: i64,
+    blocked_actor_id: i64,
+) -> Result<bool> {
     if exists(db, actor_id, blocked_actor_id).await? {
         return Ok(false);
     }
@@ -17,7 +21,11 @@ pub async fn insert(db: &impl ConnectionTrait, actor_id: i64, blocked_actor_id: 
     Ok(true)
 }
 
-pub async fn exists(db: &impl ConnectionTrait, actor_id: i64, blocked_actor_id: i64) -> Result<bool> {
+pub async fn exists(
+    db: &impl ConnectionTrait,
+    actor_id: i64,
+    blocked_actor_id: i64,
+) -> Result<bool> {
     Ok(block::Entity::find()
         .filter(block::Column::ActorId.eq(actor_id))
         .filter(block::Column::BlockedActorId.eq(blocked_actor_id))
@@ -26,7 +34,11 @@ pub async fn exists(db: &impl ConnectionTrait, actor_id: i64, blocked_actor_id: 
         .is_some())
 }
 
-pub async fn delete(db: &impl ConnectionTrait, actor_id: i64, blocked_actor_id: i64) -> Result<bool> {
+pub async fn delete(
+    db: &impl ConnectionTrait,
+    actor_id: i64,
+    blocked_actor_id: i64,
+) -> Result<bool> {
     let result = block::Entity::delete_many()
         .filter(block::Column::ActorId.eq(actor_id))
         .filter(block::Column::BlockedActorId.eq(blocked_actor_id))

@@ -5,7 +5,8 @@ use chrono::{DateTime, Duration, Utc};
 use puentes_core::Result;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set, TransactionSession, TransactionTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set, TransactionSession,
+    TransactionTrait,
     sea_query::{Expr, LockBehavior, LockType, Query},
 };
 
@@ -86,7 +87,11 @@ pub async fn claim(
     Ok(rows)
 }
 
-pub async fn mark_delivered(db: &impl ConnectionTrait, row: delivery::Model, status: u16) -> Result<()> {
+pub async fn mark_delivered(
+    db: &impl ConnectionTrait,
+    row: delivery::Model,
+    status: u16,
+) -> Result<()> {
     finish(db, row, DELIVERED, i32::from(status), None).await
 }
 
@@ -96,7 +101,14 @@ pub async fn mark_failed(
     status: Option<u16>,
     error: &str,
 ) -> Result<()> {
-    finish(db, row, FAILED, status.map(i32::from).unwrap_or(0), Some(error)).await
+    finish(
+        db,
+        row,
+        FAILED,
+        status.map(i32::from).unwrap_or(0),
+        Some(error),
+    )
+    .await
 }
 
 async fn finish(
@@ -137,7 +149,11 @@ pub async fn reschedule(
 }
 
 /// Gives back a claimed row untouched (its host was found parked in the same round).
-pub async fn release(db: &impl ConnectionTrait, row: delivery::Model, next_attempt_at: DateTime<Utc>) -> Result<()> {
+pub async fn release(
+    db: &impl ConnectionTrait,
+    row: delivery::Model,
+    next_attempt_at: DateTime<Utc>,
+) -> Result<()> {
     let mut model: delivery::ActiveModel = row.into();
     model.locked_until = Set(None);
     model.next_attempt_at = Set(next_attempt_at);
@@ -146,15 +162,27 @@ pub async fn release(db: &impl ConnectionTrait, row: delivery::Model, next_attem
 }
 
 pub async fn due_count(db: &impl ConnectionTrait) -> Result<u64> {
-    Ok(delivery::Entity::find().filter(due(now())).count(db).await?)
+    Ok(delivery::Entity::find()
+        .filter(due(now()))
+        .count(db)
+        .await?)
 }
 
 pub async fn count_in_state(db: &impl ConnectionTrait, state: &str) -> Result<u64> {
-    Ok(delivery::Entity::find().filter(delivery::Column::State.eq(state)).count(db).await?)
+    Ok(delivery::Entity::find()
+        .filter(delivery::Column::State.eq(state))
+        .count(db)
+        .await?)
 }
 
-pub async fn list(db: &impl ConnectionTrait, state: Option<&str>, limit: u64) -> Result<Vec<delivery::Model>> {
-    let mut query = delivery::Entity::find().order_by_desc(delivery::Column::Id).limit(limit);
+pub async fn list(
+    db: &impl ConnectionTrait,
+    state: Option<&str>,
+    limit: u64,
+) -> Result<Vec<delivery::Model>> {
+    let mut query = delivery::Entity::find()
+        .order_by_desc(delivery::Column::Id)
+        .limit(limit);
     if let Some(state) = state {
         query = query.filter(delivery::Column::State.eq(state));
     }
@@ -165,7 +193,10 @@ pub async fn list(db: &impl ConnectionTrait, state: Option<&str>, limit: u64) ->
 pub async fn retry_now(db: &impl ConnectionTrait, host: Option<&str>) -> Result<u64> {
     let mut update = delivery::Entity::update_many()
         .col_expr(delivery::Column::NextAttemptAt, Expr::value(now()))
-        .col_expr(delivery::Column::LockedUntil, Expr::value(Option::<DateTime<Utc>>::None))
+        .col_expr(
+            delivery::Column::LockedUntil,
+            Expr::value(Option::<DateTime<Utc>>::None),
+        )
         .filter(delivery::Column::State.eq(PENDING));
     if let Some(host) = host {
         update = update.filter(delivery::Column::Host.eq(host));
@@ -177,7 +208,10 @@ pub async fn retry_now(db: &impl ConnectionTrait, host: Option<&str>) -> Result<
 pub async fn cancel_for_host(db: &impl ConnectionTrait, host: &str) -> Result<u64> {
     Ok(delivery::Entity::update_many()
         .col_expr(delivery::Column::State, Expr::value(FAILED))
-        .col_expr(delivery::Column::LastError, Expr::value(Some("domain blocked".to_string())))
+        .col_expr(
+            delivery::Column::LastError,
+            Expr::value(Some("domain blocked".to_string())),
+        )
         .col_expr(delivery::Column::FinishedAt, Expr::value(Some(now())))
         .filter(delivery::Column::State.eq(PENDING))
         .filter(delivery::Column::Host.eq(host))
@@ -189,7 +223,10 @@ pub async fn cancel_for_host(db: &impl ConnectionTrait, host: &str) -> Result<u6
 /// SQLite deployments run one server process: leases left by a crashed run can go at once.
 pub async fn release_leases(db: &impl ConnectionTrait) -> Result<()> {
     delivery::Entity::update_many()
-        .col_expr(delivery::Column::LockedUntil, Expr::value(Option::<DateTime<Utc>>::None))
+        .col_expr(
+            delivery::Column::LockedUntil,
+            Expr::value(Option::<DateTime<Utc>>::None),
+        )
         .filter(delivery::Column::State.eq(PENDING))
         .exec(db)
         .await?;

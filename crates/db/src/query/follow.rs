@@ -1,8 +1,8 @@
 use crate::{actor, follow, now};
 use puentes_core::{Error, Result};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, JoinType, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect, RelationTrait, Set,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, JoinType,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, RelationTrait, Set,
 };
 
 pub const PENDING: &str = "pending";
@@ -33,7 +33,10 @@ pub async fn by_id(db: &impl ConnectionTrait, id: i64) -> Result<Option<follow::
 }
 
 pub async fn by_ap_id(db: &impl ConnectionTrait, ap_id: &str) -> Result<Option<follow::Model>> {
-    Ok(follow::Entity::find().filter(follow::Column::ApId.eq(ap_id)).one(db).await?)
+    Ok(follow::Entity::find()
+        .filter(follow::Column::ApId.eq(ap_id))
+        .one(db)
+        .await?)
 }
 
 pub async fn between(
@@ -48,7 +51,11 @@ pub async fn between(
         .await?)
 }
 
-pub async fn set_state(db: &impl ConnectionTrait, row: follow::Model, state: &str) -> Result<follow::Model> {
+pub async fn set_state(
+    db: &impl ConnectionTrait,
+    row: follow::Model,
+    state: &str,
+) -> Result<follow::Model> {
     let mut model: follow::ActiveModel = row.into();
     model.state = Set(state.to_string());
     model.updated_at = Set(now());
@@ -56,7 +63,11 @@ pub async fn set_state(db: &impl ConnectionTrait, row: follow::Model, state: &st
 }
 
 /// Replaces the remote Follow id, for a peer that re-sends a Follow with a new id.
-pub async fn set_ap_id(db: &impl ConnectionTrait, row: follow::Model, ap_id: &str) -> Result<follow::Model> {
+pub async fn set_ap_id(
+    db: &impl ConnectionTrait,
+    row: follow::Model,
+    ap_id: &str,
+) -> Result<follow::Model> {
     let mut model: follow::ActiveModel = row.into();
     model.ap_id = Set(ap_id.to_string());
     model.updated_at = Set(now());
@@ -69,12 +80,24 @@ pub async fn delete(db: &impl ConnectionTrait, id: i64) -> Result<()> {
 }
 
 /// Removes every follow in either direction between two actors.
-pub async fn delete_between_either_way(db: &impl ConnectionTrait, a: i64, b: i64) -> Result<Vec<follow::Model>> {
+pub async fn delete_between_either_way(
+    db: &impl ConnectionTrait,
+    a: i64,
+    b: i64,
+) -> Result<Vec<follow::Model>> {
     let rows = follow::Entity::find()
         .filter(
             Condition::any()
-                .add(Condition::all().add(follow::Column::FollowerId.eq(a)).add(follow::Column::FollowedId.eq(b)))
-                .add(Condition::all().add(follow::Column::FollowerId.eq(b)).add(follow::Column::FollowedId.eq(a))),
+                .add(
+                    Condition::all()
+                        .add(follow::Column::FollowerId.eq(a))
+                        .add(follow::Column::FollowedId.eq(b)),
+                )
+                .add(
+                    Condition::all()
+                        .add(follow::Column::FollowerId.eq(b))
+                        .add(follow::Column::FollowedId.eq(a)),
+                ),
         )
         .all(db)
         .await?;
@@ -184,5 +207,7 @@ pub async fn with_domain(db: &impl ConnectionTrait, domain: &str) -> Result<Vec<
 }
 
 pub async fn require(db: &impl ConnectionTrait, id: i64) -> Result<follow::Model> {
-    by_id(db, id).await?.ok_or_else(|| Error::not_found("follow"))
+    by_id(db, id)
+        .await?
+        .ok_or_else(|| Error::not_found("follow"))
 }

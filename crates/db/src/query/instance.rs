@@ -8,7 +8,10 @@ use sea_orm::{
 };
 
 pub async fn get(db: &impl ConnectionTrait, domain: &str) -> Result<Option<instance::Model>> {
-    Ok(instance::Entity::find().filter(instance::Column::Domain.eq(domain)).one(db).await?)
+    Ok(instance::Entity::find()
+        .filter(instance::Column::Domain.eq(domain))
+        .one(db)
+        .await?)
 }
 
 pub async fn get_or_create(db: &impl ConnectionTrait, domain: &str) -> Result<instance::Model> {
@@ -27,9 +30,9 @@ pub async fn get_or_create(db: &impl ConnectionTrait, domain: &str) -> Result<in
     match inserted {
         Ok(row) => Ok(row),
         // Another request created it at the same moment.
-        Err(e) if crate::is_unique_violation(&e) => {
-            get(db, domain).await?.ok_or_else(|| puentes_core::Error::internal("instance vanished"))
-        }
+        Err(e) if crate::is_unique_violation(&e) => get(db, domain)
+            .await?
+            .ok_or_else(|| puentes_core::Error::internal("instance vanished")),
         Err(e) => Err(e.into()),
     }
 }
@@ -105,8 +108,10 @@ pub async fn record_failure(
 
 /// Lifts parking, for an operator who knows a host is back.
 pub async fn unpark(db: &impl ConnectionTrait, domain: Option<&str>) -> Result<()> {
-    let mut update = instance::Entity::update_many()
-        .col_expr(instance::Column::ParkedUntil, sea_orm::sea_query::Expr::value(Option::<DateTime<Utc>>::None));
+    let mut update = instance::Entity::update_many().col_expr(
+        instance::Column::ParkedUntil,
+        sea_orm::sea_query::Expr::value(Option::<DateTime<Utc>>::None),
+    );
     if let Some(domain) = domain {
         update = update.filter(instance::Column::Domain.eq(domain));
     }

@@ -5,11 +5,15 @@ use chrono::{DateTime, Duration, Utc};
 use puentes_core::Result;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set, TransactionSession, TransactionTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set, TransactionSession,
+    TransactionTrait,
     sea_query::{Expr, LockBehavior, LockType},
 };
 
-pub async fn enqueue(db: &impl ConnectionTrait, event: &OutboxEvent) -> Result<outbox_event::Model> {
+pub async fn enqueue(
+    db: &impl ConnectionTrait,
+    event: &OutboxEvent,
+) -> Result<outbox_event::Model> {
     let at = now();
     Ok(outbox_event::ActiveModel {
         kind: Set(event.kind().to_string()),
@@ -56,7 +60,10 @@ pub async fn claim(
     let rows = query.all(&txn).await?;
     if !rows.is_empty() {
         outbox_event::Entity::update_many()
-            .col_expr(outbox_event::Column::LockedUntil, Expr::value(Some(at + lease)))
+            .col_expr(
+                outbox_event::Column::LockedUntil,
+                Expr::value(Some(at + lease)),
+            )
             .filter(outbox_event::Column::Id.is_in(rows.iter().map(|r| r.id)))
             .exec(&txn)
             .await?;
@@ -74,7 +81,10 @@ pub async fn claim(
 pub async fn complete(db: &impl ConnectionTrait, id: i64) -> Result<()> {
     outbox_event::Entity::update_many()
         .col_expr(outbox_event::Column::ProcessedAt, Expr::value(Some(now())))
-        .col_expr(outbox_event::Column::LockedUntil, Expr::value(Option::<DateTime<Utc>>::None))
+        .col_expr(
+            outbox_event::Column::LockedUntil,
+            Expr::value(Option::<DateTime<Utc>>::None),
+        )
         .filter(outbox_event::Column::Id.eq(id))
         .exec(db)
         .await?;
@@ -111,13 +121,19 @@ pub async fn pending_count(db: &impl ConnectionTrait) -> Result<u64> {
 }
 
 pub async fn due_count(db: &impl ConnectionTrait) -> Result<u64> {
-    Ok(outbox_event::Entity::find().filter(due(now())).count(db).await?)
+    Ok(outbox_event::Entity::find()
+        .filter(due(now()))
+        .count(db)
+        .await?)
 }
 
 /// SQLite deployments run one server process: leases left by a crashed run can go at once.
 pub async fn release_leases(db: &impl ConnectionTrait) -> Result<()> {
     outbox_event::Entity::update_many()
-        .col_expr(outbox_event::Column::LockedUntil, Expr::value(Option::<DateTime<Utc>>::None))
+        .col_expr(
+            outbox_event::Column::LockedUntil,
+            Expr::value(Option::<DateTime<Utc>>::None),
+        )
         .filter(outbox_event::Column::ProcessedAt.is_null())
         .exec(db)
         .await?;

@@ -58,7 +58,11 @@ pub async fn insert(db: &impl ConnectionTrait, data: PostData) -> Result<post::M
 }
 
 /// Applies an edit from the author; the id, author and publication date stay.
-pub async fn update_content(db: &impl ConnectionTrait, row: post::Model, data: PostData) -> Result<post::Model> {
+pub async fn update_content(
+    db: &impl ConnectionTrait,
+    row: post::Model,
+    data: PostData,
+) -> Result<post::Model> {
     let mut model: post::ActiveModel = row.into();
     model.content = Set(data.content);
     model.summary = Set(data.summary);
@@ -91,7 +95,10 @@ pub async fn get(db: &impl ConnectionTrait, id: i64) -> Result<post::Model> {
 }
 
 pub async fn by_ap_id(db: &impl ConnectionTrait, ap_id: &str) -> Result<Option<post::Model>> {
-    Ok(post::Entity::find().filter(post::Column::ApId.eq(ap_id)).one(db).await?)
+    Ok(post::Entity::find()
+        .filter(post::Column::ApId.eq(ap_id))
+        .one(db)
+        .await?)
 }
 
 /// Public and unlisted posts of an author, newest first, for outboxes and pages.

@@ -5,7 +5,10 @@ use puentes_core::{Error, Result};
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 
 pub async fn by_email(db: &impl ConnectionTrait, email: &str) -> Result<Option<staff::Model>> {
-    Ok(staff::Entity::find().filter(staff::Column::Email.eq(email)).one(db).await?)
+    Ok(staff::Entity::find()
+        .filter(staff::Column::Email.eq(email))
+        .one(db)
+        .await?)
 }
 
 /// Creates the account if needed and grants the role on the actor (replacing an older role).
@@ -64,5 +67,7 @@ pub async fn roles(db: &impl ConnectionTrait, staff_id: i64) -> Result<Vec<staff
 }
 
 pub async fn require(db: &impl ConnectionTrait, email: &str) -> Result<staff::Model> {
-    by_email(db, email).await?.ok_or_else(|| Error::not_found("staff account"))
+    by_email(db, email)
+        .await?
+        .ok_or_else(|| Error::not_found("staff account"))
 }
