@@ -153,6 +153,8 @@ enum DeliveryCommand {
         #[arg(long)]
         host: Option<String>,
     },
+    /// Process the outbox and send every due delivery now, then exit.
+    Flush,
 }
 
 fn main() {
@@ -160,7 +162,7 @@ fn main() {
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("PUENTES_LOG").unwrap_or_else(|_| {
-                tracing_subscriber::EnvFilter::new("info,sqlx=warn,sea_orm=warn")
+                tracing_subscriber::EnvFilter::new("info,sqlx=warn,sea_orm=warn,activitypub_federation=warn")
             }),
         )
         .with_writer(std::io::stderr)
@@ -341,6 +343,11 @@ async fn run(cli: Cli) -> Result<()> {
                     row.last_error.unwrap_or_default()
                 );
             }
+            Ok(())
+        }
+        Command::Delivery(DeliveryCommand::Flush) => {
+            let done = jobs::run_until_idle(&instance.ctx).await?;
+            println!("{done} queue items processed");
             Ok(())
         }
         Command::Delivery(DeliveryCommand::Retry { host }) => {

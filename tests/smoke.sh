@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# End-to-end check of the README's promises with the real binary: an instance runs with no
+# configuration, WebFinger/actor/NodeInfo answer, and two instances follow and post.
+# Queues are driven with `puentes delivery flush` instead of waiting.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+cargo build -q -p puentes-server
+BIN="$PWD/target/debug/puentes"
+WORK="$(mktemp -d)"
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$WORK"; }
+trap cleanup EXIT
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+wait_up() { for _ in $(seq 1 100); do curl -fs "http://localhost:$1/healthz" >/dev/null && return 0; sleep 0.1; done; echo "instance on $1 did not start"; exit 1; }
+fail() { echo "SMOKE FAILED: $*"; exit 1; }
+
+# 1. No configuration at all: defaults (localhost:8080, ./data) in an empty directory.
+mkdir "$WORK/zero"
+(cd "$WORK/zero" && exec "$BIN" serve >"$WORK/zero.log" 2>&1) &
+ZERO=$!; pids+=("$ZERO")
+wait_up 8080
+grep -q "puentes actor create" "$WORK/zero.log" || fail "first run did not explain how to create an actor"
+(cd "$WORK/zero" && "$BIN" actor create alpha --kind organization --display-name "Alpha NGO" >/dev/null)
+grep -q '"href":"http://localhost:8080/actors/alpha"' <<<"$(curl -fs "http://localhost:8080/.well-known/webfinger?resource=acct:alpha@localhost:8080")" || fail webfinger
+grep -q '"type":"Organization"' <<<"$(curl -fs http://localhost:8080/actors/alpha)" || fail actor
+grep -q nodeinfo/2.1 <<<"$(curl -fs http://localhost:8080/.well-known/nodeinfo)" || fail nodeinfo
+grep -q '"name":"puentes"' <<<"$(curl -fs http://localhost:8080/nodeinfo/2.1)" || fail nodeinfo-doc
+kill "$ZERO"; wait "$ZERO" 2>/dev/null || true
+[ -f "$WORK/zero/data/puentes.db" ] || fail "no SQLite file in ./data"
+
+# 2. Two instances; b follows alpha, alpha posts, b receives.
+PA=$(free_port); PB=$(free_port)
+run() { local port=$1 dir=$2; shift 2; PUENTES_DOMAIN="localhost:$port" PUENTES_BIND="127.0.0.1:$port" PUENTES_DATA_DIR="$dir" PUENTES_WORKERS=0 "$BIN" "$@"; }
+run "$PA" "$WORK/a" actor create alpha --kind organization >/dev/null
+run "$PB" "$WORK/b" actor create b --kind alliance >/dev/null
+run "$PA" "$WORK/a" serve >"$WORK/a.log" 2>&1 & pids+=($!)
+run "$PB" "$WORK/b" serve >"$WORK/b.log" 2>&1 & pids+=($!)
+wait_up "$PA"; wait_up "$PB"
+run "$PB" "$WORK/b" follow --as b "alpha@localhost:$PA"
+run "$PB" "$WORK/b" delivery flush >/dev/null
+run "$PA" "$WORK/a" delivery flush >/dev/null
+grep -q "http://localhost:$PB/actors/b" <<<"$(curl -fs "http://localhost:$PA/actors/alpha/followers?page=1")" || fail "b is not in alpha's followers"
+POST=$(run "$PA" "$WORK/a" post --as alpha "Hola desde alpha")
+run "$PA" "$WORK/a" delivery flush >/dev/null
+STATUS=$(run "$PA" "$WORK/a" delivery status)
+grep -q "^delivered[[:space:]]*[1-9]" <<<"$STATUS" || fail "no delivery recorded: $STATUS"
+NOTE=$(curl -fs -H 'Accept: application/activity+json' "$POST")
+grep -q "Hola desde alpha" <<<"$NOTE" || fail "post not served"
+python3 - "$WORK/b/puentes.db" "$POST" <<'PY' || fail "the post did not reach b"
+import sqlite3, sys
+rows = sqlite3.connect(sys.argv[1]).execute("select content from post where ap_id = ?", (sys.argv[2],)).fetchall()
+sys.exit(0 if rows and "Hola desde alpha" in rows[0][0] else 1)
+PY
+echo "smoke: 2 passed, 0 failed"
