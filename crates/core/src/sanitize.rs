@@ -90,6 +90,9 @@ mod tests {
 
     #[test]
     fn text_becomes_escaped_paragraphs() {
-        assert_eq!(text_to_html("a <b>\n\nc\nd"), "<p>a &lt;b&gt;</p><p>c<br>d</p>");
+        assert_eq!(
+            text_to_html("a <b>\n\nc\nd"),
+            "<p>a &lt;b&gt;</p><p>c<br>d</p>"
+        );
     }
 }

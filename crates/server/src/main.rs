@@ -162,7 +162,9 @@ fn main() {
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("PUENTES_LOG").unwrap_or_else(|_| {
-                tracing_subscriber::EnvFilter::new("info,sqlx=warn,sea_orm=warn,activitypub_federation=warn")
+                tracing_subscriber::EnvFilter::new(
+                    "info,sqlx=warn,sea_orm=warn,activitypub_federation=warn",
+                )
             }),
         )
         .with_writer(std::io::stderr)
