@@ -4,12 +4,20 @@
 pub use sea_orm_migration::prelude::*;
 
 mod m20261123_000001_create_foundation;
+mod m20261123_000002_create_media;
+mod m20261123_000003_rich_posts;
+mod m20261123_000004_alliances;
 
 pub struct Migrator;
 
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m20261123_000001_create_foundation::Migration)]
+        vec![
+            Box::new(m20261123_000001_create_foundation::Migration),
+            Box::new(m20261123_000002_create_media::Migration),
+            Box::new(m20261123_000003_rich_posts::Migration),
+            Box::new(m20261123_000004_alliances::Migration),
+        ]
     }
 }

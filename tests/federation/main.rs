@@ -3,6 +3,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod alliances;
 mod blocks;
 mod delivery;
 mod fixtures;
@@ -10,6 +11,7 @@ mod following;
 mod inbox_security;
 mod peer;
 mod posts;
+mod rich_posts;
 
 /// Runs a scenario once per configured database backend.
 macro_rules! on_every_backend {

@@ -18,8 +18,9 @@ pub enum Reading {
     Ignored(String),
 }
 
-const HANDLED: [&str; 8] = [
-    "Follow", "Accept", "Reject", "Undo", "Create", "Update", "Delete", "Block",
+const HANDLED: [&str; 13] = [
+    "Follow", "Accept", "Reject", "Undo", "Create", "Update", "Delete", "Block", "Join", "Invite",
+    "Leave", "Remove", "Announce",
 ];
 
 pub fn read_document(doc: &Value) -> Reading {

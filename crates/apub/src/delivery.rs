@@ -109,6 +109,30 @@ async fn follower_inboxes(ctx: &FedContext, sender: &actor::Model) -> Result<BTr
     Ok(inboxes)
 }
 
+/// Followers' inboxes plus those of actors the post addresses directly (mentions, the
+/// author of the post it answers), without blocked actors or domains.
+async fn post_inboxes(
+    ctx: &FedContext,
+    author: &actor::Model,
+    post: &puentes_db::post::Model,
+) -> Result<BTreeSet<String>> {
+    let mut inboxes = follower_inboxes(ctx, author).await?;
+    let blocked = query::block::blocked_by(&ctx.db, author.id).await?;
+    let (to, cc) = query::post::addressees(post);
+    for address in to.iter().chain(&cc) {
+        let Some(target) = query::actor::by_ap_id(&ctx.db, address).await? else {
+            continue;
+        };
+        if blocked.contains(&target.id) {
+            continue;
+        }
+        if !actor_inbox(ctx, &target).await?.is_empty() {
+            inboxes.insert(target.shared_inbox.clone().unwrap_or(target.inbox.clone()));
+        }
+    }
+    Ok(inboxes)
+}
+
 async fn actor_inbox(ctx: &FedContext, target: &actor::Model) -> Result<BTreeSet<String>> {
     if target.local || query::instance::is_blocked(&ctx.db, &target.domain).await? {
         return Ok(BTreeSet::new());
@@ -139,8 +163,13 @@ pub async fn materialize(ctx: &FedContext, event: &OutboxEvent) -> Result<()> {
                 object,
             );
             let public = crate::objects::post::is_publicly_readable(&post);
-            let inboxes = follower_inboxes(ctx, &author).await?;
-            enqueue_activity(ctx, &author, doc, Some(&post.ap_id), public, inboxes).await
+            let inboxes = post_inboxes(ctx, &author, &post).await?;
+            enqueue_activity(ctx, &author, doc, Some(&post.ap_id), public, inboxes).await?;
+            if matches!(event, OutboxEvent::PostPublished { .. }) {
+                // Local alliances and members relay local posts too.
+                crate::relay::consider(ctx, &post, None).await?;
+            }
+            Ok(())
         }
         OutboxEvent::PostDeleted { post_id } => {
             let post = query::post::get(db, *post_id).await?;
@@ -153,7 +182,7 @@ pub async fn materialize(ctx: &FedContext, event: &OutboxEvent) -> Result<()> {
                 json!(to),
                 json!(cc),
             );
-            let inboxes = follower_inboxes(ctx, &author).await?;
+            let inboxes = post_inboxes(ctx, &author, &post).await?;
             enqueue_activity(ctx, &author, doc, Some(&post.ap_id), false, inboxes).await
         }
         OutboxEvent::FollowRequested { follow_id } => {
@@ -255,7 +284,129 @@ pub async fn materialize(ctx: &FedContext, event: &OutboxEvent) -> Result<()> {
             let inboxes = follower_inboxes(ctx, &actor).await?;
             enqueue_activity(ctx, &actor, doc, Some(&actor.ap_id), true, inboxes).await
         }
+        OutboxEvent::JoinRequested { membership_id } => {
+            let (row, alliance, member) = membership_parts(ctx, *membership_id).await?;
+            let id = url_of(row.request_ap_id.as_deref().unwrap_or_default())?;
+            let doc = json!({ "id": id, "type": "Join", "actor": member.ap_id, "object": alliance.ap_id, "to": [alliance.ap_id] });
+            let inboxes = actor_inbox(ctx, &alliance).await?;
+            enqueue_activity(ctx, &member, doc, Some(&alliance.ap_id), false, inboxes).await
+        }
+        OutboxEvent::InviteSent { membership_id } => {
+            let (row, alliance, member) = membership_parts(ctx, *membership_id).await?;
+            let id = url_of(row.request_ap_id.as_deref().unwrap_or_default())?;
+            let doc = json!({ "id": id, "type": "Invite", "actor": alliance.ap_id, "object": alliance.ap_id,
+                              "target": member.ap_id, "to": [member.ap_id] });
+            let inboxes = actor_inbox(ctx, &member).await?;
+            enqueue_activity(ctx, &alliance, doc, Some(&member.ap_id), false, inboxes).await
+        }
+        OutboxEvent::JoinAnswered {
+            membership_id,
+            accepted,
+        } => {
+            let (row, alliance, member) = membership_parts(ctx, *membership_id).await?;
+            let join = json!({ "id": row.request_ap_id, "type": "Join", "actor": member.ap_id, "object": alliance.ap_id });
+            let kind = if *accepted { "Accept" } else { "Reject" };
+            let doc = json!({ "id": ctx.urls.new_activity(), "type": kind, "actor": alliance.ap_id, "object": join, "to": [member.ap_id] });
+            let inboxes = actor_inbox(ctx, &member).await?;
+            enqueue_activity(
+                ctx,
+                &alliance,
+                doc,
+                row.request_ap_id.as_deref(),
+                false,
+                inboxes,
+            )
+            .await
+        }
+        OutboxEvent::LeftAlliance { membership_id } => {
+            let (_, alliance, member) = membership_parts(ctx, *membership_id).await?;
+            let doc = json!({ "id": ctx.urls.new_activity(), "type": "Leave", "actor": member.ap_id, "object": alliance.ap_id, "to": [alliance.ap_id] });
+            let inboxes = actor_inbox(ctx, &alliance).await?;
+            enqueue_activity(ctx, &member, doc, Some(&alliance.ap_id), false, inboxes).await
+        }
+        OutboxEvent::MemberRemoved { membership_id } => {
+            let (_, alliance, member) = membership_parts(ctx, *membership_id).await?;
+            let members = ctx.urls.actor_collection(&alliance.username, "members");
+            let doc = json!({ "id": ctx.urls.new_activity(), "type": "Remove", "actor": alliance.ap_id, "object": member.ap_id,
+                              "target": members, "to": [member.ap_id] });
+            let inboxes = actor_inbox(ctx, &member).await?;
+            enqueue_activity(ctx, &alliance, doc, Some(&member.ap_id), false, inboxes).await
+        }
+        OutboxEvent::Announce { actor_id, post_id } => announce(ctx, *actor_id, *post_id).await,
     }
+}
+
+async fn membership_parts(
+    ctx: &FedContext,
+    membership_id: i64,
+) -> Result<(puentes_db::membership::Model, actor::Model, actor::Model)> {
+    let row = query::membership::by_id(&ctx.db, membership_id).await?;
+    let alliance = query::actor::get(&ctx.db, row.alliance_id).await?;
+    let member = query::actor::get(&ctx.db, row.member_id).await?;
+    Ok((row, alliance, member))
+}
+
+/// Software that understands FEP-1b12 groups gets `Announce{Create}`; Mastodon-like
+/// software gets `Announce{id}` (Mastodon ignores an Announce wrapping a Create).
+const GROUP_AWARE: [&str; 11] = [
+    "puentes",
+    "lemmy",
+    "mbin",
+    "kbin",
+    "piefed",
+    "nodebb",
+    "friendica",
+    "mitra",
+    "lotide",
+    "hubzilla",
+    "streams",
+];
+
+async fn announce(ctx: &FedContext, actor_id: i64, post_id: i64) -> Result<()> {
+    let relayer = query::actor::get(&ctx.db, actor_id).await?;
+    let post = query::post::get(&ctx.db, post_id).await?;
+    if !query::relay::record_announce(&ctx.db, relayer.id, &post.ap_id, None).await? {
+        return Ok(());
+    }
+    let author = query::actor::get(&ctx.db, post.author_id).await?;
+    let object = post_document(&post, &author, &ctx.urls);
+    let to = json!([crate::protocol::PUBLIC]);
+    let cc = json!([relayer.followers_url, author.ap_id]);
+    let plain = json!({ "id": ctx.urls.new_activity(), "type": "Announce", "actor": relayer.ap_id,
+                        "object": post.ap_id, "to": to, "cc": cc });
+    let create = json!({ "id": format!("{}#create", post.ap_id), "type": "Create", "actor": author.ap_id,
+                         "object": object, "to": object.get("to"), "cc": object.get("cc") });
+    let wrapped = json!({ "id": ctx.urls.new_activity(), "type": "Announce", "actor": relayer.ap_id,
+                          "object": create, "to": to, "cc": cc, "audience": post.audience });
+    let mut plain_inboxes = BTreeSet::new();
+    let mut wrapped_inboxes = BTreeSet::new();
+    for inbox in follower_inboxes(ctx, &relayer).await? {
+        let Ok(url) = Url::parse(&inbox) else {
+            continue;
+        };
+        let software = crate::fetch::host_software(ctx, &url).await;
+        if software
+            .as_deref()
+            .is_some_and(|s| GROUP_AWARE.contains(&s))
+        {
+            wrapped_inboxes.insert(inbox);
+        } else if post.in_reply_to.is_none() {
+            // Replies only go to group-aware software.
+            plain_inboxes.insert(inbox);
+        }
+    }
+    enqueue_activity(ctx, &relayer, plain, Some(&post.ap_id), true, plain_inboxes).await?;
+    enqueue_activity(
+        ctx,
+        &relayer,
+        wrapped,
+        Some(&post.ap_id),
+        false,
+        wrapped_inboxes,
+    )
+    .await?;
+    // Alliances here whose member just relayed it carry it further.
+    crate::relay::consider(ctx, &post, Some(&relayer)).await
 }
 
 /// How one attempt ended.

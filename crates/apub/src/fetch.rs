@@ -76,3 +76,56 @@ pub async fn actor_by_handle(data: &Data, handle: &str) -> Result<actor::Model> 
         .map_err(reclassify)?;
     Ok(found.row)
 }
+
+/// The software a host runs, from its NodeInfo, cached for a day; None when unknown.
+pub async fn host_software(ctx: &crate::FedContext, url: &Url) -> Option<String> {
+    let host = puentes_core::urls::authority(url);
+    let cached = query::instance::get(&ctx.db, &host).await.ok().flatten();
+    if let Some(row) = &cached
+        && row
+            .nodeinfo_fetched_at
+            .is_some_and(|t| t > chrono::Utc::now() - chrono::Duration::days(1))
+    {
+        return row.software.clone();
+    }
+    let (software, version) = read_nodeinfo(ctx, url).await.unwrap_or((None, None));
+    let _ = query::instance::set_software(&ctx.db, &host, software.clone(), version).await;
+    software
+}
+
+async fn read_nodeinfo(
+    ctx: &crate::FedContext,
+    url: &Url,
+) -> Option<(Option<String>, Option<String>)> {
+    let well_known = url.join("/.well-known/nodeinfo").ok()?;
+    let links: serde_json::Value = ctx
+        .client
+        .get(well_known)
+        .send()
+        .await
+        .ok()?
+        .json()
+        .await
+        .ok()?;
+    let href = links
+        .get("links")?
+        .as_array()?
+        .iter()
+        .rev()
+        .find_map(|l| l.get("href")?.as_str().map(str::to_string))?;
+    let href = Url::parse(&href).ok()?;
+    if puentes_core::urls::authority(&href) != puentes_core::urls::authority(url) {
+        return None;
+    }
+    let doc: serde_json::Value = ctx.client.get(href).send().await.ok()?.json().await.ok()?;
+    let software = doc.get("software")?;
+    let name = software
+        .get("name")
+        .and_then(|n| n.as_str())
+        .map(|n| n.to_lowercase());
+    let version = software
+        .get("version")
+        .and_then(|v| v.as_str())
+        .map(str::to_string);
+    Some((name, version))
+}

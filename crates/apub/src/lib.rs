@@ -10,6 +10,7 @@ pub mod inbox;
 pub mod local_actors;
 pub mod objects;
 pub mod protocol;
+pub mod relay;
 pub mod routes;
 pub mod signing;
 

@@ -5,6 +5,7 @@ pub mod config;
 pub mod error;
 pub mod handle;
 pub mod sanitize;
+pub mod text;
 pub mod urls;
 
 pub use config::Config;

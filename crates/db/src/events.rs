@@ -44,6 +44,32 @@ pub enum OutboxEvent {
     ActorUpdated {
         actor_id: i64,
     },
+    /// A local actor asks to join a remote alliance (membership row on our side).
+    JoinRequested {
+        membership_id: i64,
+    },
+    /// A local alliance invites a remote actor.
+    InviteSent {
+        membership_id: i64,
+    },
+    /// A local alliance answers a Join: Accept or Reject.
+    JoinAnswered {
+        membership_id: i64,
+        accepted: bool,
+    },
+    /// A local member leaves a remote alliance.
+    LeftAlliance {
+        membership_id: i64,
+    },
+    /// A local alliance removes a remote member.
+    MemberRemoved {
+        membership_id: i64,
+    },
+    /// A local actor relays (announces) a post to its followers.
+    Announce {
+        actor_id: i64,
+        post_id: i64,
+    },
 }
 
 impl OutboxEvent {
@@ -58,6 +84,12 @@ impl OutboxEvent {
             OutboxEvent::FollowRejected { .. } => "follow_rejected",
             OutboxEvent::ActorBlocked { .. } => "actor_blocked",
             OutboxEvent::ActorUpdated { .. } => "actor_updated",
+            OutboxEvent::JoinRequested { .. } => "join_requested",
+            OutboxEvent::InviteSent { .. } => "invite_sent",
+            OutboxEvent::JoinAnswered { .. } => "join_answered",
+            OutboxEvent::LeftAlliance { .. } => "left_alliance",
+            OutboxEvent::MemberRemoved { .. } => "member_removed",
+            OutboxEvent::Announce { .. } => "announce",
         }
     }
 }

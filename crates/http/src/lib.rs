@@ -13,6 +13,8 @@ use puentes_core::{Config, Error, Result, urls::Urls};
 use puentes_db::{DatabaseConnection, query};
 use std::{path::PathBuf, sync::Arc};
 
+pub mod media;
+
 #[derive(Clone)]
 pub struct HttpState {
     pub db: DatabaseConnection,
@@ -64,6 +66,8 @@ pub fn router(state: HttpState) -> Router {
         .route("/", get(home))
         .route("/@{name}", get(actor_page))
         .route("/@{name}/posts/{id}", get(post_page))
+        .route("/tags/{tag}", get(tag_page))
+        .route("/media/{file}", get(media::serve))
         .route("/healthz", get(|| async { "ok" }))
         .with_state(state)
 }
@@ -93,7 +97,7 @@ async fn actor_page(State(state): State<HttpState>, Path(name): Path<String>) ->
         .iter()
         .filter_map(|p| {
             let uuid = p.ap_id.rsplit('/').next()?.to_string();
-            Some(context! { content => minijinja::Value::from_safe_string(p.content.clone()), published => p.published.format("%Y-%m-%d %H:%M UTC").to_string(), link => format!("/@{}/posts/{uuid}", actor.username) })
+            Some(context! { title => p.name, content => minijinja::Value::from_safe_string(p.content.clone()), published => p.published.format("%Y-%m-%d %H:%M UTC").to_string(), link => format!("/@{}/posts/{uuid}", actor.username) })
         })
         .collect();
     state.render("actor.html", context! {
@@ -107,6 +111,28 @@ async fn actor_page(State(state): State<HttpState>, Path(name): Path<String>) ->
         followers => followers,
         posts => posts,
     })
+}
+
+async fn tag_page(State(state): State<HttpState>, Path(tag): Path<String>) -> Result<Response> {
+    let tag = tag.trim_start_matches('#').to_lowercase();
+    if tag.is_empty() || !tag.chars().all(|c| c.is_alphanumeric() || c == '_') {
+        return Err(Error::not_found("hashtag"));
+    }
+    let mut posts = Vec::new();
+    for post in query::post::local_with_hashtag(&state.db, &tag, 40).await? {
+        let author = query::actor::get(&state.db, post.author_id).await?;
+        posts.push(context! {
+            author => author.display_name.clone().unwrap_or(author.username.clone()),
+            title => post.name,
+            content => minijinja::Value::from_safe_string(post.content.clone()),
+            published => post.published.format("%Y-%m-%d %H:%M UTC").to_string(),
+            link => post.url.clone().unwrap_or(post.ap_id.clone()),
+        });
+    }
+    state.render(
+        "tag.html",
+        context! { instance_name => state.config.instance_name, tag => tag, posts => posts },
+    )
 }
 
 async fn post_page(
@@ -129,13 +155,23 @@ async fn post_page(
         )
             .into_response());
     }
+    let translations: Option<Vec<_>> = query::post::content_map(&post).map(|languages| {
+        languages
+            .into_iter()
+            .map(|(lang, html)| context! { lang => lang, content => minijinja::Value::from_safe_string(html) })
+            .collect()
+    });
     state.render(
         "post.html",
         context! {
             instance_name => state.config.instance_name,
             name => actor.username,
             display_name => actor.display_name.clone().unwrap_or(actor.username.clone()),
+            title => post.name,
+            summary => post.summary,
+            language => post.language,
             content => minijinja::Value::from_safe_string(post.content.clone()),
+            translations => translations,
             published => post.published.format("%Y-%m-%d %H:%M UTC").to_string(),
             post_id => post.ap_id,
         },

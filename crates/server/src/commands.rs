@@ -8,7 +8,7 @@ use puentes_apub::{
     local_actors::{NewActor, create_local_actor},
     objects::post::addressing,
 };
-use puentes_core::{Error, Result, handle::normalize_domain, sanitize::text_to_html};
+use puentes_core::{Error, Result, handle::normalize_domain, sanitize, text};
 use puentes_db::{
     OutboxEvent, TransactionTrait, actor, follow, post, query, query::post::PostData,
 };
@@ -130,41 +130,213 @@ pub async fn unfollow(instance: &Instance, as_name: &str, handle: &str) -> Resul
     Ok(())
 }
 
+/// A post as staff write it: Markdown with #hashtags and @name@domain mentions.
+#[derive(Debug, Clone, Default)]
+pub struct NewPost {
+    pub text: String,
+    /// public, unlisted or followers
+    pub visibility: String,
+    /// Language of `text`.
+    pub language: Option<String>,
+    /// More languages of the same post: (language, Markdown).
+    pub translations: Vec<(String, String)>,
+    /// Makes an Article with this title (long posts, statements).
+    pub title: Option<String>,
+    /// An Article's self-contained summary; a Note's content warning.
+    pub summary: Option<String>,
+    pub reply_to: Option<String>,
+    /// Alliance handle: the post is addressed to it (audience) so the alliance relays it.
+    pub to_alliance: Option<String>,
+}
+
+impl NewPost {
+    pub fn text(text: &str) -> Self {
+        NewPost {
+            text: text.to_string(),
+            visibility: "public".into(),
+            ..Default::default()
+        }
+    }
+}
+
+/// Publishes a plain public (or unlisted, followers-only) Note.
 pub async fn post(
     instance: &Instance,
     as_name: &str,
     text: &str,
     visibility: &str,
 ) -> Result<post::Model> {
-    if text.trim().is_empty() {
+    publish(
+        instance,
+        as_name,
+        NewPost {
+            visibility: visibility.to_string(),
+            ..NewPost::text(text)
+        },
+    )
+    .await
+}
+
+pub async fn publish(instance: &Instance, as_name: &str, new: NewPost) -> Result<post::Model> {
+    if new.text.trim().is_empty() {
         return Err(Error::bad_request("the post is empty"));
     }
+    if new.text.chars().count() > 100_000 {
+        return Err(Error::bad_request(
+            "the post is longer than 100,000 characters",
+        ));
+    }
+    let visibility = new.visibility.as_str();
     if !matches!(visibility, "public" | "unlisted" | "followers") {
         return Err(Error::bad_request(format!(
             "unknown visibility {visibility:?}: use public, unlisted or followers"
         )));
     }
+    let language = new.language.as_deref().map(text::language).transpose()?;
+    if !new.translations.is_empty() && language.is_none() {
+        return Err(Error::bad_request(
+            "give --lang for the main text when adding translations",
+        ));
+    }
     let db = &instance.ctx.db;
     let author = query::actor::local_by_name_required(db, as_name).await?;
     let urls = &instance.ctx.urls;
-    let uuid = uuid::Uuid::now_v7();
+    let tag_base = format!("{}/tags", urls.base());
+
+    // Mentions are resolved now, so a typo is an error rather than a dead link.
+    let mut handles = text::mentions(&new.text);
+    for (_, translated) in &new.translations {
+        for handle in text::mentions(translated) {
+            if !handles.contains(&handle) {
+                handles.push(handle);
+            }
+        }
+    }
+    let mut mentioned = Vec::new();
+    for handle in handles {
+        let actor = fetch::actor_by_handle(&instance.data(), &handle.acct())
+            .await
+            .map_err(|e| {
+                Error::new(
+                    e.kind(),
+                    format!("cannot find @{}: {}", handle.acct(), e.message()),
+                )
+            })?;
+        mentioned.push((handle, actor.ap_id));
+    }
+    let content = text::render(&new.text, &tag_base, &mentioned);
+    let content_map = match &language {
+        Some(lang) if !new.translations.is_empty() => {
+            let mut map = std::collections::BTreeMap::from([(lang.clone(), content.clone())]);
+            for (other, translated) in &new.translations {
+                map.insert(
+                    text::language(other)?,
+                    text::render(translated, &tag_base, &mentioned),
+                );
+            }
+            Some(map)
+        }
+        _ => None,
+    };
+    let mut hashtags = text::hashtags(&new.text);
+    for (_, translated) in &new.translations {
+        hashtags.extend(
+            text::hashtags(translated)
+                .into_iter()
+                .filter(|t| !hashtags.contains(t))
+                .collect::<Vec<_>>(),
+        );
+    }
+    let mut tags: Vec<serde_json::Value> = hashtags
+        .iter()
+        .map(|tag| serde_json::json!({ "type": "Hashtag", "name": format!("#{tag}"), "href": format!("{tag_base}/{tag}") }))
+        .collect();
+    tags.extend(mentioned.iter().map(|(handle, id)| {
+        serde_json::json!({ "type": "Mention", "name": format!("@{}", handle.acct()), "href": id })
+    }));
+
     let followers = urls
         .actor_collection(&author.username, "followers")
         .to_string();
-    let (to, cc) = addressing(visibility, &followers);
+    let (mut to, mut cc) = addressing(visibility, &followers);
+    let mut in_reply_to = None;
+    if let Some(parent) = &new.reply_to {
+        let parent_url = url::Url::parse(parent)
+            .map_err(|_| Error::bad_request(format!("{parent:?} is not a post URL")))?;
+        if let Some(known) = query::post::by_ap_id(db, parent_url.as_str()).await? {
+            let parent_author = query::actor::get(db, known.author_id).await?;
+            if parent_author.id != author.id {
+                cc.push(parent_author.ap_id);
+            }
+        }
+        in_reply_to = Some(parent_url.to_string());
+    }
+    for (_, id) in &mentioned {
+        let list = if visibility == "followers" {
+            &mut to
+        } else {
+            &mut cc
+        };
+        if !list.contains(id) {
+            list.push(id.clone());
+        }
+    }
+    let mut audience = None;
+    if let Some(handle) = &new.to_alliance {
+        let alliance = fetch::actor_by_handle(&instance.data(), handle).await?;
+        if alliance.kind != "Group" {
+            return Err(Error::bad_request(format!("{handle} is not an alliance")));
+        }
+        if !cc.contains(&alliance.ap_id) && !to.contains(&alliance.ap_id) {
+            cc.push(alliance.ap_id.clone());
+        }
+        tags.push(serde_json::json!({ "type": "Mention", "name": format!("@{}@{}", alliance.username, alliance.domain), "href": alliance.ap_id }));
+        audience = Some(alliance.ap_id);
+    }
+    let (kind, name, summary, sensitive) = match &new.title {
+        Some(title) if title.trim().is_empty() => {
+            return Err(Error::bad_request("the title is empty"));
+        }
+        Some(title) => {
+            let summary = match &new.summary {
+                Some(s) if !s.trim().is_empty() => {
+                    text::excerpt(&text::render(s, &tag_base, &[]), 500)
+                }
+                _ => text::excerpt(&content, 280),
+            };
+            (
+                "Article",
+                Some(title.trim().to_string()),
+                Some(summary),
+                false,
+            )
+        }
+        None => {
+            let warning = new
+                .summary
+                .as_deref()
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(sanitize::strip_html);
+            let sensitive = warning.is_some();
+            ("Note", None, warning, sensitive)
+        }
+    };
+
+    let uuid = uuid::Uuid::now_v7();
     let txn = db.begin().await?;
     let row = query::post::insert(
         &txn,
         PostData {
             ap_id: urls.post(uuid).to_string(),
             author_id: author.id,
-            kind: "Note".into(),
-            content: text_to_html(text),
-            summary: None,
-            name: None,
-            language: None,
-            sensitive: false,
-            in_reply_to: None,
+            kind: kind.into(),
+            content,
+            summary,
+            name,
+            language,
+            sensitive,
+            in_reply_to,
             url: Some(urls.post_page(&author.username, uuid).to_string()),
             visibility: visibility.to_string(),
             to,
@@ -172,6 +344,9 @@ pub async fn post(
             local: true,
             published: chrono::Utc::now(),
             updated_at: None,
+            content_map,
+            tags,
+            audience,
         },
     )
     .await?;
@@ -194,7 +369,7 @@ pub async fn edit_post(instance: &Instance, url: &str, text: &str) -> Result<pos
         ap_id: existing.ap_id.clone(),
         author_id: existing.author_id,
         kind: existing.kind.clone(),
-        content: text_to_html(text),
+        content: text::render(text, &format!("{}/tags", instance.ctx.urls.base()), &[]),
         summary: existing.summary.clone(),
         name: existing.name.clone(),
         language: existing.language.clone(),
@@ -207,6 +382,10 @@ pub async fn edit_post(instance: &Instance, url: &str, text: &str) -> Result<pos
         local: true,
         published: existing.published,
         updated_at: None,
+        // An edit replaces the text; other languages would be stale, so they go.
+        content_map: None,
+        tags: query::post::tags(&existing),
+        audience: existing.audience.clone(),
     };
     data.updated_at = Some(chrono::Utc::now());
     let txn = instance.ctx.db.begin().await?;

@@ -1,6 +1,7 @@
 //! The `puentes` server: wiring of the federation and web sides, background workers, and
 //! the operations behind the command line.
 
+pub mod alliances;
 pub mod commands;
 pub mod jobs;
 

@@ -44,7 +44,7 @@ enum Command {
         as_name: String,
         handle: String,
     },
-    /// Publish a post; prints its id.
+    /// Publish a post (Markdown, #hashtags, @name@domain mentions); prints its id.
     Post {
         #[arg(long = "as")]
         as_name: String,
@@ -52,6 +52,26 @@ enum Command {
         /// public, unlisted or followers
         #[arg(long, default_value = "public")]
         visibility: String,
+        /// Language of the text (es, fr, en, ar…).
+        #[arg(long)]
+        lang: Option<String>,
+        /// The same post in another language, as LANG=TEXT; repeat for more.
+        #[arg(long = "translation", value_name = "LANG=TEXT")]
+        translations: Vec<String>,
+        /// Publish a long-form Article (needs --title).
+        #[arg(long, requires = "title")]
+        article: bool,
+        #[arg(long)]
+        title: Option<String>,
+        /// An Article's summary, or a Note's content warning.
+        #[arg(long)]
+        summary: Option<String>,
+        /// Id of the post this answers.
+        #[arg(long)]
+        reply_to: Option<String>,
+        /// Address the post to an alliance (name@domain), which relays it to its followers.
+        #[arg(long = "to")]
+        to_alliance: Option<String>,
     },
     /// Edit one of our posts by id.
     Edit {
@@ -266,8 +286,35 @@ async fn run(cli: Cli) -> Result<()> {
             as_name,
             text,
             visibility,
+            lang,
+            translations,
+            article,
+            title,
+            summary,
+            reply_to,
+            to_alliance,
         } => {
-            let post = commands::post(&instance, &as_name, &text, &visibility).await?;
+            let mut pairs = Vec::new();
+            for t in translations {
+                let (lang, text) = t.split_once('=').ok_or_else(|| {
+                    Error::bad_request(format!("--translation takes LANG=TEXT, got {t:?}"))
+                })?;
+                pairs.push((lang.to_string(), text.to_string()));
+            }
+            if title.is_some() && !article {
+                return Err(Error::bad_request("--title goes with --article"));
+            }
+            let new = commands::NewPost {
+                text,
+                visibility,
+                language: lang,
+                translations: pairs,
+                title,
+                summary,
+                reply_to,
+                to_alliance,
+            };
+            let post = commands::publish(&instance, &as_name, new).await?;
             println!("{}", post.ap_id);
             Ok(())
         }

@@ -14,7 +14,10 @@ use crate::{
 use puentes_core::{Error, Result, urls::authority};
 use puentes_db::{actor, query, query::post::PostData};
 
-fn post_data(post: crate::protocol::note::RemotePost, author: &actor::Model) -> PostData {
+pub(crate) fn post_data(
+    post: crate::protocol::note::RemotePost,
+    author: &actor::Model,
+) -> PostData {
     let visibility = visibility(&post.to, &post.cc, author.followers_url.as_deref()).to_string();
     PostData {
         ap_id: post.id.to_string(),
@@ -33,6 +36,9 @@ fn post_data(post: crate::protocol::note::RemotePost, author: &actor::Model) -> 
         local: false,
         published: post.published.unwrap_or_else(chrono::Utc::now),
         updated_at: post.updated,
+        content_map: post.content_map,
+        tags: post.tags,
+        audience: post.audience.map(String::from),
     }
 }
 
@@ -88,7 +94,8 @@ pub async fn receive_create(
     {
         return Ok(Outcome::Ignored("post already stored".into()));
     }
-    query::post::insert(&data.db, post_data(post, author)).await?;
+    let stored = query::post::insert(&data.db, post_data(post, author)).await?;
+    crate::relay::consider(data, &stored, None).await?;
     Ok(Outcome::Applied)
 }
 

@@ -1,9 +1,12 @@
 //! Handlers of incoming activities, one module per family.
 
 mod block;
-mod create_or_update;
+pub(crate) mod create_or_update;
 mod delete;
 mod follow;
+mod membership;
+pub use membership::{after_admission, follow_alliance};
+mod announce;
 
 use crate::{context::Data, inbox::Outcome, protocol::activities::Envelope};
 use puentes_core::Result;
@@ -12,8 +15,22 @@ use puentes_db::actor;
 pub async fn apply(data: &Data, signer: &actor::Model, activity: Envelope) -> Result<Outcome> {
     match activity.kind.as_str() {
         "Follow" => follow::receive_follow(data, signer, &activity).await,
-        "Accept" => follow::receive_accept(data, signer, &activity).await,
-        "Reject" => follow::receive_reject(data, signer, &activity).await,
+        "Accept" | "Reject" => {
+            if let Some(row) = membership::answered_membership(data, &activity).await? {
+                return membership::receive_answer(data, signer, row, activity.kind == "Accept")
+                    .await;
+            }
+            if activity.kind == "Accept" {
+                follow::receive_accept(data, signer, &activity).await
+            } else {
+                follow::receive_reject(data, signer, &activity).await
+            }
+        }
+        "Join" => membership::receive_join(data, signer, &activity).await,
+        "Invite" => membership::receive_invite(data, signer, &activity).await,
+        "Leave" => membership::receive_leave(data, signer, &activity).await,
+        "Remove" => membership::receive_remove(data, signer, &activity).await,
+        "Announce" => announce::receive_announce(data, signer, &activity).await,
         "Undo" => follow::receive_undo(data, signer, &activity).await,
         "Create" => create_or_update::receive_create(data, signer, &activity).await,
         "Update" => create_or_update::receive_update(data, signer, &activity).await,

@@ -27,8 +27,17 @@ pub fn post_document(row: &post::Model, author: &actor::Model, _urls: &Urls) -> 
         "inReplyTo": row.in_reply_to,
         "summary": row.summary,
     });
-    if let Some(lang) = &row.language {
-        doc["contentMap"] = json!({ lang: row.content });
+    match (query::post::content_map(row), &row.language) {
+        (Some(map), _) => doc["contentMap"] = json!(map),
+        (None, Some(lang)) => doc["contentMap"] = json!({ lang: row.content }),
+        (None, None) => {}
+    }
+    let tags = query::post::tags(row);
+    if !tags.is_empty() {
+        doc["tag"] = json!(tags);
+    }
+    if let Some(audience) = &row.audience {
+        doc["audience"] = json!(audience);
     }
     if let Some(name) = &row.name {
         doc["name"] = json!(name);

@@ -2,7 +2,8 @@
 
 use super::helpers::{addresses_of, id_of, page_url_of, string_of, type_of};
 use chrono::{DateTime, Utc};
-use serde_json::Value;
+use serde_json::{Value, json};
+use std::collections::BTreeMap;
 use url::Url;
 
 pub const POST_TYPES: [&str; 6] = ["Note", "Article", "Page", "Question", "Event", "Video"];
@@ -24,6 +25,11 @@ pub struct RemotePost {
     pub cc: Vec<String>,
     pub published: Option<DateTime<Utc>>,
     pub updated: Option<DateTime<Utc>>,
+    /// Sanitized HTML per language, when the post has several.
+    pub content_map: Option<BTreeMap<String, String>>,
+    /// Hashtag and Mention tags (name and href only).
+    pub tags: Vec<Value>,
+    pub audience: Option<Url>,
 }
 
 pub fn parse_remote_post(doc: &Value) -> Result<RemotePost, String> {
@@ -58,7 +64,28 @@ pub fn parse_remote_post(doc: &Value) -> Result<RemotePost, String> {
             .and_then(|s| DateTime::parse_from_rfc3339(&s).ok())
             .map(|d| d.with_timezone(&Utc))
     };
+    let content_map = match doc.get("contentMap") {
+        Some(Value::Object(map)) if map.len() > 1 => Some(
+            map.iter()
+                .filter_map(|(lang, html)| {
+                    Some((
+                        lang.clone(),
+                        puentes_core::sanitize::clean_html(html.as_str()?),
+                    ))
+                })
+                .collect(),
+        ),
+        _ => None,
+    };
+    let tags = match doc.get("tag") {
+        Some(Value::Array(items)) => items.iter().filter_map(tag_of).collect(),
+        Some(item) => tag_of(item).into_iter().collect(),
+        None => Vec::new(),
+    };
     Ok(RemotePost {
+        content_map,
+        tags,
+        audience: doc.get("audience").and_then(id_of),
         kind,
         attributed_to,
         content: puentes_core::sanitize::clean_html(&content),
@@ -79,6 +106,17 @@ pub fn parse_remote_post(doc: &Value) -> Result<RemotePost, String> {
         updated: parse_time("updated"),
         id,
     })
+}
+
+/// Keeps the parts of a Hashtag or Mention tag we show; other tags (emoji…) are dropped.
+fn tag_of(tag: &Value) -> Option<Value> {
+    let kind = type_of(tag)?;
+    if kind != "Hashtag" && kind != "Mention" {
+        return None;
+    }
+    let name = string_of(tag, "name").map(|n| puentes_core::sanitize::strip_html(&n))?;
+    let href = tag.get("href").and_then(id_of);
+    Some(json!({ "type": kind, "name": name, "href": href }))
 }
 
 /// public, unlisted, followers or direct, from the addressing.

@@ -32,6 +32,12 @@ pub struct Model {
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
     pub last_fetched_at: Option<DateTimeUtc>,
+    /// Alliances: `auto` accepts Join requests, `manual` leaves them to the secretariat.
+    pub join_policy: String,
+    /// Alliances: who may see the member list: `public`, `members` or `private`.
+    pub member_list_visibility: String,
+    /// Alliances: `auto` relays members' posts at once, `held` waits for the secretariat.
+    pub moderation: String,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -2,10 +2,14 @@
 
 pub mod activity;
 pub mod actor;
+pub mod announce;
 pub mod block;
 pub mod delivery;
 pub mod follow;
+pub mod held_relay;
 pub mod instance;
+pub mod media;
+pub mod membership;
 pub mod outbox_event;
 pub mod post;
 pub mod received_activity;

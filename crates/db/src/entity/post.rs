@@ -24,6 +24,12 @@ pub struct Model {
     pub updated_at: Option<DateTimeUtc>,
     pub deleted_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,
+    /// `{language: html}` when the post has several languages.
+    pub content_map: Option<String>,
+    /// Hashtag and Mention tags, as ActivityStreams JSON.
+    pub tags_json: String,
+    /// The alliance (Group) a post is addressed to, kept unchanged through relays.
+    pub audience: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

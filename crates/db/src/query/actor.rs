@@ -62,6 +62,9 @@ pub async fn insert(db: &impl ConnectionTrait, data: ActorData) -> Result<actor:
         created_at: Set(at),
         updated_at: Set(at),
         last_fetched_at: Set(if data.local { None } else { Some(at) }),
+        join_policy: Set("manual".into()),
+        member_list_visibility: Set("public".into()),
+        moderation: Set("auto".into()),
         ..Default::default()
     };
     Ok(model.insert(db).await?)
@@ -198,6 +201,29 @@ pub async fn update_profile(
     }
     if summary.is_some() {
         model.summary = Set(summary);
+    }
+    model.updated_at = Set(now());
+    Ok(model.update(db).await?)
+}
+
+/// Alliance policies: join (auto/manual), member list (public/members/private), moderation
+/// (auto/held). `None` leaves a policy as it is.
+pub async fn set_alliance_policies(
+    db: &impl ConnectionTrait,
+    actor: actor::Model,
+    join_policy: Option<&str>,
+    member_list_visibility: Option<&str>,
+    moderation: Option<&str>,
+) -> Result<actor::Model> {
+    let mut model: actor::ActiveModel = actor.into();
+    if let Some(v) = join_policy {
+        model.join_policy = Set(v.to_string());
+    }
+    if let Some(v) = member_list_visibility {
+        model.member_list_visibility = Set(v.to_string());
+    }
+    if let Some(v) = moderation {
+        model.moderation = Set(v.to_string());
     }
     model.updated_at = Set(now());
     Ok(model.update(db).await?)

@@ -29,6 +29,11 @@ pub struct PostData {
     pub local: bool,
     pub published: DateTime<Utc>,
     pub updated_at: Option<DateTime<Utc>>,
+    /// Language → HTML, for posts in several languages.
+    pub content_map: Option<std::collections::BTreeMap<String, String>>,
+    /// Hashtag and Mention tags as ActivityStreams JSON objects.
+    pub tags: Vec<serde_json::Value>,
+    pub audience: Option<String>,
 }
 
 pub async fn insert(db: &impl ConnectionTrait, data: PostData) -> Result<post::Model> {
@@ -51,6 +56,13 @@ pub async fn insert(db: &impl ConnectionTrait, data: PostData) -> Result<post::M
         updated_at: Set(data.updated_at),
         deleted_at: Set(None),
         created_at: Set(now()),
+        content_map: Set(data
+            .content_map
+            .as_ref()
+            .map(serde_json::to_string)
+            .transpose()?),
+        tags_json: Set(serde_json::to_string(&data.tags)?),
+        audience: Set(data.audience),
         ..Default::default()
     }
     .insert(db)
@@ -73,6 +85,12 @@ pub async fn update_content(
     model.to_json = Set(serde_json::to_string(&data.to)?);
     model.cc_json = Set(serde_json::to_string(&data.cc)?);
     model.updated_at = Set(Some(data.updated_at.unwrap_or_else(now)));
+    model.content_map = Set(data
+        .content_map
+        .as_ref()
+        .map(serde_json::to_string)
+        .transpose()?);
+    model.tags_json = Set(serde_json::to_string(&data.tags)?);
     Ok(model.update(db).await?)
 }
 
@@ -82,6 +100,7 @@ pub async fn mark_deleted(db: &impl ConnectionTrait, row: post::Model) -> Result
     model.content = Set(String::new());
     model.summary = Set(None);
     model.name = Set(None);
+    model.content_map = Set(None);
     model.deleted_at = Set(Some(now()));
     Ok(model.update(db).await?)
 }
@@ -129,12 +148,44 @@ pub async fn count_visible_by_author(db: &impl ConnectionTrait, author_id: i64) 
         .await?)
 }
 
+/// Local public posts carrying a hashtag, newest first.
+pub async fn local_with_hashtag(
+    db: &impl ConnectionTrait,
+    tag: &str,
+    limit: u64,
+) -> Result<Vec<post::Model>> {
+    let needle = format!(
+        "%\"#{}\"%",
+        tag.to_lowercase().replace(['%', '_', '"', '\\'], "")
+    );
+    Ok(post::Entity::find()
+        .filter(post::Column::Local.eq(true))
+        .filter(post::Column::Visibility.eq(PUBLIC))
+        .filter(post::Column::DeletedAt.is_null())
+        .filter(post::Column::TagsJson.like(needle))
+        .order_by_desc(post::Column::Published)
+        .limit(limit)
+        .all(db)
+        .await?)
+}
+
 pub async fn count_local(db: &impl ConnectionTrait) -> Result<u64> {
     Ok(post::Entity::find()
         .filter(post::Column::Local.eq(true))
         .filter(post::Column::DeletedAt.is_null())
         .count(db)
         .await?)
+}
+
+/// The post's languages, when it has several.
+pub fn content_map(row: &post::Model) -> Option<std::collections::BTreeMap<String, String>> {
+    row.content_map
+        .as_deref()
+        .and_then(|m| serde_json::from_str(m).ok())
+}
+
+pub fn tags(row: &post::Model) -> Vec<serde_json::Value> {
+    serde_json::from_str(&row.tags_json).unwrap_or_default()
 }
 
 pub fn addressees(row: &post::Model) -> (Vec<String>, Vec<String>) {

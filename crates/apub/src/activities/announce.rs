@@ -1,0 +1,86 @@
+//! Announce: a relay (boost) of a post, by its id or wrapping its Create (FEP-1b12).
+
+use crate::{
+    context::Data,
+    fetch,
+    inbox::Outcome,
+    protocol::{
+        activities::Envelope,
+        helpers::{id_of, type_of},
+        note::parse_remote_post,
+    },
+};
+use activitypub_federation::fetch::fetch_object_http;
+use puentes_core::{Error, Result, urls::authority};
+use puentes_db::{actor, post, query};
+use serde_json::Value;
+use url::Url;
+
+/// The relayed object's id: never an Announce of an Announce, always the original.
+fn object_id(object: &Value) -> Option<Url> {
+    match type_of(object) {
+        Some("Create") | Some("Update") => object.get("object").and_then(id_of),
+        _ => id_of(object),
+    }
+}
+
+/// Reads a post from its origin (a relay may not be trusted with its content).
+pub async fn fetch_post(data: &Data, id: &Url) -> Result<post::Model> {
+    if let Some(known) = query::post::by_ap_id(&data.db, id.as_str()).await? {
+        return Ok(known);
+    }
+    let response = fetch_object_http::<_, Value>(id, data)
+        .await
+        .map_err(|e| fetch::classify(&e))?;
+    let remote = parse_remote_post(&response.object).map_err(Error::bad_request)?;
+    if authority(&remote.id) != authority(&remote.attributed_to) {
+        return Err(Error::forbidden(
+            "the post and its author are on different hosts",
+        ));
+    }
+    let author = fetch::actor_by_id(data, &remote.attributed_to).await?;
+    let data_row = crate::activities::create_or_update::post_data(remote, &author);
+    match query::post::insert(&data.db, data_row).await {
+        Ok(row) => Ok(row),
+        Err(_) => query::post::by_ap_id(&data.db, id.as_str())
+            .await?
+            .ok_or_else(|| Error::internal("post vanished")),
+    }
+}
+
+pub async fn receive_announce(
+    data: &Data,
+    announcer: &actor::Model,
+    activity: &Envelope,
+) -> Result<Outcome> {
+    let Some(id) = object_id(&activity.object) else {
+        return Ok(Outcome::Ignored("Announce without object".into()));
+    };
+    if !query::follow::has_local_follower(&data.db, announcer.id).await? {
+        return Ok(Outcome::Ignored("nobody here follows the announcer".into()));
+    }
+    let post = if data.urls.is_local(&id) {
+        match query::post::by_ap_id(&data.db, id.as_str()).await? {
+            Some(post) => post,
+            None => {
+                return Ok(Outcome::Ignored(
+                    "Announce of an unknown local object".into(),
+                ));
+            }
+        }
+    } else {
+        fetch_post(data, &id).await?
+    };
+    if !query::relay::record_announce(
+        &data.db,
+        announcer.id,
+        &post.ap_id,
+        Some(activity.id.as_str()),
+    )
+    .await?
+    {
+        return Ok(Outcome::Ignored("already relayed by this actor".into()));
+    }
+    crate::relay::consider(data, &post, Some(announcer)).await?;
+    Ok(Outcome::Applied)
+}

@@ -1,0 +1,363 @@
+//! Alliance operations behind `puentes alliance …`: joining, inviting, deciding, leaving,
+//! removing, policies and held relays.
+
+use crate::Instance;
+use puentes_apub::{activities, fetch};
+use puentes_core::{Error, Result};
+use puentes_db::{OutboxEvent, TransactionTrait, actor, membership, query, query::membership as m};
+
+async fn local(instance: &Instance, name: &str) -> Result<actor::Model> {
+    query::actor::local_by_name_required(&instance.ctx.db, name).await
+}
+
+async fn local_alliance(instance: &Instance, name: &str) -> Result<actor::Model> {
+    let alliance = local(instance, name).await?;
+    if alliance.kind != "Group" {
+        return Err(Error::bad_request(format!(
+            "{name} is an organization, not an alliance"
+        )));
+    }
+    Ok(alliance)
+}
+
+/// `NAME` asks to join the alliance `handle` (or accepts its invitation).
+pub async fn join(instance: &Instance, as_name: &str, handle: &str) -> Result<membership::Model> {
+    let member = local(instance, as_name).await?;
+    let alliance = fetch::actor_by_handle(&instance.data(), handle).await?;
+    if alliance.kind != "Group" {
+        return Err(Error::bad_request(format!("{handle} is not an alliance")));
+    }
+    if alliance.id == member.id {
+        return Err(Error::bad_request("an alliance cannot join itself"));
+    }
+    let existing = m::get(&instance.ctx.db, alliance.id, member.id).await?;
+    if existing.as_ref().is_some_and(|r| r.status == m::ACTIVE) {
+        return Err(Error::conflict(format!(
+            "{as_name} is already a member of {handle}"
+        )));
+    }
+    let request = instance.ctx.urls.new_activity();
+    if alliance.local {
+        // Same instance: apply the alliance's policy directly.
+        let invited = existing.as_ref().is_some_and(|r| r.status == m::INVITED);
+        let status = if invited || alliance.join_policy == "auto" {
+            m::ACTIVE
+        } else {
+            m::PENDING
+        };
+        let role = existing
+            .map(|r| r.role)
+            .unwrap_or_else(|| m::MEMBER.to_string());
+        let row = m::upsert(
+            &instance.ctx.db,
+            alliance.id,
+            member.id,
+            &role,
+            status,
+            Some(request.as_str()),
+        )
+        .await?;
+        if status == m::ACTIVE {
+            admitted(instance, &alliance, &member).await?;
+        }
+        return Ok(row);
+    }
+    let txn = instance.ctx.db.begin().await?;
+    let role = existing
+        .map(|r| r.role)
+        .unwrap_or_else(|| m::MEMBER.to_string());
+    let row = m::upsert(
+        &txn,
+        alliance.id,
+        member.id,
+        &role,
+        m::PENDING,
+        Some(request.as_str()),
+    )
+    .await?;
+    query::outbox::enqueue(
+        &txn,
+        &OutboxEvent::JoinRequested {
+            membership_id: row.id,
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(row)
+}
+
+async fn admitted(
+    instance: &Instance,
+    alliance: &actor::Model,
+    member: &actor::Model,
+) -> Result<()> {
+    let data = instance.data();
+    activities::after_admission(&data, alliance, member).await?;
+    if member.local {
+        activities::follow_alliance(&data, member, alliance).await?;
+    }
+    Ok(())
+}
+
+pub async fn invite(
+    instance: &Instance,
+    as_alliance: &str,
+    handle: &str,
+    role: &str,
+) -> Result<membership::Model> {
+    m::validate_role(role)?;
+    let alliance = local_alliance(instance, as_alliance).await?;
+    let invitee = fetch::actor_by_handle(&instance.data(), handle).await?;
+    if invitee.id == alliance.id {
+        return Err(Error::bad_request("an alliance cannot invite itself"));
+    }
+    let txn = instance.ctx.db.begin().await?;
+    let row = m::upsert(
+        &txn,
+        alliance.id,
+        invitee.id,
+        role,
+        m::INVITED,
+        Some(instance.ctx.urls.new_activity().as_str()),
+    )
+    .await?;
+    if !invitee.local {
+        query::outbox::enqueue(
+            &txn,
+            &OutboxEvent::InviteSent {
+                membership_id: row.id,
+            },
+        )
+        .await?;
+    }
+    txn.commit().await?;
+    Ok(row)
+}
+
+async fn membership_of(
+    instance: &Instance,
+    alliance: &actor::Model,
+    handle: &str,
+) -> Result<(membership::Model, actor::Model)> {
+    let member = fetch::actor_by_handle(&instance.data(), handle).await?;
+    let row = m::get(&instance.ctx.db, alliance.id, member.id)
+        .await?
+        .ok_or_else(|| {
+            Error::not_found(format!(
+                "{handle} has no membership in {}",
+                alliance.username
+            ))
+        })?;
+    Ok((row, member))
+}
+
+/// The secretariat accepts a pending member (or changes an active member's role).
+pub async fn accept(
+    instance: &Instance,
+    as_alliance: &str,
+    handle: &str,
+    role: &str,
+) -> Result<membership::Model> {
+    m::validate_role(role)?;
+    let alliance = local_alliance(instance, as_alliance).await?;
+    let (row, member) = membership_of(instance, &alliance, handle).await?;
+    if !matches!(row.status.as_str(), m::PENDING | m::ACTIVE) {
+        return Err(Error::conflict(format!(
+            "{handle} has not asked to join ({})",
+            row.status
+        )));
+    }
+    let txn = instance.ctx.db.begin().await?;
+    let row = m::upsert(&txn, alliance.id, member.id, role, m::ACTIVE, None).await?;
+    if !member.local {
+        query::outbox::enqueue(
+            &txn,
+            &OutboxEvent::JoinAnswered {
+                membership_id: row.id,
+                accepted: true,
+            },
+        )
+        .await?;
+    }
+    txn.commit().await?;
+    admitted(instance, &alliance, &member).await?;
+    Ok(row)
+}
+
+pub async fn reject(instance: &Instance, as_alliance: &str, handle: &str) -> Result<()> {
+    let alliance = local_alliance(instance, as_alliance).await?;
+    let (row, member) = membership_of(instance, &alliance, handle).await?;
+    if row.status != m::PENDING {
+        return Err(Error::conflict(format!(
+            "{handle} has no pending request ({})",
+            row.status
+        )));
+    }
+    let txn = instance.ctx.db.begin().await?;
+    let row = m::set_status(&txn, row, m::REJECTED).await?;
+    if !member.local {
+        query::outbox::enqueue(
+            &txn,
+            &OutboxEvent::JoinAnswered {
+                membership_id: row.id,
+                accepted: false,
+            },
+        )
+        .await?;
+    }
+    txn.commit().await?;
+    Ok(())
+}
+
+pub async fn remove(instance: &Instance, as_alliance: &str, handle: &str) -> Result<()> {
+    let alliance = local_alliance(instance, as_alliance).await?;
+    let (row, member) = membership_of(instance, &alliance, handle).await?;
+    if row.status != m::ACTIVE {
+        return Err(Error::conflict(format!(
+            "{handle} is not an active member ({})",
+            row.status
+        )));
+    }
+    let txn = instance.ctx.db.begin().await?;
+    let row = m::set_status(&txn, row, m::REMOVED).await?;
+    if !member.local {
+        query::outbox::enqueue(
+            &txn,
+            &OutboxEvent::MemberRemoved {
+                membership_id: row.id,
+            },
+        )
+        .await?;
+    }
+    txn.commit().await?;
+    Ok(())
+}
+
+pub async fn leave(instance: &Instance, as_name: &str, handle: &str) -> Result<()> {
+    let member = local(instance, as_name).await?;
+    let alliance = fetch::actor_by_handle(&instance.data(), handle).await?;
+    let row = m::get(&instance.ctx.db, alliance.id, member.id)
+        .await?
+        .filter(|r| matches!(r.status.as_str(), m::ACTIVE | m::PENDING))
+        .ok_or_else(|| Error::not_found(format!("{as_name} is not a member of {handle}")))?;
+    let txn = instance.ctx.db.begin().await?;
+    let row = m::set_status(&txn, row, m::LEFT).await?;
+    if !alliance.local {
+        query::outbox::enqueue(
+            &txn,
+            &OutboxEvent::LeftAlliance {
+                membership_id: row.id,
+            },
+        )
+        .await?;
+    }
+    txn.commit().await?;
+    Ok(())
+}
+
+/// A member's choice for an alliance's own posts: off, auto (relay to my followers) or held.
+pub async fn set_relay_policy(
+    instance: &Instance,
+    as_name: &str,
+    handle: &str,
+    policy: &str,
+) -> Result<()> {
+    let member = local(instance, as_name).await?;
+    let alliance = fetch::actor_by_handle(&instance.data(), handle).await?;
+    let row = m::get(&instance.ctx.db, alliance.id, member.id)
+        .await?
+        .ok_or_else(|| Error::not_found(format!("{as_name} is not a member of {handle}")))?;
+    m::set_relay_policy(&instance.ctx.db, row, policy).await?;
+    Ok(())
+}
+
+pub async fn set_policies(
+    instance: &Instance,
+    as_alliance: &str,
+    join: Option<&str>,
+    members: Option<&str>,
+    moderation: Option<&str>,
+) -> Result<actor::Model> {
+    let alliance = local_alliance(instance, as_alliance).await?;
+    for (value, allowed, what) in [
+        (join, &["auto", "manual"][..], "join policy"),
+        (
+            members,
+            &["public", "members", "private"][..],
+            "member list visibility",
+        ),
+        (moderation, &["auto", "held"][..], "moderation"),
+    ] {
+        if let Some(v) = value
+            && !allowed.contains(&v)
+        {
+            return Err(Error::bad_request(format!(
+                "unknown {what} {v:?}: use {}",
+                allowed.join(", ")
+            )));
+        }
+    }
+    query::actor::set_alliance_policies(&instance.ctx.db, alliance, join, members, moderation).await
+}
+
+pub async fn members(
+    instance: &Instance,
+    name: &str,
+) -> Result<Vec<(membership::Model, actor::Model)>> {
+    let alliance = local_alliance(instance, name).await?;
+    let mut all = Vec::new();
+    for status in [m::ACTIVE, m::PENDING, m::INVITED] {
+        all.extend(m::members(&instance.ctx.db, alliance.id, status).await?);
+    }
+    Ok(all)
+}
+
+/// Posts held for `name`'s approval.
+pub async fn held(instance: &Instance, name: &str) -> Result<Vec<puentes_db::post::Model>> {
+    let actor = local(instance, name).await?;
+    let mut posts = Vec::new();
+    for row in query::relay::held_for(&instance.ctx.db, actor.id).await? {
+        posts.push(query::post::get(&instance.ctx.db, row.post_id).await?);
+    }
+    Ok(posts)
+}
+
+/// Approves (relays) or rejects a held post.
+pub async fn decide_held(
+    instance: &Instance,
+    name: &str,
+    post_id: &str,
+    approve: bool,
+) -> Result<()> {
+    let actor = local(instance, name).await?;
+    let post = query::post::by_ap_id(&instance.ctx.db, post_id)
+        .await?
+        .ok_or_else(|| Error::not_found("post"))?;
+    let row = query::relay::held_by_post(&instance.ctx.db, actor.id, post.id)
+        .await?
+        .filter(|r| r.state == query::relay::HELD)
+        .ok_or_else(|| Error::not_found("held post"))?;
+    let txn = instance.ctx.db.begin().await?;
+    query::relay::decide(
+        &txn,
+        row,
+        if approve {
+            query::relay::APPROVED
+        } else {
+            query::relay::REJECTED
+        },
+    )
+    .await?;
+    if approve {
+        query::outbox::enqueue(
+            &txn,
+            &OutboxEvent::Announce {
+                actor_id: actor.id,
+                post_id: post.id,
+            },
+        )
+        .await?;
+    }
+    txn.commit().await?;
+    Ok(())
+}

@@ -1,0 +1,337 @@
+use crate::on_every_backend;
+use puentes_db::query;
+use puentes_server::{
+    alliances,
+    commands::{self, NewPost},
+};
+use puentes_tests::{Backend, TestInstance, TestNetwork};
+
+async fn announcers(instance: &TestInstance, object: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for id in query::relay::announcers(instance.db(), object)
+        .await
+        .unwrap()
+    {
+        out.push(query::actor::get(instance.db(), id).await.unwrap().ap_id);
+    }
+    out
+}
+
+async fn auto_alliance(instance: &TestInstance, name: &str) {
+    instance.create_actor(name, "alliance").await;
+    alliances::set_policies(&instance.instance, name, Some("auto"), None, None)
+        .await
+        .unwrap();
+}
+
+async fn to_alliance(
+    instance: &TestInstance,
+    author: &str,
+    alliance: String,
+    text: &str,
+) -> puentes_db::post::Model {
+    commands::publish(
+        &instance.instance,
+        author,
+        NewPost {
+            to_alliance: Some(alliance),
+            ..NewPost::text(text)
+        },
+    )
+    .await
+    .unwrap()
+}
+
+/// An organization's post bubbles up through its alliance and the alliance of alliances to
+/// a follower of the top alliance only, once, attributed to its author.
+async fn alliance_of_alliances_scenario(backend: &Backend) {
+    let net = TestNetwork::start(backend, 4).await;
+    let (i1, i2, i3, i4) = (net.get(0), net.get(1), net.get(2), net.get(3));
+    i1.create_actor("ong", "organization").await;
+    auto_alliance(i2, "red").await;
+    auto_alliance(i3, "federacion").await;
+    i4.create_actor("lectora", "organization").await;
+
+    alliances::join(&i2.instance, "red", &i3.handle("federacion"))
+        .await
+        .unwrap();
+    alliances::join(&i1.instance, "ong", &i2.handle("red"))
+        .await
+        .unwrap();
+    commands::follow(&i4.instance, "lectora", &i3.handle("federacion"))
+        .await
+        .unwrap();
+    net.settle().await;
+
+    let members: Vec<String> = alliances::members(&i3.instance, "federacion")
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|(m, a)| format!("{}:{}", a.ap_id, m.status))
+        .collect();
+    assert_eq!(members, vec![format!("{}:active", i2.actor_url("red"))]);
+    // Each side knows the membership; the parent follows the child, members follow alliances.
+    let red_on_1 = query::actor::by_ap_id(i1.db(), &i2.actor_url("red"))
+        .await
+        .unwrap()
+        .unwrap();
+    let ong = i1.actor("ong").await;
+    assert_eq!(
+        query::membership::get(i1.db(), red_on_1.id, ong.id)
+            .await
+            .unwrap()
+            .unwrap()
+            .status,
+        "active"
+    );
+    assert!(
+        i2.followers("red")
+            .await
+            .contains(&i3.actor_url("federacion"))
+    );
+    assert!(i2.followers("red").await.contains(&i1.actor_url("ong")));
+
+    let post = to_alliance(
+        i1,
+        "ong",
+        i2.handle("red"),
+        "Informe: situación en la frontera",
+    )
+    .await;
+    net.settle().await;
+
+    let seen = i4
+        .post_by_id(&post.ap_id)
+        .await
+        .expect("the follower of the top alliance got it");
+    let author = query::actor::get(i4.db(), seen.author_id).await.unwrap();
+    assert_eq!(
+        author.ap_id,
+        i1.actor_url("ong"),
+        "attributed to its author"
+    );
+    assert_eq!(
+        seen.audience.as_deref(),
+        Some(i2.actor_url("red").as_str()),
+        "the original audience travels unchanged"
+    );
+    assert_eq!(
+        announcers(i4, &post.ap_id).await,
+        vec![i3.actor_url("federacion")],
+        "exactly once, relayed by the top alliance"
+    );
+    assert_eq!(
+        announcers(i3, &post.ap_id).await,
+        vec![i2.actor_url("red"), i3.actor_url("federacion")],
+        "both relays"
+    );
+}
+
+#[tokio::test]
+async fn alliance_of_alliances_relays_to_the_top() {
+    on_every_backend!(alliance_of_alliances_scenario);
+}
+
+/// Observers and removed members are not relayed; held posts wait for the secretariat.
+async fn moderation_scenario(backend: &Backend) {
+    let net = TestNetwork::start(backend, 3).await;
+    let (i1, i2, i3) = (net.get(0), net.get(1), net.get(2));
+    for name in ["miembro", "observa", "expulsada"] {
+        i1.create_actor(name, "organization").await;
+    }
+    i2.create_actor("red", "alliance").await;
+    i3.create_actor("lectora", "organization").await;
+    commands::follow(&i3.instance, "lectora", &i2.handle("red"))
+        .await
+        .unwrap();
+    for name in ["miembro", "observa", "expulsada"] {
+        alliances::join(&i1.instance, name, &i2.handle("red"))
+            .await
+            .unwrap();
+    }
+    net.settle().await;
+    let pending = alliances::members(&i2.instance, "red").await.unwrap();
+    assert!(
+        pending.iter().all(|(m, _)| m.status == "pending"),
+        "manual join policy: requests wait"
+    );
+    alliances::accept(&i2.instance, "red", &i1.handle("miembro"), "member")
+        .await
+        .unwrap();
+    alliances::accept(&i2.instance, "red", &i1.handle("observa"), "observer")
+        .await
+        .unwrap();
+    alliances::accept(&i2.instance, "red", &i1.handle("expulsada"), "member")
+        .await
+        .unwrap();
+    net.settle().await;
+    alliances::remove(&i2.instance, "red", &i1.handle("expulsada"))
+        .await
+        .unwrap();
+    net.settle().await;
+    let red_on_1 = query::actor::by_ap_id(i1.db(), &i2.actor_url("red"))
+        .await
+        .unwrap()
+        .unwrap();
+    let expulsada = i1.actor("expulsada").await;
+    assert_eq!(
+        query::membership::get(i1.db(), red_on_1.id, expulsada.id)
+            .await
+            .unwrap()
+            .unwrap()
+            .status,
+        "removed"
+    );
+
+    let observed = to_alliance(i1, "observa", i2.handle("red"), "observación").await;
+    let removed = to_alliance(i1, "expulsada", i2.handle("red"), "ya no soy miembro").await;
+    net.settle().await;
+    for post in [&observed, &removed] {
+        assert!(
+            announcers(i2, &post.ap_id).await.is_empty(),
+            "not relayed: {}",
+            post.ap_id
+        );
+        assert!(i3.post_by_id(&post.ap_id).await.is_none());
+    }
+
+    alliances::set_policies(&i2.instance, "red", None, None, Some("held"))
+        .await
+        .unwrap();
+    let held = to_alliance(i1, "miembro", i2.handle("red"), "para aprobar").await;
+    net.settle().await;
+    assert!(
+        i3.post_by_id(&held.ap_id).await.is_none(),
+        "held until approved"
+    );
+    let waiting: Vec<String> = alliances::held(&i2.instance, "red")
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|p| p.ap_id)
+        .collect();
+    assert_eq!(waiting, vec![held.ap_id.clone()]);
+    alliances::decide_held(&i2.instance, "red", &held.ap_id, true)
+        .await
+        .unwrap();
+    net.settle().await;
+    assert!(
+        i3.post_by_id(&held.ap_id).await.is_some(),
+        "relayed after approval"
+    );
+    assert_eq!(announcers(i3, &held.ap_id).await, vec![i2.actor_url("red")]);
+}
+
+#[tokio::test]
+async fn observers_removed_members_and_held_posts() {
+    on_every_backend!(moderation_scenario);
+}
+
+/// A member of B and B member of A: a post is relayed once per alliance, then it stops.
+async fn cycle_scenario(backend: &Backend) {
+    let net = TestNetwork::start(backend, 3).await;
+    let (i1, i2, i3) = (net.get(0), net.get(1), net.get(2));
+    auto_alliance(i1, "norte").await;
+    auto_alliance(i2, "sur").await;
+    i3.create_actor("ong", "organization").await;
+    alliances::join(&i1.instance, "norte", &i2.handle("sur"))
+        .await
+        .unwrap();
+    alliances::join(&i2.instance, "sur", &i1.handle("norte"))
+        .await
+        .unwrap();
+    alliances::join(&i3.instance, "ong", &i1.handle("norte"))
+        .await
+        .unwrap();
+    net.settle().await;
+
+    let post = to_alliance(i3, "ong", i1.handle("norte"), "ciclo").await;
+    net.settle().await;
+    assert_eq!(
+        announcers(i1, &post.ap_id).await,
+        vec![i1.actor_url("norte"), i2.actor_url("sur")]
+    );
+    assert_eq!(
+        announcers(i2, &post.ap_id).await,
+        vec![i1.actor_url("norte"), i2.actor_url("sur")]
+    );
+    for instance in [i1, i2] {
+        let sent = query::delivery::list(instance.db(), None, 500)
+            .await
+            .unwrap();
+        let announces = {
+            let mut n = 0;
+            for d in &sent {
+                let activity = query::activity::by_id(instance.db(), d.activity_id)
+                    .await
+                    .unwrap()
+                    .unwrap();
+                if activity.kind == "Announce"
+                    && activity.object_ap_id.as_deref() == Some(post.ap_id.as_str())
+                {
+                    n += 1;
+                }
+            }
+            n
+        };
+        assert!(
+            announces <= 2,
+            "each alliance announced once (one delivery per follower host): {announces}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_cycle_of_alliances_terminates() {
+    on_every_backend!(cycle_scenario);
+}
+
+/// Trickle-down: a member with automatic relay boosts the alliance's statement; with relay
+/// off it does not.
+async fn trickle_down_scenario(backend: &Backend) {
+    let net = TestNetwork::start(backend, 3).await;
+    let (i1, i2, i3) = (net.get(0), net.get(1), net.get(2));
+    auto_alliance(i1, "red").await;
+    i2.create_actor("difunde", "organization").await;
+    i2.create_actor("calla", "organization").await;
+    i3.create_actor("publico", "organization").await;
+    alliances::join(&i2.instance, "difunde", &i1.handle("red"))
+        .await
+        .unwrap();
+    alliances::join(&i2.instance, "calla", &i1.handle("red"))
+        .await
+        .unwrap();
+    commands::follow(&i3.instance, "publico", &i2.handle("difunde"))
+        .await
+        .unwrap();
+    commands::follow(&i3.instance, "publico", &i2.handle("calla"))
+        .await
+        .unwrap();
+    net.settle().await;
+    alliances::set_relay_policy(&i2.instance, "difunde", &i1.handle("red"), "auto")
+        .await
+        .unwrap();
+
+    let statement = commands::post(&i1.instance, "red", "Declaración de la red", "public")
+        .await
+        .unwrap();
+    net.settle().await;
+    assert!(
+        i2.post_by_id(&statement.ap_id).await.is_some(),
+        "members receive the alliance's posts as followers"
+    );
+    assert!(
+        i3.post_by_id(&statement.ap_id).await.is_some(),
+        "the automatic member relayed it"
+    );
+    assert_eq!(
+        announcers(i3, &statement.ap_id).await,
+        vec![i2.actor_url("difunde")],
+        "relay off: calla did not"
+    );
+}
+
+#[tokio::test]
+async fn trickle_down_follows_each_members_choice() {
+    on_every_backend!(trickle_down_scenario);
+}
