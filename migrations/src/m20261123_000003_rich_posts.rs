@@ -13,6 +13,7 @@ impl MigrationTrait for Migration {
             text_null("content_map"),
             text("tags_json").default("[]").take(),
             text_null("audience"),
+            text("attachments_json").default("[]").take(),
         ] {
             manager
                 .alter_table(Table::alter().table("post").add_column(column).to_owned())
@@ -22,7 +23,7 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        for column in ["content_map", "tags_json", "audience"] {
+        for column in ["content_map", "tags_json", "audience", "attachments_json"] {
             manager
                 .alter_table(Table::alter().table("post").drop_column(column).to_owned())
                 .await?;

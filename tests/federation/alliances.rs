@@ -335,3 +335,98 @@ async fn trickle_down_scenario(backend: &Backend) {
 async fn trickle_down_follows_each_members_choice() {
     on_every_backend!(trickle_down_scenario);
 }
+
+/// Members-only posts reach the alliance's members and nobody else; the member list is
+/// public, shown to members only (signed fetch), or private.
+async fn members_only_scenario(backend: &Backend) {
+    let net = TestNetwork::start(backend, 4).await;
+    let (i1, i2, i3, i4) = (net.get(0), net.get(1), net.get(2), net.get(3));
+    i1.create_actor("ong", "organization").await;
+    auto_alliance(i2, "red").await;
+    i3.create_actor("otra", "organization").await;
+    i4.create_actor("lectora", "organization").await;
+    alliances::join(&i1.instance, "ong", &i2.handle("red"))
+        .await
+        .unwrap();
+    alliances::join(&i3.instance, "otra", &i2.handle("red"))
+        .await
+        .unwrap();
+    commands::follow(&i4.instance, "lectora", &i1.handle("ong"))
+        .await
+        .unwrap();
+    net.settle().await;
+
+    let (_, public_list) = i2.get_json("/actors/red/members?page=1").await;
+    assert_eq!(public_list["orderedItems"].as_array().unwrap().len(), 2);
+    alliances::set_policies(&i2.instance, "red", None, Some("members"), None)
+        .await
+        .unwrap();
+    let (_, hidden) = i2.get_json("/actors/red/members?page=1").await;
+    assert_eq!(hidden["totalItems"], 2, "the count stays visible");
+    assert!(
+        hidden.get("orderedItems").is_none(),
+        "names are for members only: {hidden}"
+    );
+
+    let post = commands::publish(
+        &i1.instance,
+        "ong",
+        NewPost {
+            visibility: "members".into(),
+            to_alliance: Some(i2.handle("red")),
+            ..NewPost::text("Sólo para la red")
+        },
+    )
+    .await
+    .unwrap();
+    net.settle().await;
+    let received = i3
+        .post_by_id(&post.ap_id)
+        .await
+        .expect("the other member got it (its fetch of the list was signed)");
+    assert_eq!(received.visibility, "members");
+    assert!(
+        i4.post_by_id(&post.ap_id).await.is_none(),
+        "a follower who is not a member did not"
+    );
+    assert!(i2.post_by_id(&post.ap_id).await.is_some());
+    assert!(
+        announcers(i2, &post.ap_id).await.is_empty(),
+        "members-only posts are not relayed"
+    );
+    let path = post.ap_id.trim_start_matches(&i1.base()).to_string();
+    assert_eq!(
+        i1.get_json(&path).await.0,
+        404,
+        "not served to anonymous readers"
+    );
+
+    alliances::set_policies(&i2.instance, "red", None, Some("private"), None)
+        .await
+        .unwrap();
+    let second = commands::publish(
+        &i1.instance,
+        "ong",
+        NewPost {
+            visibility: "members".into(),
+            to_alliance: Some(i2.handle("red")),
+            ..NewPost::text("lista privada")
+        },
+    )
+    .await
+    .unwrap();
+    net.settle().await;
+    assert!(
+        i2.post_by_id(&second.ap_id).await.is_some(),
+        "the alliance still gets it"
+    );
+    assert!(
+        i3.post_by_id(&second.ap_id).await.is_none(),
+        "a private list names nobody, even to members"
+    );
+}
+
+#[tokio::test]
+async fn members_only_posts_and_member_list_visibility() {
+    on_every_backend!(members_only_scenario);
+}

@@ -116,9 +116,13 @@ async fn post_inboxes(
     author: &actor::Model,
     post: &puentes_db::post::Model,
 ) -> Result<BTreeSet<String>> {
-    let mut inboxes = follower_inboxes(ctx, author).await?;
     let blocked = query::block::blocked_by(&ctx.db, author.id).await?;
     let (to, cc) = query::post::addressees(post);
+    let mut inboxes = if post.visibility == "members" {
+        members_inboxes(ctx, author, post, &blocked).await?
+    } else {
+        follower_inboxes(ctx, author).await?
+    };
     for address in to.iter().chain(&cc) {
         let Some(target) = query::actor::by_ap_id(&ctx.db, address).await? else {
             continue;
@@ -128,6 +132,51 @@ async fn post_inboxes(
         }
         if !actor_inbox(ctx, &target).await?.is_empty() {
             inboxes.insert(target.shared_inbox.clone().unwrap_or(target.inbox.clone()));
+        }
+    }
+    Ok(inboxes)
+}
+
+/// A members-only post goes to each member of the alliance it addresses, found in the
+/// alliance's member list (which the author, as a member, may read).
+async fn members_inboxes(
+    ctx: &FedContext,
+    author: &actor::Model,
+    post: &puentes_db::post::Model,
+    blocked: &[i64],
+) -> Result<BTreeSet<String>> {
+    let mut inboxes = BTreeSet::new();
+    let Some(alliance_id) = post.audience.as_deref() else {
+        return Ok(inboxes);
+    };
+    let Some(alliance) = query::actor::by_ap_id(&ctx.db, alliance_id).await? else {
+        return Ok(inboxes);
+    };
+    let members: Vec<actor::Model> = if alliance.local {
+        query::membership::members(&ctx.db, alliance.id, query::membership::ACTIVE)
+            .await?
+            .into_iter()
+            .map(|(_, a)| a)
+            .collect()
+    } else {
+        let url = url_of(&format!("{}/members", alliance.ap_id))?;
+        let mut found = Vec::new();
+        for id in crate::fetch::collection_items(ctx, &url, author, 50).await? {
+            match crate::fetch::actor_from_worker(ctx, &id).await {
+                Ok(member) => found.push(member),
+                Err(e) => {
+                    tracing::info!(member = %id, error = %e, "member not reachable for a members-only post")
+                }
+            }
+        }
+        found
+    };
+    for member in members {
+        if member.id != author.id
+            && !blocked.contains(&member.id)
+            && !actor_inbox(ctx, &member).await?.is_empty()
+        {
+            inboxes.insert(member.shared_inbox.clone().unwrap_or(member.inbox.clone()));
         }
     }
     Ok(inboxes)

@@ -129,3 +129,98 @@ async fn read_nodeinfo(
         .map(str::to_string);
     Some((name, version))
 }
+
+/// A signed GET with our own client, for work done outside a request (the workers): the
+/// instance actor signs unless another local actor is given.
+pub async fn signed_get_json(
+    ctx: &crate::FedContext,
+    url: &Url,
+    signer: Option<&actor::Model>,
+) -> Result<serde_json::Value> {
+    let instance_actor;
+    let signer = match signer {
+        Some(s) => s,
+        None => {
+            instance_actor = query::actor::instance_actor(&ctx.db)
+                .await?
+                .ok_or_else(|| Error::internal("no instance actor"))?;
+            &instance_actor
+        }
+    };
+    let key = signer
+        .private_key_pem
+        .as_deref()
+        .ok_or_else(|| Error::internal("signer has no private key"))?;
+    if query::instance::is_blocked(&ctx.db, &puentes_core::urls::authority(url)).await? {
+        return Err(Error::forbidden("domain is blocked"));
+    }
+    let mut request = ctx
+        .client
+        .get(url.clone())
+        .header("Accept", activitypub_federation::FEDERATION_CONTENT_TYPE);
+    for (name, value) in crate::signing::sign_request("GET", url, None, &signer.public_key_id, key)?
+    {
+        request = request.header(name, value);
+    }
+    let response = request
+        .send()
+        .await
+        .map_err(|e| Error::remote(format!("cannot reach {url}")).with_source(e))?;
+    if !response.status().is_success() {
+        return Err(Error::remote(format!(
+            "{url} answered {}",
+            response.status()
+        )));
+    }
+    let body = response
+        .bytes()
+        .await
+        .map_err(|e| Error::remote("cannot read the answer").with_source(e))?;
+    if body.len() > 2 * 1024 * 1024 {
+        return Err(Error::remote("remote document too large"));
+    }
+    serde_json::from_slice(&body)
+        .map_err(|e| Error::remote("remote document is not JSON").with_source(e))
+}
+
+/// Reads an actor by id from the database, or from its origin.
+pub async fn actor_from_worker(ctx: &crate::FedContext, id: &Url) -> Result<actor::Model> {
+    if let Some(known) = query::actor::by_ap_id(&ctx.db, id.as_str()).await? {
+        return Ok(known);
+    }
+    let doc = signed_get_json(ctx, id, None).await?;
+    let doc_id = doc.get("id").and_then(crate::protocol::helpers::id_of);
+    if doc_id.as_ref().map(puentes_core::urls::authority) != Some(puentes_core::urls::authority(id))
+    {
+        return Err(Error::remote("the actor document is not from its own host"));
+    }
+    crate::objects::actor::store_remote_actor(ctx, &doc).await
+}
+
+/// The ids in a collection (its first pages), fetched signed by `signer`.
+pub async fn collection_items(
+    ctx: &crate::FedContext,
+    url: &Url,
+    signer: &actor::Model,
+    max_pages: usize,
+) -> Result<Vec<Url>> {
+    let head = signed_get_json(ctx, url, Some(signer)).await?;
+    let mut items =
+        crate::protocol::helpers::ids_of(head.get("orderedItems").or(head.get("items")));
+    let mut next = head.get("first").and_then(crate::protocol::helpers::id_of);
+    let mut pages = 0;
+    while let Some(page_url) = next.take() {
+        if pages >= max_pages
+            || puentes_core::urls::authority(&page_url) != puentes_core::urls::authority(url)
+        {
+            break;
+        }
+        pages += 1;
+        let page = signed_get_json(ctx, &page_url, Some(signer)).await?;
+        items.extend(crate::protocol::helpers::ids_of(
+            page.get("orderedItems").or(page.get("items")),
+        ));
+        next = page.get("next").and_then(crate::protocol::helpers::id_of);
+    }
+    Ok(items)
+}

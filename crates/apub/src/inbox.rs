@@ -66,6 +66,19 @@ pub async fn receive(
     }
 }
 
+/// Verifies a signed GET (a fetch by another server) and returns the signing actor.
+pub async fn verify_signed_get(
+    data: &Data,
+    path_and_query: &str,
+    headers: &HeaderMap,
+) -> Result<actor::Model> {
+    let pending = signing::PendingSignature::parse("GET", path_and_query, headers, false)?;
+    let mut owner = Url::parse(pending.key_id())
+        .map_err(|_| Error::unauthorized("signature keyId is not a URL"))?;
+    owner.set_fragment(None);
+    signer_of(data, &pending, &owner).await
+}
+
 /// Fetches (or reads) the key owner and verifies; a failed check refreshes the actor once,
 /// for keys that were rotated.
 async fn signer_of(

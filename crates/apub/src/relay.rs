@@ -7,9 +7,10 @@ use crate::context::FedContext;
 use puentes_core::Result;
 use puentes_db::{OutboxEvent, actor, post, query, query::membership as m};
 
+/// Public or unlisted, not deleted. Replies are relayed too, but delivery sends them only
+/// to group-aware software (see `delivery::announce`).
 fn relayable(post: &post::Model) -> bool {
     post.deleted_at.is_none()
-        && post.in_reply_to.is_none()
         && matches!(
             post.visibility.as_str(),
             query::post::PUBLIC | query::post::UNLISTED
@@ -82,7 +83,7 @@ pub async fn consider(
         }
     }
     // Trickle-down: our members relay their alliance's own posts by their own choice.
-    if via.is_none() {
+    if via.is_none() && post.in_reply_to.is_none() {
         let author = query::actor::get(&ctx.db, post.author_id).await?;
         if author.kind == "Group" {
             for (membership, member) in m::members(&ctx.db, author.id, m::ACTIVE).await? {

@@ -41,6 +41,8 @@ pub fn router(config: Fed) -> Router {
         .route("/actors/{name}/followers", get(get_followers))
         .route("/actors/{name}/following", get(get_following))
         .route("/actors/{name}/featured", get(get_featured))
+        .route("/actors/{name}/members", get(get_members))
+        .route("/actors/{name}/secretariat", get(get_secretariat))
         .route("/actors/{name}/inbox", post(post_inbox))
         .route("/inbox", post(post_inbox))
         .route("/posts/{id}", get(get_post))
@@ -292,6 +294,69 @@ async fn get_following(
         },
     )
     .await
+}
+
+/// Members of an alliance. Public lists show everyone; `members` lists show the names only
+/// to a member's signed fetch; `private` lists show only the count.
+async fn get_members(
+    State(fed): State<Fed>,
+    Path(name): Path<String>,
+    Query(q): Query<PageQuery>,
+    target: Option<Extension<RequestTarget>>,
+    headers: HeaderMap,
+) -> Result<Response> {
+    let ctx: &FedContext = &fed;
+    let alliance = local_actor(ctx, &name).await?;
+    if alliance.kind != "Group" {
+        return Err(Error::not_found("members of an organization"));
+    }
+    let members =
+        query::membership::members(&ctx.db, alliance.id, query::membership::ACTIVE).await?;
+    let total = members.len() as u64;
+    let id = ctx.urls.actor_collection(&name, "members");
+    let visible = match alliance.member_list_visibility.as_str() {
+        "public" => true,
+        "members" if headers.contains_key("signature") => {
+            let path = target
+                .map(|Extension(RequestTarget(t))| t)
+                .unwrap_or_else(|| format!("/actors/{name}/members"));
+            let signer = inbox::verify_signed_get(&fed.to_request_data(), &path, &headers).await?;
+            members.iter().any(|(_, a)| a.id == signer.id)
+        }
+        _ => false,
+    };
+    if !visible {
+        return Ok(activity_json(
+            json!({ "id": id, "type": "OrderedCollection", "totalItems": total }),
+        ));
+    }
+    collection(id, q.page, total, async |page| {
+        let start = ((page - 1) * PAGE_SIZE) as usize;
+        Ok(members
+            .iter()
+            .skip(start)
+            .take(PAGE_SIZE as usize)
+            .map(|(_, a)| json!(a.ap_id))
+            .collect())
+    })
+    .await
+}
+
+/// The secretariat: the members that decide for the alliance.
+async fn get_secretariat(State(fed): State<Fed>, Path(name): Path<String>) -> Result<Response> {
+    let ctx: &FedContext = &fed;
+    let alliance = local_actor(ctx, &name).await?;
+    let secretariat: Vec<Value> =
+        query::membership::members(&ctx.db, alliance.id, query::membership::ACTIVE)
+            .await?
+            .into_iter()
+            .filter(|(m, _)| m.role == query::membership::SECRETARIAT)
+            .map(|(_, a)| json!(a.ap_id))
+            .collect();
+    let id = ctx.urls.actor_collection(&name, "secretariat");
+    Ok(activity_json(
+        json!({ "id": id, "type": "OrderedCollection", "totalItems": secretariat.len(), "orderedItems": secretariat }),
+    ))
 }
 
 /// Pinned posts come with the alliance work; the collection exists so Mastodon is content.

@@ -147,6 +147,8 @@ pub struct NewPost {
     pub reply_to: Option<String>,
     /// Alliance handle: the post is addressed to it (audience) so the alliance relays it.
     pub to_alliance: Option<String>,
+    /// Images as uploaded (any metadata is removed) with their alt text.
+    pub images: Vec<(Vec<u8>, String)>,
 }
 
 impl NewPost {
@@ -187,10 +189,15 @@ pub async fn publish(instance: &Instance, as_name: &str, new: NewPost) -> Result
         ));
     }
     let visibility = new.visibility.as_str();
-    if !matches!(visibility, "public" | "unlisted" | "followers") {
+    if !matches!(visibility, "public" | "unlisted" | "followers" | "members") {
         return Err(Error::bad_request(format!(
-            "unknown visibility {visibility:?}: use public, unlisted or followers"
+            "unknown visibility {visibility:?}: use public, unlisted, followers or members"
         )));
+    }
+    if visibility == "members" && new.to_alliance.is_none() {
+        return Err(Error::bad_request(
+            "members-only posts need --to ALLIANCE: whose members?",
+        ));
     }
     let language = new.language.as_deref().map(text::language).transpose()?;
     if !new.translations.is_empty() && language.is_none() {
@@ -287,7 +294,11 @@ pub async fn publish(instance: &Instance, as_name: &str, new: NewPost) -> Result
         if alliance.kind != "Group" {
             return Err(Error::bad_request(format!("{handle} is not an alliance")));
         }
-        if !cc.contains(&alliance.ap_id) && !to.contains(&alliance.ap_id) {
+        if visibility == "members" {
+            // Only the alliance and its members: not the author's followers, not the public.
+            to = vec![format!("{}/members", alliance.ap_id)];
+            cc = vec![alliance.ap_id.clone()];
+        } else if !cc.contains(&alliance.ap_id) && !to.contains(&alliance.ap_id) {
             cc.push(alliance.ap_id.clone());
         }
         tags.push(serde_json::json!({ "type": "Mention", "name": format!("@{}@{}", alliance.username, alliance.domain), "href": alliance.ap_id }));
@@ -323,8 +334,30 @@ pub async fn publish(instance: &Instance, as_name: &str, new: NewPost) -> Result
         }
     };
 
+    if new.images.len() > 4 {
+        return Err(Error::bad_request("at most 4 images per post"));
+    }
+    for (_, alt) in &new.images {
+        puentes_http::media::validate_alt(alt)?;
+    }
     let uuid = uuid::Uuid::now_v7();
     let txn = db.begin().await?;
+    let mut media_ids = Vec::new();
+    let mut attachments = Vec::new();
+    for (bytes, alt) in new.images {
+        let media =
+            puentes_http::media::store_upload(&txn, &instance.ctx.config, author.id, bytes, &alt)
+                .await?;
+        attachments.push(serde_json::json!({
+            "type": "Image",
+            "mediaType": media.content_type,
+            "url": puentes_http::media::media_url(urls, &media),
+            "name": media.alt,
+            "width": media.width,
+            "height": media.height,
+        }));
+        media_ids.push(media.id);
+    }
     let row = query::post::insert(
         &txn,
         PostData {
@@ -347,9 +380,11 @@ pub async fn publish(instance: &Instance, as_name: &str, new: NewPost) -> Result
             content_map,
             tags,
             audience,
+            attachments,
         },
     )
     .await?;
+    query::media::attach_to_post(&txn, &media_ids, row.id).await?;
     query::outbox::enqueue(&txn, &OutboxEvent::PostPublished { post_id: row.id }).await?;
     txn.commit().await?;
     Ok(row)
@@ -386,6 +421,7 @@ pub async fn edit_post(instance: &Instance, url: &str, text: &str) -> Result<pos
         content_map: None,
         tags: query::post::tags(&existing),
         audience: existing.audience.clone(),
+        attachments: query::post::attachments(&existing),
     };
     data.updated_at = Some(chrono::Utc::now());
     let txn = instance.ctx.db.begin().await?;

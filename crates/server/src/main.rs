@@ -72,6 +72,12 @@ enum Command {
         /// Address the post to an alliance (name@domain), which relays it to its followers.
         #[arg(long = "to")]
         to_alliance: Option<String>,
+        /// Attach an image (JPEG, PNG, WebP, GIF); its metadata is removed. Repeat for more.
+        #[arg(long = "image", value_name = "FILE")]
+        images: Vec<PathBuf>,
+        /// Alt text of each --image, in the same order (required).
+        #[arg(long = "alt", value_name = "TEXT")]
+        alts: Vec<String>,
     },
     /// Edit one of our posts by id.
     Edit {
@@ -108,6 +114,85 @@ enum Command {
     /// Inspect and retry the delivery queue.
     #[command(subcommand)]
     Delivery(DeliveryCommand),
+    /// Alliance membership, policies and relays.
+    #[command(subcommand)]
+    Alliance(AllianceCommand),
+}
+
+#[derive(Subcommand)]
+enum AllianceCommand {
+    /// Ask to join an alliance (or accept its invitation).
+    Join {
+        #[arg(long = "as")]
+        as_name: String,
+        alliance: String,
+    },
+    /// Invite an organization or alliance into ours.
+    Invite {
+        #[arg(long = "as")]
+        as_name: String,
+        handle: String,
+        #[arg(long, default_value = "member")]
+        role: String,
+    },
+    /// Accept a request to join (member, observer or secretariat); also changes a role.
+    Accept {
+        #[arg(long = "as")]
+        as_name: String,
+        handle: String,
+        #[arg(long, default_value = "member")]
+        role: String,
+    },
+    Reject {
+        #[arg(long = "as")]
+        as_name: String,
+        handle: String,
+    },
+    Remove {
+        #[arg(long = "as")]
+        as_name: String,
+        handle: String,
+    },
+    Leave {
+        #[arg(long = "as")]
+        as_name: String,
+        alliance: String,
+    },
+    /// Members, requests and invitations of one of our alliances.
+    Members { name: String },
+    /// Join policy (auto|manual), member list (public|members|private), moderation (auto|held).
+    Policy {
+        #[arg(long = "as")]
+        as_name: String,
+        #[arg(long)]
+        join: Option<String>,
+        #[arg(long)]
+        members: Option<String>,
+        #[arg(long)]
+        moderation: Option<String>,
+    },
+    /// A member's choice for an alliance's posts: off, auto (relay) or held (approve each).
+    Relay {
+        #[arg(long = "as")]
+        as_name: String,
+        alliance: String,
+        policy: String,
+    },
+    /// Posts waiting for approval before we relay them.
+    Held {
+        #[arg(long = "as")]
+        as_name: String,
+    },
+    Approve {
+        #[arg(long = "as")]
+        as_name: String,
+        post: String,
+    },
+    Decline {
+        #[arg(long = "as")]
+        as_name: String,
+        post: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -293,7 +378,22 @@ async fn run(cli: Cli) -> Result<()> {
             summary,
             reply_to,
             to_alliance,
+            images,
+            alts,
         } => {
+            if images.len() != alts.len() {
+                return Err(Error::bad_request(
+                    "give one --alt text for each --image (describe it for people who cannot see it)",
+                ));
+            }
+            let mut uploads = Vec::new();
+            for (path, alt) in images.iter().zip(alts) {
+                let bytes = std::fs::read(path).map_err(|e| {
+                    Error::bad_request(format!("cannot read {}: {e}", path.display()))
+                })?;
+                puentes_http::media::check_upload_size(bytes.len())?;
+                uploads.push((bytes, alt));
+            }
             let mut pairs = Vec::new();
             for t in translations {
                 let (lang, text) = t.split_once('=').ok_or_else(|| {
@@ -313,6 +413,7 @@ async fn run(cli: Cli) -> Result<()> {
                 summary,
                 reply_to,
                 to_alliance,
+                images: uploads,
             };
             let post = commands::publish(&instance, &as_name, new).await?;
             println!("{}", post.ap_id);
@@ -394,6 +495,7 @@ async fn run(cli: Cli) -> Result<()> {
             }
             Ok(())
         }
+        Command::Alliance(command) => alliance_command(&instance, command).await,
         Command::Delivery(DeliveryCommand::Flush) => {
             let done = jobs::run_until_idle(&instance.ctx).await?;
             println!("{done} queue items processed");
@@ -407,6 +509,101 @@ async fn run(cli: Cli) -> Result<()> {
             Ok(())
         }
     }
+}
+
+async fn alliance_command(instance: &Instance, command: AllianceCommand) -> Result<()> {
+    use puentes_server::alliances;
+    match command {
+        AllianceCommand::Join { as_name, alliance } => {
+            let row = alliances::join(instance, &as_name, &alliance).await?;
+            println!("{as_name} → {alliance}: {}", row.status);
+        }
+        AllianceCommand::Invite {
+            as_name,
+            handle,
+            role,
+        } => {
+            alliances::invite(instance, &as_name, &handle, &role).await?;
+            println!("invited {handle} as {role}");
+        }
+        AllianceCommand::Accept {
+            as_name,
+            handle,
+            role,
+        } => {
+            alliances::accept(instance, &as_name, &handle, &role).await?;
+            println!("{handle} is now a {role} of {as_name}");
+        }
+        AllianceCommand::Reject { as_name, handle } => {
+            alliances::reject(instance, &as_name, &handle).await?;
+            println!("rejected {handle}");
+        }
+        AllianceCommand::Remove { as_name, handle } => {
+            alliances::remove(instance, &as_name, &handle).await?;
+            println!("removed {handle}");
+        }
+        AllianceCommand::Leave { as_name, alliance } => {
+            alliances::leave(instance, &as_name, &alliance).await?;
+            println!("{as_name} left {alliance}");
+        }
+        AllianceCommand::Members { name } => {
+            for (membership, actor) in alliances::members(instance, &name).await? {
+                let since = membership
+                    .joined_at
+                    .unwrap_or(membership.created_at)
+                    .format("%Y-%m-%d");
+                println!(
+                    "{}@{}\t{}\t{}\tsince {since}",
+                    actor.username, actor.domain, membership.role, membership.status
+                );
+            }
+        }
+        AllianceCommand::Policy {
+            as_name,
+            join,
+            members,
+            moderation,
+        } => {
+            let a = alliances::set_policies(
+                instance,
+                &as_name,
+                join.as_deref(),
+                members.as_deref(),
+                moderation.as_deref(),
+            )
+            .await?;
+            println!(
+                "join {}, member list {}, moderation {}",
+                a.join_policy, a.member_list_visibility, a.moderation
+            );
+        }
+        AllianceCommand::Relay {
+            as_name,
+            alliance,
+            policy,
+        } => {
+            alliances::set_relay_policy(instance, &as_name, &alliance, &policy).await?;
+            println!("{as_name} relays posts of {alliance}: {policy}");
+        }
+        AllianceCommand::Held { as_name } => {
+            for post in alliances::held(instance, &as_name).await? {
+                println!(
+                    "{}\t{}",
+                    post.ap_id,
+                    puentes_core::text::excerpt(&post.content, 80)
+                );
+            }
+        }
+        AllianceCommand::Approve { as_name, post } => {
+            alliances::decide_held(instance, &as_name, &post, true).await?;
+            println!("approved {post}");
+        }
+        AllianceCommand::Decline { as_name, post } => {
+            alliances::decide_held(instance, &as_name, &post, false).await?;
+            println!("declined {post}");
+        }
+    }
+    Ok(())
 }
 
 fn handle_of(instance: &Instance, name: &str) -> String {

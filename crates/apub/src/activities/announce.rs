@@ -7,7 +7,7 @@ use crate::{
     protocol::{
         activities::Envelope,
         helpers::{id_of, type_of},
-        note::parse_remote_post,
+        note::{POST_TYPES, parse_remote_post},
     },
 };
 use activitypub_federation::fetch::fetch_object_http;
@@ -53,6 +53,16 @@ pub async fn receive_announce(
     announcer: &actor::Model,
     activity: &Envelope,
 ) -> Result<Outcome> {
+    // Groups also announce activities that are not posts (Lemmy: votes, deletions,
+    // moderation); their ids are not posts to fetch.
+    if let Some(kind) = type_of(&activity.object)
+        && !matches!(kind, "Create" | "Update")
+        && !POST_TYPES.contains(&kind)
+    {
+        return Ok(Outcome::Ignored(format!(
+            "Announce of a {kind} is not a relay of a post"
+        )));
+    }
     let Some(id) = object_id(&activity.object) else {
         return Ok(Outcome::Ignored("Announce without object".into()));
     };

@@ -39,6 +39,7 @@ pub(crate) fn post_data(
         content_map: post.content_map,
         tags: post.tags,
         audience: post.audience.map(String::from),
+        attachments: post.attachments,
     }
 }
 
@@ -53,6 +54,16 @@ async fn is_wanted(
         return Ok(true);
     }
     for address in to.iter().chain(cc) {
+        // Addressed to the members of an alliance one of ours belongs to.
+        if let Some(alliance_id) = address.strip_suffix("/members")
+            && let Some(alliance) = query::actor::by_ap_id(&data.db, alliance_id).await?
+            && query::membership::members(&data.db, alliance.id, query::membership::ACTIVE)
+                .await?
+                .iter()
+                .any(|(_, member)| member.local)
+        {
+            return Ok(true);
+        }
         if let Ok(url) = url::Url::parse(address)
             && data.urls.is_local(&url)
             && let Some(local) = query::actor::by_ap_id(&data.db, address).await?

@@ -97,6 +97,16 @@ pub fn local_actor_document(actor: &actor::Model, urls: &Urls) -> Value {
             "publicKeyMultibase": multibase,
         }]);
     }
+    if actor.kind == "Group" {
+        // Alliances: who decides for it, and who belongs to it (the list may be private).
+        doc["attributedTo"] = json!(urls.actor_collection(name, "secretariat"));
+        doc["members"] = json!(urls.actor_collection(name, "members"));
+        doc["attachment"] = json!([{
+            "type": "PropertyValue",
+            "name": "Members",
+            "value": format!("<a href=\"{}\">member organizations and alliances</a>", urls.actor_page(name)),
+        }]);
+    }
     if let Some(icon) = &actor.icon_url {
         doc["icon"] = json!({ "type": "Image", "url": icon });
     }
@@ -132,7 +142,7 @@ fn to_actor_data(remote: protocol::actor::RemoteActor) -> ActorData {
 }
 
 /// Stores a remote actor document that has been checked to come from its own domain.
-pub async fn store_remote_actor(data: &Data, doc: &Value) -> Result<actor::Model> {
+pub async fn store_remote_actor(data: &crate::FedContext, doc: &Value) -> Result<actor::Model> {
     let remote = parse_remote_actor(doc).map_err(Error::bad_request)?;
     if data.urls.is_local(&remote.id) {
         return Err(Error::forbidden(

@@ -32,6 +32,10 @@ pub fn post_document(row: &post::Model, author: &actor::Model, _urls: &Urls) -> 
         (None, Some(lang)) => doc["contentMap"] = json!({ lang: row.content }),
         (None, None) => {}
     }
+    let attachments = query::post::attachments(row);
+    if !attachments.is_empty() {
+        doc["attachment"] = json!(attachments);
+    }
     let tags = query::post::tags(row);
     if !tags.is_empty() {
         doc["tag"] = json!(tags);

@@ -29,7 +29,8 @@ pub fn context() -> Value {
             "schema": "http://schema.org#",
             "PropertyValue": "schema:PropertyValue",
             "value": "schema:value",
-            "puentes": PUENTES_NS
+            "puentes": PUENTES_NS,
+            "members": { "@id": "puentes:members", "@type": "@id" }
         }
     ])
 }

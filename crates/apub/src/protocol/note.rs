@@ -30,6 +30,8 @@ pub struct RemotePost {
     /// Hashtag and Mention tags (name and href only).
     pub tags: Vec<Value>,
     pub audience: Option<Url>,
+    /// Images and documents: type, mediaType, url, alt text (`name`).
+    pub attachments: Vec<Value>,
 }
 
 pub fn parse_remote_post(doc: &Value) -> Result<RemotePost, String> {
@@ -82,7 +84,13 @@ pub fn parse_remote_post(doc: &Value) -> Result<RemotePost, String> {
         Some(item) => tag_of(item).into_iter().collect(),
         None => Vec::new(),
     };
+    let attachments = match doc.get("attachment") {
+        Some(Value::Array(items)) => items.iter().filter_map(attachment_of).collect(),
+        Some(item) => attachment_of(item).into_iter().collect(),
+        None => Vec::new(),
+    };
     Ok(RemotePost {
+        attachments,
         content_map,
         tags,
         audience: doc.get("audience").and_then(id_of),
@@ -108,6 +116,23 @@ pub fn parse_remote_post(doc: &Value) -> Result<RemotePost, String> {
     })
 }
 
+/// Keeps what a reader needs of an attachment: kind, media type, URL and alt text.
+fn attachment_of(item: &Value) -> Option<Value> {
+    let url = match item.get("url") {
+        Some(u) => id_of(u),
+        None => id_of(item),
+    }?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return None;
+    }
+    Some(json!({
+        "type": type_of(item).unwrap_or("Document"),
+        "mediaType": string_of(item, "mediaType"),
+        "url": url,
+        "name": string_of(item, "name").map(|n| puentes_core::sanitize::strip_html(&n)),
+    }))
+}
+
 /// Keeps the parts of a Hashtag or Mention tag we show; other tags (emoji…) are dropped.
 fn tag_of(tag: &Value) -> Option<Value> {
     let kind = type_of(tag)?;
@@ -122,7 +147,11 @@ fn tag_of(tag: &Value) -> Option<Value> {
 /// public, unlisted, followers or direct, from the addressing.
 pub fn visibility(to: &[String], cc: &[String], followers_url: Option<&str>) -> &'static str {
     use super::is_public_address;
-    if to.iter().any(|a| is_public_address(a)) {
+    if to.iter().any(|a| a.ends_with("/members"))
+        && !to.iter().chain(cc).any(|a| is_public_address(a))
+    {
+        "members"
+    } else if to.iter().any(|a| is_public_address(a)) {
         "public"
     } else if cc.iter().any(|a| is_public_address(a)) {
         "unlisted"

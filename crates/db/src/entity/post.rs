@@ -30,6 +30,8 @@ pub struct Model {
     pub tags_json: String,
     /// The alliance (Group) a post is addressed to, kept unchanged through relays.
     pub audience: Option<String>,
+    /// Image attachments (url, mediaType, alt text as `name`), as ActivityStreams JSON.
+    pub attachments_json: String,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

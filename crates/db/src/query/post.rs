@@ -34,6 +34,8 @@ pub struct PostData {
     /// Hashtag and Mention tags as ActivityStreams JSON objects.
     pub tags: Vec<serde_json::Value>,
     pub audience: Option<String>,
+    /// Image attachments as ActivityStreams JSON objects.
+    pub attachments: Vec<serde_json::Value>,
 }
 
 pub async fn insert(db: &impl ConnectionTrait, data: PostData) -> Result<post::Model> {
@@ -63,6 +65,7 @@ pub async fn insert(db: &impl ConnectionTrait, data: PostData) -> Result<post::M
             .transpose()?),
         tags_json: Set(serde_json::to_string(&data.tags)?),
         audience: Set(data.audience),
+        attachments_json: Set(serde_json::to_string(&data.attachments)?),
         ..Default::default()
     }
     .insert(db)
@@ -91,6 +94,7 @@ pub async fn update_content(
         .map(serde_json::to_string)
         .transpose()?);
     model.tags_json = Set(serde_json::to_string(&data.tags)?);
+    model.attachments_json = Set(serde_json::to_string(&data.attachments)?);
     Ok(model.update(db).await?)
 }
 
@@ -101,6 +105,7 @@ pub async fn mark_deleted(db: &impl ConnectionTrait, row: post::Model) -> Result
     model.summary = Set(None);
     model.name = Set(None);
     model.content_map = Set(None);
+    model.attachments_json = Set("[]".into());
     model.deleted_at = Set(Some(now()));
     Ok(model.update(db).await?)
 }
@@ -182,6 +187,10 @@ pub fn content_map(row: &post::Model) -> Option<std::collections::BTreeMap<Strin
     row.content_map
         .as_deref()
         .and_then(|m| serde_json::from_str(m).ok())
+}
+
+pub fn attachments(row: &post::Model) -> Vec<serde_json::Value> {
+    serde_json::from_str(&row.attachments_json).unwrap_or_default()
 }
 
 pub fn tags(row: &post::Model) -> Vec<serde_json::Value> {

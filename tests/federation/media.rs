@@ -1,0 +1,129 @@
+//! Uploaded images are re-encoded: what is served has no EXIF, GPS or comments.
+
+use crate::on_every_backend;
+use puentes_db::query;
+use puentes_server::commands::{self, NewPost};
+use puentes_tests::{Backend, TestNetwork};
+
+/// A JPEG carrying a GPS position in EXIF and a camera serial in a comment, as phones write.
+fn jpeg_with_gps() -> Vec<u8> {
+    let pixels = image::RgbImage::from_fn(32, 16, |x, y| {
+        image::Rgb([(x * 8) as u8, (y * 16) as u8, 90])
+    });
+    let mut plain = Vec::new();
+    image::DynamicImage::ImageRgb8(pixels)
+        .write_to(
+            &mut std::io::Cursor::new(&mut plain),
+            image::ImageFormat::Jpeg,
+        )
+        .unwrap();
+    // TIFF (little endian): IFD0 with one GPSInfo pointer to a GPS IFD with GPSLatitudeRef "N".
+    let mut tiff: Vec<u8> = b"II*\0".to_vec();
+    tiff.extend(8u32.to_le_bytes());
+    tiff.extend(1u16.to_le_bytes());
+    tiff.extend(0x8825u16.to_le_bytes());
+    tiff.extend(4u16.to_le_bytes());
+    tiff.extend(1u32.to_le_bytes());
+    tiff.extend(26u32.to_le_bytes());
+    tiff.extend(0u32.to_le_bytes());
+    tiff.extend(1u16.to_le_bytes());
+    tiff.extend(1u16.to_le_bytes());
+    tiff.extend(2u16.to_le_bytes());
+    tiff.extend(2u32.to_le_bytes());
+    tiff.extend(b"N\0\0\0");
+    tiff.extend(0u32.to_le_bytes());
+    let mut exif = b"Exif\0\0".to_vec();
+    exif.extend(tiff);
+    let comment = b"SECRET-CAMERA-SERIAL 4815162342 GPS 14.6349 -90.5069".to_vec();
+    let mut out = plain[..2].to_vec();
+    for (marker, payload) in [(0xE1u8, exif), (0xFEu8, comment)] {
+        out.extend([0xFF, marker]);
+        out.extend(((payload.len() + 2) as u16).to_be_bytes());
+        out.extend(payload);
+    }
+    out.extend(&plain[2..]);
+    out
+}
+
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle)
+}
+
+async fn image_scenario(backend: &Backend) {
+    let net = TestNetwork::start(backend, 2).await;
+    let (a, b) = (net.get(0), net.get(1));
+    a.create_actor("alpha", "organization").await;
+    b.create_actor("beta", "organization").await;
+    commands::follow(&b.instance, "beta", &a.handle("alpha"))
+        .await
+        .unwrap();
+    net.settle().await;
+
+    let upload = jpeg_with_gps();
+    assert!(
+        contains(&upload, b"Exif") && contains(&upload, b"SECRET-CAMERA-SERIAL"),
+        "the test image carries metadata"
+    );
+    let post = commands::publish(
+        &a.instance,
+        "alpha",
+        NewPost {
+            images: vec![(upload, "Personas marchando frente al congreso".into())],
+            ..NewPost::text("Marcha de hoy")
+        },
+    )
+    .await
+    .unwrap();
+    net.settle().await;
+
+    let stored = b.post_by_id(&post.ap_id).await.expect("post delivered");
+    let attachments = query::post::attachments(&stored);
+    assert_eq!(attachments.len(), 1);
+    assert_eq!(
+        attachments[0]["name"], "Personas marchando frente al congreso",
+        "alt text travels"
+    );
+    let url = attachments[0]["url"].as_str().unwrap();
+    let response = reqwest::get(url).await.unwrap();
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.headers()["content-type"], "image/jpeg");
+    let served = response.bytes().await.unwrap();
+    for secret in [&b"Exif"[..], b"GPS", b"SECRET-CAMERA-SERIAL", b"4815162342"] {
+        assert!(
+            !contains(&served, secret),
+            "served bytes still contain {:?}",
+            String::from_utf8_lossy(secret)
+        );
+    }
+    let decoded = image::load_from_memory(&served).expect("still a valid image");
+    assert_eq!((decoded.width(), decoded.height()), (32, 16));
+
+    // Refused: not an image, and an image without alt text.
+    let err = commands::publish(
+        &a.instance,
+        "alpha",
+        NewPost {
+            images: vec![(b"%PDF-1.4".to_vec(), "x".into())],
+            ..NewPost::text("x")
+        },
+    )
+    .await
+    .unwrap_err();
+    assert!(err.message().contains("JPEG"), "{}", err.message());
+    let err = commands::publish(
+        &a.instance,
+        "alpha",
+        NewPost {
+            images: vec![(jpeg_with_gps(), " ".into())],
+            ..NewPost::text("x")
+        },
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(err.kind(), puentes_core::ErrorKind::BadRequest);
+}
+
+#[tokio::test]
+async fn uploaded_images_are_served_without_metadata() {
+    on_every_backend!(image_scenario);
+}
