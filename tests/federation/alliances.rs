@@ -430,3 +430,102 @@ async fn members_only_scenario(backend: &Backend) {
 async fn members_only_posts_and_member_list_visibility() {
     on_every_backend!(members_only_scenario);
 }
+
+/// An invitation is accepted by joining; a member that leaves is no longer relayed; a
+/// member holding its alliance's posts relays them once it approves.
+async fn invite_leave_and_held_scenario(backend: &Backend) {
+    let net = TestNetwork::start(backend, 3).await;
+    let (i1, i2, i3) = (net.get(0), net.get(1), net.get(2));
+    i1.create_actor("red", "alliance").await;
+    i2.create_actor("invitada", "organization").await;
+    i3.create_actor("publico", "organization").await;
+    commands::follow(&i3.instance, "publico", &i2.handle("invitada"))
+        .await
+        .unwrap();
+    commands::follow(&i3.instance, "publico", &i1.handle("red"))
+        .await
+        .unwrap();
+
+    alliances::invite(&i1.instance, "red", &i2.handle("invitada"), "member")
+        .await
+        .unwrap();
+    net.settle().await;
+    let red_on_2 = query::actor::by_ap_id(i2.db(), &i1.actor_url("red"))
+        .await
+        .unwrap()
+        .unwrap();
+    let invitada = i2.actor("invitada").await;
+    assert_eq!(
+        query::membership::get(i2.db(), red_on_2.id, invitada.id)
+            .await
+            .unwrap()
+            .unwrap()
+            .status,
+        "invited"
+    );
+    let row = alliances::join(&i2.instance, "invitada", &i1.handle("red"))
+        .await
+        .unwrap();
+    assert_eq!(row.status, "pending");
+    net.settle().await;
+    let members = alliances::members(&i1.instance, "red").await.unwrap();
+    assert_eq!(members.len(), 1);
+    assert_eq!(
+        members[0].0.status, "active",
+        "an invited actor's Join is accepted without waiting"
+    );
+    assert!(members[0].0.joined_at.is_some());
+    assert_eq!(
+        query::membership::get(i2.db(), red_on_2.id, invitada.id)
+            .await
+            .unwrap()
+            .unwrap()
+            .status,
+        "active"
+    );
+
+    // Held: the member approves before relaying the alliance's statement.
+    alliances::set_relay_policy(&i2.instance, "invitada", &i1.handle("red"), "held")
+        .await
+        .unwrap();
+    let statement = commands::post(&i1.instance, "red", "Comunicado", "public")
+        .await
+        .unwrap();
+    net.settle().await;
+    assert_eq!(announcers(i3, &statement.ap_id).await, Vec::<String>::new());
+    let held: Vec<String> = alliances::held(&i2.instance, "invitada")
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|p| p.ap_id)
+        .collect();
+    assert_eq!(held, vec![statement.ap_id.clone()]);
+    alliances::decide_held(&i2.instance, "invitada", &statement.ap_id, true)
+        .await
+        .unwrap();
+    net.settle().await;
+    assert_eq!(
+        announcers(i3, &statement.ap_id).await,
+        vec![i2.actor_url("invitada")]
+    );
+
+    // After leaving, the member's posts to the alliance are not relayed.
+    alliances::leave(&i2.instance, "invitada", &i1.handle("red"))
+        .await
+        .unwrap();
+    net.settle().await;
+    let members = alliances::members(&i1.instance, "red").await.unwrap();
+    assert!(members.is_empty(), "left members are not listed as members");
+    let after = to_alliance(i2, "invitada", i1.handle("red"), "ya me fui").await;
+    net.settle().await;
+    assert!(announcers(i1, &after.ap_id).await.is_empty());
+    let err = alliances::leave(&i2.instance, "invitada", &i1.handle("red"))
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), puentes_core::ErrorKind::NotFound);
+}
+
+#[tokio::test]
+async fn invitations_leaving_and_held_trickle_down() {
+    on_every_backend!(invite_leave_and_held_scenario);
+}

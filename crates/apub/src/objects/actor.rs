@@ -101,6 +101,10 @@ pub fn local_actor_document(actor: &actor::Model, urls: &Urls) -> Value {
         // Alliances: who decides for it, and who belongs to it (the list may be private).
         doc["attributedTo"] = json!(urls.actor_collection(name, "secretariat"));
         doc["members"] = json!(urls.actor_collection(name, "members"));
+        if actor.member_list_visibility == "public" {
+            // Mastodon shows an actor's endorsements as its featured profiles.
+            doc["endorsements"] = json!(urls.actor_collection(name, "members"));
+        }
         doc["attachment"] = json!([{
             "type": "PropertyValue",
             "name": "Members",

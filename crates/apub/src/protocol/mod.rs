@@ -30,7 +30,8 @@ pub fn context() -> Value {
             "PropertyValue": "schema:PropertyValue",
             "value": "schema:value",
             "puentes": PUENTES_NS,
-            "members": { "@id": "puentes:members", "@type": "@id" }
+            "members": { "@id": "puentes:members", "@type": "@id" },
+            "endorsements": { "@id": "toot:endorsements", "@type": "@id" }
         }
     ])
 }
