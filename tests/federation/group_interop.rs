@@ -196,6 +196,33 @@ async fn lemmy_announce_scenario(backend: &Backend) {
         vec![group.clone()],
         "a vote on the comment is not a second relay of it"
     );
+
+    // The community forwards an edit of the page: the origin is asked, not the relay.
+    let mut edited = page.clone();
+    edited["name"] = json!("post 4, edited");
+    serve(&remote, &edited);
+    let mut update = announce.clone();
+    update["id"] = json!(format!("{base}/activities/announce/update-1"));
+    update["object"] = json!({ "id": format!("{base}/activities/update/1"), "type": "Update",
+                               "actor": author, "object": { "id": page_id, "type": "Page", "name": "forged" } });
+    send(a, &remote, &group, &update).await;
+    assert_eq!(
+        a.post_by_id(&page_id).await.unwrap().name.as_deref(),
+        Some("post 4, edited")
+    );
+
+    // And a deletion: the page is gone at its origin, so a tombstone stays here.
+    let page_path = url::Url::parse(&page_id).unwrap().path().to_string();
+    remote.remove_document(&page_path);
+    let mut delete = announce.clone();
+    delete["id"] = json!(format!("{base}/activities/announce/delete-1"));
+    delete["object"] = json!({ "id": format!("{base}/activities/delete/1"), "type": "Delete",
+                               "actor": author, "object": page_id });
+    send(a, &remote, &group, &delete).await;
+    assert!(
+        a.post_by_id(&page_id).await.unwrap().deleted_at.is_some(),
+        "forwarded deletion applied"
+    );
 }
 
 #[tokio::test]
@@ -221,6 +248,15 @@ async fn mastodon_boost_scenario(backend: &Backend) {
     net.settle().await;
     assert!(announcers(a, &post.ap_id).await.is_empty());
 
+    // Someone nobody here follows boosts it too: a boost of our post always counts.
+    let stranger = remote.add_actor("/users/stranger", &fixture("mastodon/objects/person.json"));
+    let stranger_boost = json!({
+        "id": format!("{stranger}/statuses/7/activity"), "type": "Announce", "actor": stranger,
+        "to": [PUBLIC], "cc": [a.actor_url("alpha")], "object": post.ap_id,
+    });
+    send(a, &remote, &stranger, &stranger_boost).await;
+    assert_eq!(announcers(a, &post.ap_id).await, vec![stranger.clone()]);
+
     // As Mastodon sends it (ActivityPub::ActivitySerializer for a reblog).
     let boost = json!({
         "@context": "https://www.w3.org/ns/activitystreams",
@@ -235,7 +271,7 @@ async fn mastodon_boost_scenario(backend: &Backend) {
     send(a, &remote, &booster, &boost).await;
     assert_eq!(
         announcers(a, &post.ap_id).await,
-        vec![booster.clone()],
+        vec![stranger.clone(), booster.clone()],
         "the boost is recorded"
     );
     // The same boost delivered again (to the shared inbox and to alpha's inbox).
@@ -247,7 +283,7 @@ async fn mastodon_boost_scenario(backend: &Backend) {
     net.settle().await;
     assert_eq!(
         announcers(a, &post.ap_id).await,
-        vec![booster.clone()],
+        vec![stranger.clone(), booster.clone()],
         "applied once"
     );
     let unchanged = a.post_by_id(&post.ap_id).await.unwrap();

@@ -110,6 +110,11 @@ impl FakeRemote {
         self.shared.lock().expect("lock").inbox_status = Some(status);
     }
 
+    /// Stops serving a document (its origin now answers 404, as after a deletion).
+    pub fn remove_document(&self, path: &str) {
+        self.shared.lock().expect("lock").documents.remove(path);
+    }
+
     pub fn received(&self) -> Vec<(String, Value)> {
         self.shared.lock().expect("lock").received.clone()
     }

@@ -131,56 +131,16 @@ async fn read_nodeinfo(
 }
 
 /// A signed GET with our own client, for work done outside a request (the workers): the
-/// instance actor signs unless another local actor is given.
+/// instance actor signs unless another local actor is given. Fails unless the answer is 2xx JSON.
 pub async fn signed_get_json(
     ctx: &crate::FedContext,
     url: &Url,
     signer: Option<&actor::Model>,
 ) -> Result<serde_json::Value> {
-    let instance_actor;
-    let signer = match signer {
-        Some(s) => s,
-        None => {
-            instance_actor = query::actor::instance_actor(&ctx.db)
-                .await?
-                .ok_or_else(|| Error::internal("no instance actor"))?;
-            &instance_actor
-        }
-    };
-    let key = signer
-        .private_key_pem
-        .as_deref()
-        .ok_or_else(|| Error::internal("signer has no private key"))?;
-    if query::instance::is_blocked(&ctx.db, &puentes_core::urls::authority(url)).await? {
-        return Err(Error::forbidden("domain is blocked"));
+    match signed_get_as(ctx, url, signer).await? {
+        (status, Some(doc)) if (200..300).contains(&status) => Ok(doc),
+        (status, _) => Err(Error::remote(format!("{url} answered {status}"))),
     }
-    let mut request = ctx
-        .client
-        .get(url.clone())
-        .header("Accept", activitypub_federation::FEDERATION_CONTENT_TYPE);
-    for (name, value) in crate::signing::sign_request("GET", url, None, &signer.public_key_id, key)?
-    {
-        request = request.header(name, value);
-    }
-    let response = request
-        .send()
-        .await
-        .map_err(|e| Error::remote(format!("cannot reach {url}")).with_source(e))?;
-    if !response.status().is_success() {
-        return Err(Error::remote(format!(
-            "{url} answered {}",
-            response.status()
-        )));
-    }
-    let body = response
-        .bytes()
-        .await
-        .map_err(|e| Error::remote("cannot read the answer").with_source(e))?;
-    if body.len() > 2 * 1024 * 1024 {
-        return Err(Error::remote("remote document too large"));
-    }
-    serde_json::from_slice(&body)
-        .map_err(|e| Error::remote("remote document is not JSON").with_source(e))
 }
 
 /// Reads an actor by id from the database, or from its origin.
@@ -223,4 +183,53 @@ pub async fn collection_items(
         next = page.get("next").and_then(crate::protocol::helpers::id_of);
     }
     Ok(items)
+}
+
+/// A signed GET (by the instance actor) that reports the status instead of failing on it
+/// (404 and 410 mean gone), with the JSON body when there is one.
+pub async fn signed_get_status(
+    ctx: &crate::FedContext,
+    url: &Url,
+) -> Result<(u16, Option<serde_json::Value>)> {
+    signed_get_as(ctx, url, None).await
+}
+
+async fn signed_get_as(
+    ctx: &crate::FedContext,
+    url: &Url,
+    signer: Option<&actor::Model>,
+) -> Result<(u16, Option<serde_json::Value>)> {
+    if query::instance::is_blocked(&ctx.db, &puentes_core::urls::authority(url)).await? {
+        return Err(Error::forbidden("domain is blocked"));
+    }
+    let signer = match signer {
+        Some(s) => s.clone(),
+        None => query::actor::instance_actor(&ctx.db)
+            .await?
+            .ok_or_else(|| Error::internal("no instance actor"))?,
+    };
+    let key = signer
+        .private_key_pem
+        .as_deref()
+        .ok_or_else(|| Error::internal("signer has no private key"))?;
+    let mut request = ctx
+        .client
+        .get(url.clone())
+        .header("Accept", activitypub_federation::FEDERATION_CONTENT_TYPE);
+    for (name, value) in crate::signing::sign_request("GET", url, None, &signer.public_key_id, key)?
+    {
+        request = request.header(name, value);
+    }
+    let response = request
+        .send()
+        .await
+        .map_err(|e| Error::remote(format!("cannot reach {url}")).with_source(e))?;
+    let status = response.status().as_u16();
+    // Documents larger than Mastodon accepts are not read.
+    let body = response
+        .bytes()
+        .await
+        .ok()
+        .filter(|b| b.len() <= 2 * 1024 * 1024);
+    Ok((status, body.and_then(|b| serde_json::from_slice(&b).ok())))
 }

@@ -48,13 +48,58 @@ pub async fn fetch_post(data: &Data, id: &Url) -> Result<post::Model> {
     }
 }
 
+/// An `Announce{Update}` or `Announce{Delete}` of a post we keep: the relay is not trusted
+/// with the change, the post is read again from its origin (gone means deleted).
+async fn apply_forwarded_change(data: &Data, activity: &Envelope) -> Result<Outcome> {
+    let inner = activity.object.get("object");
+    let Some(id) = inner.and_then(id_of) else {
+        return Ok(Outcome::Ignored("forwarded change without object".into()));
+    };
+    let Some(existing) = query::post::by_ap_id(&data.db, id.as_str()).await? else {
+        return Ok(Outcome::Ignored(
+            "forwarded change of a post we do not keep".into(),
+        ));
+    };
+    if existing.local || existing.deleted_at.is_some() {
+        return Ok(Outcome::Ignored(
+            "forwarded change of a local or deleted post".into(),
+        ));
+    }
+    let author = query::actor::get(&data.db, existing.author_id).await?;
+    match fetch::signed_get_status(data, &id).await? {
+        (status, _) if status == 404 || status == 410 => {
+            query::post::mark_deleted(&data.db, existing).await?;
+            Ok(Outcome::Applied)
+        }
+        (status, Some(doc)) if (200..300).contains(&status) => match parse_remote_post(&doc) {
+            Ok(remote) if remote.id == id && remote.attributed_to.as_str() == author.ap_id => {
+                let row = crate::activities::create_or_update::post_data(remote, &author);
+                query::post::update_content(&data.db, existing, row).await?;
+                Ok(Outcome::Applied)
+            }
+            // A Tombstone, or no longer the author's post.
+            _ => {
+                query::post::mark_deleted(&data.db, existing).await?;
+                Ok(Outcome::Applied)
+            }
+        },
+        (status, _) => Err(Error::remote(format!(
+            "the post's origin answered {status}; try later"
+        ))),
+    }
+}
+
 pub async fn receive_announce(
     data: &Data,
     announcer: &actor::Model,
     activity: &Envelope,
 ) -> Result<Outcome> {
-    // Groups also announce activities that are not posts (Lemmy: votes, deletions,
-    // moderation); their ids are not posts to fetch.
+    // A group forwarding an edit or a deletion (FEP-1b12): check with the origin.
+    if matches!(type_of(&activity.object), Some("Update") | Some("Delete")) {
+        return apply_forwarded_change(data, activity).await;
+    }
+    // Groups also announce activities that are not posts (Lemmy: votes, moderation);
+    // their ids are not posts to fetch.
     if let Some(kind) = type_of(&activity.object)
         && !matches!(kind, "Create" | "Update")
         && !POST_TYPES.contains(&kind)
@@ -66,7 +111,10 @@ pub async fn receive_announce(
     let Some(id) = object_id(&activity.object) else {
         return Ok(Outcome::Ignored("Announce without object".into()));
     };
-    if !query::follow::has_local_follower(&data.db, announcer.id).await? {
+    // Boosts of our own posts always count; others only when someone here follows the booster.
+    if !data.urls.is_local(&id)
+        && !query::follow::has_local_follower(&data.db, announcer.id).await?
+    {
         return Ok(Outcome::Ignored("nobody here follows the announcer".into()));
     }
     let post = if data.urls.is_local(&id) {

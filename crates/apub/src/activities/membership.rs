@@ -70,31 +70,9 @@ pub async fn after_admission(
     alliance: &actor::Model,
     member: &actor::Model,
 ) -> Result<()> {
-    if member.kind != "Group"
-        || query::follow::between(&data.db, alliance.id, member.id)
-            .await?
-            .is_some()
-    {
-        return Ok(());
+    if member.kind == "Group" {
+        ensure_follow(data, alliance, member).await?;
     }
-    let txn = data.db.begin().await?;
-    let state = if member.local {
-        query::follow::ACCEPTED
-    } else {
-        query::follow::PENDING
-    };
-    let row = query::follow::insert(
-        &txn,
-        data.urls.new_activity().as_str(),
-        alliance.id,
-        member.id,
-        state,
-    )
-    .await?;
-    if !member.local {
-        query::outbox::enqueue(&txn, &OutboxEvent::FollowRequested { follow_id: row.id }).await?;
-    }
-    txn.commit().await?;
     Ok(())
 }
 
@@ -104,14 +82,23 @@ pub async fn follow_alliance(
     member: &actor::Model,
     alliance: &actor::Model,
 ) -> Result<()> {
-    if query::follow::between(&data.db, member.id, alliance.id)
+    ensure_follow(data, member, alliance).await
+}
+
+/// Local follows are accepted at once; remote ones send a Follow.
+async fn ensure_follow(
+    data: &Data,
+    follower: &actor::Model,
+    followed: &actor::Model,
+) -> Result<()> {
+    if query::follow::between(&data.db, follower.id, followed.id)
         .await?
         .is_some()
     {
         return Ok(());
     }
     let txn = data.db.begin().await?;
-    let state = if alliance.local {
+    let state = if followed.local {
         query::follow::ACCEPTED
     } else {
         query::follow::PENDING
@@ -119,12 +106,12 @@ pub async fn follow_alliance(
     let row = query::follow::insert(
         &txn,
         data.urls.new_activity().as_str(),
-        member.id,
-        alliance.id,
+        follower.id,
+        followed.id,
         state,
     )
     .await?;
-    if !alliance.local {
+    if !followed.local {
         query::outbox::enqueue(&txn, &OutboxEvent::FollowRequested { follow_id: row.id }).await?;
     }
     txn.commit().await?;
