@@ -358,6 +358,16 @@ async fn members_only_scenario(backend: &Backend) {
 
     let (_, public_list) = i2.get_json("/actors/red/members?page=1").await;
     assert_eq!(public_list["orderedItems"].as_array().unwrap().len(), 2);
+    let page = reqwest::get(format!("{}/@red", i2.base()))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("Members (2)") && page.contains(&format!("@otra@{}", i3.domain)),
+        "{page}"
+    );
     alliances::set_policies(&i2.instance, "red", None, Some("members"), None)
         .await
         .unwrap();
@@ -366,6 +376,16 @@ async fn members_only_scenario(backend: &Backend) {
     assert!(
         hidden.get("orderedItems").is_none(),
         "names are for members only: {hidden}"
+    );
+    let page = reqwest::get(format!("{}/@red", i2.base()))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("Members (2)") && !page.contains("@otra@"),
+        "{page}"
     );
 
     let post = commands::publish(

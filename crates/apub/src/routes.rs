@@ -257,42 +257,38 @@ fn strip_context(mut doc: Value) -> Value {
 }
 
 async fn get_followers(
-    State(fed): State<Fed>,
-    Path(name): Path<String>,
-    Query(q): Query<PageQuery>,
+    fed: State<Fed>,
+    name: Path<String>,
+    q: Query<PageQuery>,
 ) -> Result<Response> {
-    let ctx: &FedContext = &fed;
-    let actor = local_actor(ctx, &name).await?;
-    let total = query::follow::count_followers(&ctx.db, actor.id).await?;
-    collection(
-        ctx.urls.actor_collection(&name, "followers"),
-        q.page,
-        total,
-        async |page| {
-            let rows = query::follow::followers_page(&ctx.db, actor.id, page, PAGE_SIZE).await?;
-            Ok(rows.into_iter().map(|a| json!(a.ap_id)).collect())
-        },
-    )
-    .await
+    follow_collection(fed, name, q, query::follow::Side::Followers).await
 }
 
 async fn get_following(
+    fed: State<Fed>,
+    name: Path<String>,
+    q: Query<PageQuery>,
+) -> Result<Response> {
+    follow_collection(fed, name, q, query::follow::Side::Following).await
+}
+
+async fn follow_collection(
     State(fed): State<Fed>,
     Path(name): Path<String>,
     Query(q): Query<PageQuery>,
+    side: query::follow::Side,
 ) -> Result<Response> {
     let ctx: &FedContext = &fed;
     let actor = local_actor(ctx, &name).await?;
-    let total = query::follow::count_following(&ctx.db, actor.id).await?;
-    collection(
-        ctx.urls.actor_collection(&name, "following"),
-        q.page,
-        total,
-        async |page| {
-            let rows = query::follow::following_page(&ctx.db, actor.id, page, PAGE_SIZE).await?;
-            Ok(rows.into_iter().map(|a| json!(a.ap_id)).collect())
-        },
-    )
+    let total = query::follow::count_accepted(&ctx.db, actor.id, side).await?;
+    let id = match side {
+        query::follow::Side::Followers => ctx.urls.actor_collection(&name, "followers"),
+        query::follow::Side::Following => ctx.urls.actor_collection(&name, "following"),
+    };
+    collection(id, q.page, total, async |page| {
+        let rows = query::follow::accepted_page(&ctx.db, actor.id, side, page, PAGE_SIZE).await?;
+        Ok(rows.into_iter().map(|a| json!(a.ap_id)).collect())
+    })
     .await
 }
 

@@ -92,7 +92,8 @@ async fn home(State(state): State<HttpState>) -> Result<Response> {
 async fn actor_page(State(state): State<HttpState>, Path(name): Path<String>) -> Result<Response> {
     let actor = query::actor::local_by_name_required(&state.db, &name).await?;
     let posts = query::post::visible_by_author(&state.db, actor.id, 1, 20).await?;
-    let followers = query::follow::count_followers(&state.db, actor.id).await?;
+    let followers =
+        query::follow::count_accepted(&state.db, actor.id, query::follow::Side::Followers).await?;
     let posts: Vec<_> = posts
         .iter()
         .filter_map(|p| {
@@ -100,7 +101,31 @@ async fn actor_page(State(state): State<HttpState>, Path(name): Path<String>) ->
             Some(context! { title => p.name, content => minijinja::Value::from_safe_string(p.content.clone()), published => p.published.format("%Y-%m-%d %H:%M UTC").to_string(), link => format!("/@{}/posts/{uuid}", actor.username) })
         })
         .collect();
+    // Alliances show their members when the list is public, otherwise only how many.
+    let (member_count, members) = if actor.kind == "Group" {
+        let rows =
+            query::membership::members(&state.db, actor.id, query::membership::ACTIVE).await?;
+        let shown: Vec<_> = if actor.member_list_visibility == "public" {
+            rows.iter()
+                .map(|(m, a)| {
+                    context! {
+                        name => a.display_name.clone().unwrap_or(a.username.clone()),
+                        handle => format!("@{}@{}", a.username, a.domain),
+                        link => a.url.clone().unwrap_or(a.ap_id.clone()),
+                        role => m.role,
+                    }
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
+        (Some(rows.len()), shown)
+    } else {
+        (None, Vec::new())
+    };
     state.render("actor.html", context! {
+        member_count => member_count,
+        members => members,
         instance_name => state.config.instance_name,
         name => actor.username,
         display_name => actor.display_name.clone().unwrap_or(actor.username.clone()),

@@ -25,9 +25,29 @@ pub async fn run_until_idle(ctx: &FedContext) -> Result<usize> {
     }
 }
 
+/// Keeps the queues small: finished deliveries and processed events go after a week,
+/// received activity ids after 30 days.
+pub async fn prune(ctx: &FedContext, now: chrono::DateTime<chrono::Utc>) -> Result<u64> {
+    use puentes_db::query;
+    let week = now - chrono::Duration::days(7);
+    let month = now - chrono::Duration::days(30);
+    Ok(query::delivery::prune_finished(&ctx.db, week).await?
+        + query::outbox::prune_processed(&ctx.db, week).await?
+        + query::received::prune(&ctx.db, month).await?)
+}
+
 pub async fn run_workers(ctx: FedContext, shutdown: CancellationToken) {
     let idle = Duration::from_millis(ctx.config.delivery.poll_interval_ms);
+    let mut last_prune: Option<std::time::Instant> = None;
     loop {
+        if last_prune.is_none_or(|t| t.elapsed() > Duration::from_secs(3600)) {
+            match prune(&ctx, chrono::Utc::now()).await {
+                Ok(n) if n > 0 => tracing::info!(rows = n, "pruned old queue rows"),
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = ?e, "pruning failed"),
+            }
+            last_prune = Some(std::time::Instant::now());
+        }
         let pause = match run_once(&ctx).await {
             Ok(0) => idle,
             Ok(_) => Duration::ZERO,

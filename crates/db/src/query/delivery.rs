@@ -232,3 +232,13 @@ pub async fn release_leases(db: &impl ConnectionTrait) -> Result<()> {
         .await?;
     Ok(())
 }
+
+/// Forgets deliveries that finished (delivered or failed) before `before`.
+pub async fn prune_finished(db: &impl ConnectionTrait, before: DateTime<Utc>) -> Result<u64> {
+    Ok(delivery::Entity::delete_many()
+        .filter(delivery::Column::State.ne(PENDING))
+        .filter(delivery::Column::FinishedAt.lt(before))
+        .exec(db)
+        .await?
+        .rows_affected)
+}

@@ -122,15 +122,35 @@ pub async fn followers(
         .await?)
 }
 
-pub async fn followers_page(
+/// Which side of an actor's follows: who follows it, or whom it follows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Side {
+    Followers,
+    Following,
+}
+
+impl Side {
+    /// (the actor's own column, the relation to the actors listed)
+    fn columns(self) -> (follow::Column, follow::Relation) {
+        match self {
+            Side::Followers => (follow::Column::FollowedId, follow::Relation::Follower),
+            Side::Following => (follow::Column::FollowerId, follow::Relation::Followed),
+        }
+    }
+}
+
+/// One page of an actor's accepted followers or followees, oldest first.
+pub async fn accepted_page(
     db: &impl ConnectionTrait,
-    followed_id: i64,
+    actor_id: i64,
+    side: Side,
     page: u64,
     per_page: u64,
 ) -> Result<Vec<actor::Model>> {
+    let (own, listed) = side.columns();
     Ok(actor::Entity::find()
-        .join_rev(JoinType::InnerJoin, follow::Relation::Follower.def())
-        .filter(follow::Column::FollowedId.eq(followed_id))
+        .join_rev(JoinType::InnerJoin, listed.def())
+        .filter(own.eq(actor_id))
         .filter(follow::Column::State.eq(ACCEPTED))
         .order_by_asc(follow::Column::Id)
         .offset(page.saturating_sub(1) * per_page)
@@ -139,34 +159,10 @@ pub async fn followers_page(
         .await?)
 }
 
-pub async fn following_page(
-    db: &impl ConnectionTrait,
-    follower_id: i64,
-    page: u64,
-    per_page: u64,
-) -> Result<Vec<actor::Model>> {
-    Ok(actor::Entity::find()
-        .join_rev(JoinType::InnerJoin, follow::Relation::Followed.def())
-        .filter(follow::Column::FollowerId.eq(follower_id))
-        .filter(follow::Column::State.eq(ACCEPTED))
-        .order_by_asc(follow::Column::Id)
-        .offset(page.saturating_sub(1) * per_page)
-        .limit(per_page)
-        .all(db)
-        .await?)
-}
-
-pub async fn count_followers(db: &impl ConnectionTrait, followed_id: i64) -> Result<u64> {
+pub async fn count_accepted(db: &impl ConnectionTrait, actor_id: i64, side: Side) -> Result<u64> {
+    let (own, _) = side.columns();
     Ok(follow::Entity::find()
-        .filter(follow::Column::FollowedId.eq(followed_id))
-        .filter(follow::Column::State.eq(ACCEPTED))
-        .count(db)
-        .await?)
-}
-
-pub async fn count_following(db: &impl ConnectionTrait, follower_id: i64) -> Result<u64> {
-    Ok(follow::Entity::find()
-        .filter(follow::Column::FollowerId.eq(follower_id))
+        .filter(own.eq(actor_id))
         .filter(follow::Column::State.eq(ACCEPTED))
         .count(db)
         .await?)

@@ -139,3 +139,12 @@ pub async fn release_leases(db: &impl ConnectionTrait) -> Result<()> {
         .await?;
     Ok(())
 }
+
+/// Forgets events processed before `before`.
+pub async fn prune_processed(db: &impl ConnectionTrait, before: DateTime<Utc>) -> Result<u64> {
+    Ok(outbox_event::Entity::delete_many()
+        .filter(outbox_event::Column::ProcessedAt.lt(before))
+        .exec(db)
+        .await?
+        .rows_affected)
+}

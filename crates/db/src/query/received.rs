@@ -28,3 +28,16 @@ pub async fn remove(db: &impl ConnectionTrait, ap_id: &str) -> Result<()> {
         .await?;
     Ok(())
 }
+
+/// Forgets ids received before `before`. A replay older than that carries a Date far
+/// outside the signature window, so it is refused anyway.
+pub async fn prune(
+    db: &impl ConnectionTrait,
+    before: chrono::DateTime<chrono::Utc>,
+) -> Result<u64> {
+    Ok(received_activity::Entity::delete_many()
+        .filter(received_activity::Column::ReceivedAt.lt(before))
+        .exec(db)
+        .await?
+        .rows_affected)
+}
