@@ -6,17 +6,6 @@ use puentes_server::{
 };
 use puentes_tests::{Backend, TestInstance, TestNetwork};
 
-async fn announcers(instance: &TestInstance, object: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    for id in query::relay::announcers(instance.db(), object)
-        .await
-        .unwrap()
-    {
-        out.push(query::actor::get(instance.db(), id).await.unwrap().ap_id);
-    }
-    out
-}
-
 async fn auto_alliance(instance: &TestInstance, name: &str) {
     instance.create_actor(name, "alliance").await;
     alliances::set_policies(&instance.instance, name, Some("auto"), None, None)
@@ -116,12 +105,12 @@ async fn alliance_of_alliances_scenario(backend: &Backend) {
         "the original audience travels unchanged"
     );
     assert_eq!(
-        announcers(i4, &post.ap_id).await,
+        i4.announcers(&post.ap_id).await,
         vec![i3.actor_url("federacion")],
         "exactly once, relayed by the top alliance"
     );
     assert_eq!(
-        announcers(i3, &post.ap_id).await,
+        i3.announcers(&post.ap_id).await,
         vec![i2.actor_url("red"), i3.actor_url("federacion")],
         "both relays"
     );
@@ -188,7 +177,7 @@ async fn moderation_scenario(backend: &Backend) {
     net.settle().await;
     for post in [&observed, &removed] {
         assert!(
-            announcers(i2, &post.ap_id).await.is_empty(),
+            i2.announcers(&post.ap_id).await.is_empty(),
             "not relayed: {}",
             post.ap_id
         );
@@ -219,7 +208,7 @@ async fn moderation_scenario(backend: &Backend) {
         i3.post_by_id(&held.ap_id).await.is_some(),
         "relayed after approval"
     );
-    assert_eq!(announcers(i3, &held.ap_id).await, vec![i2.actor_url("red")]);
+    assert_eq!(i3.announcers(&held.ap_id).await, vec![i2.actor_url("red")]);
 }
 
 #[tokio::test]
@@ -248,11 +237,11 @@ async fn cycle_scenario(backend: &Backend) {
     let post = to_alliance(i3, "ong", i1.handle("norte"), "ciclo").await;
     net.settle().await;
     assert_eq!(
-        announcers(i1, &post.ap_id).await,
+        i1.announcers(&post.ap_id).await,
         vec![i1.actor_url("norte"), i2.actor_url("sur")]
     );
     assert_eq!(
-        announcers(i2, &post.ap_id).await,
+        i2.announcers(&post.ap_id).await,
         vec![i1.actor_url("norte"), i2.actor_url("sur")]
     );
     for instance in [i1, i2] {
@@ -325,7 +314,7 @@ async fn trickle_down_scenario(backend: &Backend) {
         "the automatic member relayed it"
     );
     assert_eq!(
-        announcers(i3, &statement.ap_id).await,
+        i3.announcers(&statement.ap_id).await,
         vec![i2.actor_url("difunde")],
         "relay off: calla did not"
     );
@@ -411,7 +400,7 @@ async fn members_only_scenario(backend: &Backend) {
     );
     assert!(i2.post_by_id(&post.ap_id).await.is_some());
     assert!(
-        announcers(i2, &post.ap_id).await.is_empty(),
+        i2.announcers(&post.ap_id).await.is_empty(),
         "members-only posts are not relayed"
     );
     let path = post.ap_id.trim_start_matches(&i1.base()).to_string();
@@ -512,7 +501,7 @@ async fn invite_leave_and_held_scenario(backend: &Backend) {
         .await
         .unwrap();
     net.settle().await;
-    assert_eq!(announcers(i3, &statement.ap_id).await, Vec::<String>::new());
+    assert_eq!(i3.announcers(&statement.ap_id).await, Vec::<String>::new());
     let held: Vec<String> = alliances::held(&i2.instance, "invitada")
         .await
         .unwrap()
@@ -525,7 +514,7 @@ async fn invite_leave_and_held_scenario(backend: &Backend) {
         .unwrap();
     net.settle().await;
     assert_eq!(
-        announcers(i3, &statement.ap_id).await,
+        i3.announcers(&statement.ap_id).await,
         vec![i2.actor_url("invitada")]
     );
 
@@ -538,7 +527,7 @@ async fn invite_leave_and_held_scenario(backend: &Backend) {
     assert!(members.is_empty(), "left members are not listed as members");
     let after = to_alliance(i2, "invitada", i1.handle("red"), "ya me fui").await;
     net.settle().await;
-    assert!(announcers(i1, &after.ap_id).await.is_empty());
+    assert!(i1.announcers(&after.ap_id).await.is_empty());
     let err = alliances::leave(&i2.instance, "invitada", &i1.handle("red"))
         .await
         .unwrap_err();

@@ -40,17 +40,6 @@ fn lemmy_person(name: &str) -> Value {
 }
 
 /// The ids of everyone this instance knows to have announced `object`, in order.
-async fn announcers(instance: &TestInstance, object: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    for id in query::relay::announcers(instance.db(), object)
-        .await
-        .unwrap()
-    {
-        out.push(query::actor::get(instance.db(), id).await.unwrap().ap_id);
-    }
-    out
-}
-
 /// `local` follows the remote actor (stored directly, as if the remote had accepted).
 async fn follows(instance: &TestInstance, local: &str, actor_id: &str) {
     let remote =
@@ -127,14 +116,14 @@ async fn lemmy_announce_scenario(backend: &Backend) {
     let stored_author = query::actor::get(a.db(), stored.author_id).await.unwrap();
     assert_eq!(stored_author.ap_id, author, "attributed to its author");
     assert_eq!(stored_author.kind, "Person");
-    assert_eq!(announcers(a, &page_id).await, vec![group.clone()]);
+    assert_eq!(a.announcers(&page_id).await, vec![group.clone()]);
 
     // Lemmy redelivers, and announces again under a new id: still one relay.
     send(a, &remote, &group, &announce).await;
     let mut again = announce.clone();
     again["id"] = json!(format!("{base}/activities/announce/again"));
     send(a, &remote, &group, &again).await;
-    assert_eq!(announcers(a, &page_id).await, vec![group.clone()]);
+    assert_eq!(a.announcers(&page_id).await, vec![group.clone()]);
 
     // A comment: Announce{Create{Note}} whose author is another user.
     let commenter = remote.add_actor("/u/lemmy_alpha", &lemmy_person("lemmy_alpha"));
@@ -170,7 +159,7 @@ async fn lemmy_announce_scenario(backend: &Backend) {
             .ap_id,
         commenter
     );
-    assert_eq!(announcers(a, comment_id).await, vec![group.clone()]);
+    assert_eq!(a.announcers(comment_id).await, vec![group.clone()]);
 
     // A vote forwarded by the community: Announce{Like}. Not a post: accepted, not stored.
     let like = remote.rewrite(
@@ -190,9 +179,9 @@ async fn lemmy_announce_scenario(backend: &Backend) {
     send(a, &remote, &group, &forwarded).await;
     let like_id = like["id"].as_str().unwrap();
     assert!(a.post_by_id(like_id).await.is_none());
-    assert!(announcers(a, like_id).await.is_empty());
+    assert!(a.announcers(like_id).await.is_empty());
     assert_eq!(
-        announcers(a, comment_id).await,
+        a.announcers(comment_id).await,
         vec![group.clone()],
         "a vote on the comment is not a second relay of it"
     );
@@ -246,7 +235,7 @@ async fn mastodon_boost_scenario(backend: &Backend) {
         .await
         .unwrap();
     net.settle().await;
-    assert!(announcers(a, &post.ap_id).await.is_empty());
+    assert!(a.announcers(&post.ap_id).await.is_empty());
 
     // Someone nobody here follows boosts it too: a boost of our post always counts.
     let stranger = remote.add_actor("/users/stranger", &fixture("mastodon/objects/person.json"));
@@ -255,7 +244,7 @@ async fn mastodon_boost_scenario(backend: &Backend) {
         "to": [PUBLIC], "cc": [a.actor_url("alpha")], "object": post.ap_id,
     });
     send(a, &remote, &stranger, &stranger_boost).await;
-    assert_eq!(announcers(a, &post.ap_id).await, vec![stranger.clone()]);
+    assert_eq!(a.announcers(&post.ap_id).await, vec![stranger.clone()]);
 
     // As Mastodon sends it (ActivityPub::ActivitySerializer for a reblog).
     let boost = json!({
@@ -270,7 +259,7 @@ async fn mastodon_boost_scenario(backend: &Backend) {
     });
     send(a, &remote, &booster, &boost).await;
     assert_eq!(
-        announcers(a, &post.ap_id).await,
+        a.announcers(&post.ap_id).await,
         vec![stranger.clone(), booster.clone()],
         "the boost is recorded"
     );
@@ -282,7 +271,7 @@ async fn mastodon_boost_scenario(backend: &Backend) {
     assert_eq!(status, 202, "{text}");
     net.settle().await;
     assert_eq!(
-        announcers(a, &post.ap_id).await,
+        a.announcers(&post.ap_id).await,
         vec![stranger.clone(), booster.clone()],
         "applied once"
     );
@@ -437,7 +426,7 @@ async fn alliance_with_followers(backend: &Backend) -> AllianceWithFollowers {
     .await
     .unwrap();
     net.settle().await;
-    assert_eq!(announcers(a, &post.ap_id).await, vec![red.clone()]);
+    assert_eq!(a.announcers(&post.ap_id).await, vec![red.clone()]);
     AllianceWithFollowers {
         net,
         mastodon,
@@ -546,7 +535,7 @@ async fn reply_forwarding_scenario(backend: &Backend) {
     assert_eq!(forwarded["object"]["actor"], ong);
     assert_eq!(forwarded["object"]["object"]["inReplyTo"], post.ap_id);
     assert_eq!(forwarded["object"]["object"]["audience"], red);
-    assert_eq!(announcers(a, &reply.ap_id).await, vec![red.clone()]);
+    assert_eq!(a.announcers(&reply.ap_id).await, vec![red.clone()]);
 }
 
 #[tokio::test]

@@ -146,6 +146,18 @@ impl TestInstance {
         query::post::by_ap_id(self.db(), ap_id).await.expect("post")
     }
 
+    /// Ids of the actors known here to have relayed (announced) an object, in order.
+    pub async fn announcers(&self, object: &str) -> Vec<String> {
+        let mut out = Vec::new();
+        for id in query::relay::announcers(self.db(), object)
+            .await
+            .expect("announcers")
+        {
+            out.push(query::actor::get(self.db(), id).await.expect("actor").ap_id);
+        }
+        out
+    }
+
     pub async fn get_json(&self, path: &str) -> (u16, serde_json::Value) {
         let response = reqwest::Client::new()
             .get(format!("{}{path}", self.base()))

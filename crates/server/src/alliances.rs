@@ -185,49 +185,54 @@ pub async fn accept(
 }
 
 pub async fn reject(instance: &Instance, as_alliance: &str, handle: &str) -> Result<()> {
-    let alliance = local_alliance(instance, as_alliance).await?;
-    let (row, member) = membership_of(instance, &alliance, handle).await?;
-    if row.status != m::PENDING {
-        return Err(Error::conflict(format!(
-            "{handle} has no pending request ({})",
-            row.status
-        )));
-    }
-    let txn = instance.ctx.db.begin().await?;
-    let row = m::set_status(&txn, row, m::REJECTED).await?;
-    if !member.local {
-        query::outbox::enqueue(
-            &txn,
-            &OutboxEvent::JoinAnswered {
-                membership_id: row.id,
-                accepted: false,
-            },
-        )
-        .await?;
-    }
-    txn.commit().await?;
-    Ok(())
+    let refusal = |status: &str| format!("{handle} has no pending request ({status})");
+    let event = |membership_id| OutboxEvent::JoinAnswered {
+        membership_id,
+        accepted: false,
+    };
+    decide(
+        instance,
+        as_alliance,
+        handle,
+        (m::PENDING, m::REJECTED),
+        refusal,
+        event,
+    )
+    .await
 }
 
 pub async fn remove(instance: &Instance, as_alliance: &str, handle: &str) -> Result<()> {
+    let refusal = |status: &str| format!("{handle} is not an active member ({status})");
+    let event = |membership_id| OutboxEvent::MemberRemoved { membership_id };
+    decide(
+        instance,
+        as_alliance,
+        handle,
+        (m::ACTIVE, m::REMOVED),
+        refusal,
+        event,
+    )
+    .await
+}
+
+/// Moves a membership `from` one status `to` another, telling a remote member.
+async fn decide(
+    instance: &Instance,
+    as_alliance: &str,
+    handle: &str,
+    (from, to): (&str, &str),
+    refusal: impl Fn(&str) -> String,
+    event: impl Fn(i64) -> OutboxEvent,
+) -> Result<()> {
     let alliance = local_alliance(instance, as_alliance).await?;
     let (row, member) = membership_of(instance, &alliance, handle).await?;
-    if row.status != m::ACTIVE {
-        return Err(Error::conflict(format!(
-            "{handle} is not an active member ({})",
-            row.status
-        )));
+    if row.status != from {
+        return Err(Error::conflict(refusal(&row.status)));
     }
     let txn = instance.ctx.db.begin().await?;
-    let row = m::set_status(&txn, row, m::REMOVED).await?;
+    let row = m::set_status(&txn, row, to).await?;
     if !member.local {
-        query::outbox::enqueue(
-            &txn,
-            &OutboxEvent::MemberRemoved {
-                membership_id: row.id,
-            },
-        )
-        .await?;
+        query::outbox::enqueue(&txn, &event(row.id)).await?;
     }
     txn.commit().await?;
     Ok(())
