@@ -37,51 +37,63 @@ pub async fn join(instance: &Instance, as_name: &str, handle: &str) -> Result<me
         )));
     }
     let request = instance.ctx.urls.new_activity();
-    if alliance.local {
-        // Same instance: apply the alliance's policy directly.
-        let invited = existing.as_ref().is_some_and(|r| r.status == m::INVITED);
-        let status = if invited || alliance.join_policy == "auto" {
-            m::ACTIVE
-        } else {
-            m::PENDING
-        };
-        let role = existing
-            .map(|r| r.role)
-            .unwrap_or_else(|| m::MEMBER.to_string());
-        let row = m::upsert(
-            &instance.ctx.db,
-            alliance.id,
-            member.id,
-            &role,
-            status,
-            Some(request.as_str()),
-        )
-        .await?;
-        if status == m::ACTIVE {
-            admitted(instance, &alliance, &member).await?;
-        }
-        return Ok(row);
-    }
-    let txn = instance.ctx.db.begin().await?;
     let role = existing
-        .map(|r| r.role)
+        .as_ref()
+        .map(|r| r.role.clone())
         .unwrap_or_else(|| m::MEMBER.to_string());
+    // Same instance: the alliance's policy applies at once; otherwise ask it.
+    let invited = existing.as_ref().is_some_and(|r| r.status == m::INVITED);
+    let status = if alliance.local && (invited || alliance.join_policy == "auto") {
+        m::ACTIVE
+    } else {
+        m::PENDING
+    };
+    let change = Change {
+        alliance_id: alliance.id,
+        member_id: member.id,
+        role: &role,
+        status,
+        request: Some(request.as_str()),
+    };
+    let row = save(instance, change, !alliance.local, |membership_id| {
+        OutboxEvent::JoinRequested { membership_id }
+    })
+    .await?;
+    if status == m::ACTIVE {
+        admitted(instance, &alliance, &member).await?;
+    }
+    Ok(row)
+}
+
+/// One membership change, saved with the event that tells the other side.
+struct Change<'a> {
+    alliance_id: i64,
+    member_id: i64,
+    role: &'a str,
+    status: &'a str,
+    request: Option<&'a str>,
+}
+
+/// Saves the change, and in the same transaction the event for a remote counterpart.
+async fn save(
+    instance: &Instance,
+    change: Change<'_>,
+    remote: bool,
+    event: impl Fn(i64) -> OutboxEvent,
+) -> Result<membership::Model> {
+    let txn = instance.ctx.db.begin().await?;
     let row = m::upsert(
         &txn,
-        alliance.id,
-        member.id,
-        &role,
-        m::PENDING,
-        Some(request.as_str()),
+        change.alliance_id,
+        change.member_id,
+        change.role,
+        change.status,
+        change.request,
     )
     .await?;
-    query::outbox::enqueue(
-        &txn,
-        &OutboxEvent::JoinRequested {
-            membership_id: row.id,
-        },
-    )
-    .await?;
+    if remote {
+        query::outbox::enqueue(&txn, &event(row.id)).await?;
+    }
     txn.commit().await?;
     Ok(row)
 }
@@ -111,27 +123,18 @@ pub async fn invite(
     if invitee.id == alliance.id {
         return Err(Error::bad_request("an alliance cannot invite itself"));
     }
-    let txn = instance.ctx.db.begin().await?;
-    let row = m::upsert(
-        &txn,
-        alliance.id,
-        invitee.id,
+    let request = instance.ctx.urls.new_activity();
+    let change = Change {
+        alliance_id: alliance.id,
+        member_id: invitee.id,
         role,
-        m::INVITED,
-        Some(instance.ctx.urls.new_activity().as_str()),
-    )
-    .await?;
-    if !invitee.local {
-        query::outbox::enqueue(
-            &txn,
-            &OutboxEvent::InviteSent {
-                membership_id: row.id,
-            },
-        )
-        .await?;
-    }
-    txn.commit().await?;
-    Ok(row)
+        status: m::INVITED,
+        request: Some(request.as_str()),
+    };
+    save(instance, change, !invitee.local, |membership_id| {
+        OutboxEvent::InviteSent { membership_id }
+    })
+    .await
 }
 
 async fn membership_of(
@@ -167,19 +170,20 @@ pub async fn accept(
             row.status
         )));
     }
-    let txn = instance.ctx.db.begin().await?;
-    let row = m::upsert(&txn, alliance.id, member.id, role, m::ACTIVE, None).await?;
-    if !member.local {
-        query::outbox::enqueue(
-            &txn,
-            &OutboxEvent::JoinAnswered {
-                membership_id: row.id,
-                accepted: true,
-            },
-        )
-        .await?;
-    }
-    txn.commit().await?;
+    let change = Change {
+        alliance_id: alliance.id,
+        member_id: member.id,
+        role,
+        status: m::ACTIVE,
+        request: None,
+    };
+    let row = save(instance, change, !member.local, |membership_id| {
+        OutboxEvent::JoinAnswered {
+            membership_id,
+            accepted: true,
+        }
+    })
+    .await?;
     admitted(instance, &alliance, &member).await?;
     Ok(row)
 }
@@ -229,12 +233,14 @@ async fn decide(
     if row.status != from {
         return Err(Error::conflict(refusal(&row.status)));
     }
-    let txn = instance.ctx.db.begin().await?;
-    let row = m::set_status(&txn, row, to).await?;
-    if !member.local {
-        query::outbox::enqueue(&txn, &event(row.id)).await?;
-    }
-    txn.commit().await?;
+    let change = Change {
+        alliance_id: row.alliance_id,
+        member_id: row.member_id,
+        role: &row.role,
+        status: to,
+        request: None,
+    };
+    save(instance, change, !member.local, event).await?;
     Ok(())
 }
 
@@ -245,18 +251,17 @@ pub async fn leave(instance: &Instance, as_name: &str, handle: &str) -> Result<(
         .await?
         .filter(|r| matches!(r.status.as_str(), m::ACTIVE | m::PENDING))
         .ok_or_else(|| Error::not_found(format!("{as_name} is not a member of {handle}")))?;
-    let txn = instance.ctx.db.begin().await?;
-    let row = m::set_status(&txn, row, m::LEFT).await?;
-    if !alliance.local {
-        query::outbox::enqueue(
-            &txn,
-            &OutboxEvent::LeftAlliance {
-                membership_id: row.id,
-            },
-        )
-        .await?;
-    }
-    txn.commit().await?;
+    let change = Change {
+        alliance_id: row.alliance_id,
+        member_id: row.member_id,
+        role: &row.role,
+        status: m::LEFT,
+        request: None,
+    };
+    save(instance, change, !alliance.local, |membership_id| {
+        OutboxEvent::LeftAlliance { membership_id }
+    })
+    .await?;
     Ok(())
 }
 

@@ -138,19 +138,6 @@ pub async fn local_by_name_required(db: &impl ConnectionTrait, name: &str) -> Re
         .ok_or_else(|| Error::not_found(format!("local actor {name:?}")))
 }
 
-pub async fn remote_by_handle(
-    db: &impl ConnectionTrait,
-    username: &str,
-    domain: &str,
-) -> Result<Option<actor::Model>> {
-    Ok(actor::Entity::find()
-        .filter(actor::Column::Local.eq(false))
-        .filter(actor::Column::Username.eq(username))
-        .filter(actor::Column::Domain.eq(domain))
-        .one(db)
-        .await?)
-}
-
 pub const INSTANCE_KIND: &str = "Application";
 
 pub async fn instance_actor(db: &impl ConnectionTrait) -> Result<Option<actor::Model>> {
@@ -185,23 +172,6 @@ pub async fn set_manual_approval(
 ) -> Result<actor::Model> {
     let mut model: actor::ActiveModel = actor.into();
     model.manually_approves_followers = Set(manual);
-    model.updated_at = Set(now());
-    Ok(model.update(db).await?)
-}
-
-pub async fn update_profile(
-    db: &impl ConnectionTrait,
-    actor: actor::Model,
-    display_name: Option<String>,
-    summary: Option<String>,
-) -> Result<actor::Model> {
-    let mut model: actor::ActiveModel = actor.into();
-    if display_name.is_some() {
-        model.display_name = Set(display_name);
-    }
-    if summary.is_some() {
-        model.summary = Set(summary);
-    }
     model.updated_at = Set(now());
     Ok(model.update(db).await?)
 }

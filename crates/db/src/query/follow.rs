@@ -1,5 +1,5 @@
 use crate::{actor, follow, now};
-use puentes_core::{Error, Result};
+use puentes_core::Result;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, JoinType,
     PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, RelationTrait, Set,
@@ -200,10 +200,4 @@ pub async fn with_domain(db: &impl ConnectionTrait, domain: &str) -> Result<Vec<
         )
         .all(db)
         .await?)
-}
-
-pub async fn require(db: &impl ConnectionTrait, id: i64) -> Result<follow::Model> {
-    by_id(db, id)
-        .await?
-        .ok_or_else(|| Error::not_found("follow"))
 }

@@ -3,9 +3,7 @@
 use crate::{instance, now};
 use chrono::{DateTime, Utc};
 use puentes_core::Result;
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 
 pub async fn get(db: &impl ConnectionTrait, domain: &str) -> Result<Option<instance::Model>> {
     Ok(instance::Entity::find()
@@ -51,14 +49,6 @@ pub async fn set_blocked(
     model.blocked = Set(blocked);
     model.block_reason = Set(reason);
     Ok(model.update(db).await?)
-}
-
-pub async fn blocked_domains(db: &impl ConnectionTrait) -> Result<Vec<instance::Model>> {
-    Ok(instance::Entity::find()
-        .filter(instance::Column::Blocked.eq(true))
-        .order_by_asc(instance::Column::Domain)
-        .all(db)
-        .await?)
 }
 
 pub async fn set_software(

@@ -142,24 +142,6 @@ pub async fn members(
         .collect())
 }
 
-/// Alliances a member belongs to (active).
-pub async fn alliances_of(
-    db: &impl ConnectionTrait,
-    member_id: i64,
-) -> Result<Vec<(membership::Model, actor::Model)>> {
-    let rows = membership::Entity::find()
-        .filter(membership::Column::MemberId.eq(member_id))
-        .filter(membership::Column::Status.eq(ACTIVE))
-        .join(JoinType::InnerJoin, membership::Relation::Alliance.def())
-        .select_also(actor::Entity)
-        .all(db)
-        .await?;
-    Ok(rows
-        .into_iter()
-        .filter_map(|(m, a)| a.map(|a| (m, a)))
-        .collect())
-}
-
 pub async fn is_active_member(
     db: &impl ConnectionTrait,
     alliance_id: i64,

@@ -1,7 +1,7 @@
 //! Staff accounts: people who act for organizations. Never federated.
 
 use crate::{now, staff, staff_role};
-use puentes_core::{Error, Result};
+use puentes_core::Result;
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 
 pub async fn by_email(db: &impl ConnectionTrait, email: &str) -> Result<Option<staff::Model>> {
@@ -57,17 +57,4 @@ pub async fn grant(
         }
     }
     Ok((account, created))
-}
-
-pub async fn roles(db: &impl ConnectionTrait, staff_id: i64) -> Result<Vec<staff_role::Model>> {
-    Ok(staff_role::Entity::find()
-        .filter(staff_role::Column::StaffId.eq(staff_id))
-        .all(db)
-        .await?)
-}
-
-pub async fn require(db: &impl ConnectionTrait, email: &str) -> Result<staff::Model> {
-    by_email(db, email)
-        .await?
-        .ok_or_else(|| Error::not_found("staff account"))
 }
