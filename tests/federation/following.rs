@@ -121,14 +121,8 @@ async fn manual_approval() {
 }
 
 async fn unfollow_scenario(backend: &Backend) {
-    let net = TestNetwork::start(backend, 2).await;
+    let net = TestNetwork::alpha_followed_by_beta(backend).await;
     let (a, b) = (net.get(0), net.get(1));
-    a.create_actor("alpha", "organization").await;
-    b.create_actor("beta", "organization").await;
-    commands::follow(&b.instance, "beta", &a.handle("alpha"))
-        .await
-        .unwrap();
-    net.settle().await;
     assert_eq!(a.followers("alpha").await.len(), 1);
 
     commands::unfollow(&b.instance, "beta", &a.handle("alpha"))

@@ -50,14 +50,8 @@ fn contains(haystack: &[u8], needle: &[u8]) -> bool {
 }
 
 async fn image_scenario(backend: &Backend) {
-    let net = TestNetwork::start(backend, 2).await;
+    let net = TestNetwork::alpha_followed_by_beta(backend).await;
     let (a, b) = (net.get(0), net.get(1));
-    a.create_actor("alpha", "organization").await;
-    b.create_actor("beta", "organization").await;
-    commands::follow(&b.instance, "beta", &a.handle("alpha"))
-        .await
-        .unwrap();
-    net.settle().await;
 
     let upload = jpeg_with_gps();
     assert!(

@@ -73,14 +73,8 @@ async fn post_fan_out_with_shared_inbox_dedupe() {
 }
 
 async fn update_and_delete_scenario(backend: &Backend) {
-    let net = TestNetwork::start(backend, 2).await;
+    let net = TestNetwork::alpha_followed_by_beta(backend).await;
     let (a, b) = (net.get(0), net.get(1));
-    a.create_actor("alpha", "organization").await;
-    b.create_actor("beta", "organization").await;
-    commands::follow(&b.instance, "beta", &a.handle("alpha"))
-        .await
-        .unwrap();
-    net.settle().await;
 
     let post = commands::post(&a.instance, "alpha", "first text", "public")
         .await
@@ -118,14 +112,8 @@ async fn update_and_delete() {
 }
 
 async fn followers_only_scenario(backend: &Backend) {
-    let net = TestNetwork::start(backend, 2).await;
+    let net = TestNetwork::alpha_followed_by_beta(backend).await;
     let (a, b) = (net.get(0), net.get(1));
-    a.create_actor("alpha", "organization").await;
-    b.create_actor("beta", "organization").await;
-    commands::follow(&b.instance, "beta", &a.handle("alpha"))
-        .await
-        .unwrap();
-    net.settle().await;
     let post = commands::post(&a.instance, "alpha", "only for followers", "followers")
         .await
         .unwrap();

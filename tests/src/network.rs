@@ -146,6 +146,19 @@ impl TestInstance {
         query::post::by_ap_id(self.db(), ap_id).await.expect("post")
     }
 
+    /// Status of local actor `member`'s membership in the alliance `alliance_id`, as this
+    /// instance records it.
+    pub async fn membership_status(&self, alliance_id: &str, member: &str) -> Option<String> {
+        let alliance = query::actor::by_ap_id(self.db(), alliance_id)
+            .await
+            .expect("actor")?;
+        let member = self.actor(member).await;
+        query::membership::get(self.db(), alliance.id, member.id)
+            .await
+            .expect("membership")
+            .map(|m| m.status)
+    }
+
     /// Ids of the actors known here to have relayed (announced) an object, in order.
     pub async fn announcers(&self, object: &str) -> Vec<String> {
         let mut out = Vec::new();
@@ -182,6 +195,20 @@ impl TestNetwork {
             instances.push(TestInstance::start(backend).await);
         }
         TestNetwork { instances }
+    }
+
+    /// Two instances: organization `alpha` on the first, followed by organization `beta`
+    /// on the second (accepted and settled).
+    pub async fn alpha_followed_by_beta(backend: &Backend) -> TestNetwork {
+        let net = TestNetwork::start(backend, 2).await;
+        let (a, b) = (net.get(0), net.get(1));
+        a.create_actor("alpha", "organization").await;
+        b.create_actor("beta", "organization").await;
+        commands::follow(&b.instance, "beta", &a.handle("alpha"))
+            .await
+            .expect("follow");
+        net.settle().await;
+        net
     }
 
     pub fn get(&self, i: usize) -> &TestInstance {
