@@ -14,13 +14,14 @@ mod media;
 mod peer;
 mod posts;
 mod rich_posts;
+mod statements;
 
 /// Runs a scenario once per configured database backend.
 macro_rules! on_every_backend {
     ($scenario:ident) => {
         for backend in puentes_tests::Backend::all() {
             eprintln!("{} on {:?}", stringify!($scenario), backend);
-            $scenario(&backend).await;
+            Box::pin($scenario(&backend)).await;
         }
     };
 }

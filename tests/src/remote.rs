@@ -30,6 +30,9 @@ pub struct FakeRemote {
     pub base: String,
     pub public_key_pem: String,
     pub private_key_pem: String,
+    /// Ed25519 seed (base64) for FEP-8b32 proofs of actors added with `add_signing_actor`.
+    pub ed25519_private: String,
+    pub ed25519_multibase: String,
     shared: Arc<Mutex<Shared>>,
 }
 
@@ -65,10 +68,18 @@ impl FakeRemote {
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let port = listener.local_addr().expect("addr").port();
         let keys = activitypub_federation::http_signatures::generate_actor_keypair().expect("keys");
+        let ed25519 = ed25519_dalek::SigningKey::from_bytes(&rand::random());
         let remote = FakeRemote {
             base: format!("http://localhost:{port}"),
             public_key_pem: keys.public_key,
             private_key_pem: keys.private_key,
+            ed25519_private: base64::Engine::encode(
+                &base64::engine::general_purpose::STANDARD,
+                ed25519.to_bytes(),
+            ),
+            ed25519_multibase: puentes_apub::local_actors::ed25519_multibase(
+                ed25519.verifying_key().as_bytes(),
+            ),
             shared: Arc::default(),
         };
         let app = Router::new()
@@ -96,6 +107,28 @@ impl FakeRemote {
             .documents
             .insert(path.to_string(), doc);
         id
+    }
+
+    /// An actor that also publishes an Ed25519 key in `assertionMethod` (FEP-521a), for
+    /// documents with integrity proofs.
+    pub fn add_signing_actor(&self, path: &str, template: &Value) -> String {
+        let id = self.add_actor(path, template);
+        let mut shared = self.shared.lock().expect("lock");
+        if let Some(doc) = shared.documents.get_mut(path) {
+            doc["assertionMethod"] = json!([{ "id": format!("{id}#ed25519-key"), "type": "Multikey",
+                "controller": id, "publicKeyMultibase": self.ed25519_multibase }]);
+        }
+        id
+    }
+
+    /// Adds an `eddsa-jcs-2022` proof by `actor_id`'s Ed25519 key.
+    pub fn prove(&self, actor_id: &str, doc: Value) -> Value {
+        puentes_apub::integrity::sign(
+            doc,
+            &format!("{actor_id}#ed25519-key"),
+            &self.ed25519_private,
+        )
+        .expect("proof")
     }
 
     pub fn add_document(&self, path: &str, doc: Value) {

@@ -7,11 +7,15 @@ pub mod corpus;
 pub mod delivery;
 pub mod fetch;
 pub mod inbox;
+pub mod integrity;
 pub mod local_actors;
 pub mod objects;
 pub mod protocol;
 pub mod relay;
 pub mod routes;
 pub mod signing;
+pub mod statement_outbox;
+pub mod statement_routes;
+pub mod verify;
 
 pub use context::{Data, FedContext, federation_config};

@@ -26,7 +26,7 @@ use puentes_db::{actor, query};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-type Fed = FederationConfig<FedContext>;
+pub(crate) type Fed = FederationConfig<FedContext>;
 
 pub fn router(config: Fed) -> Router {
     let body_limit = config.config.max_body_bytes;
@@ -47,12 +47,13 @@ pub fn router(config: Fed) -> Router {
         .route("/inbox", post(post_inbox))
         .route("/posts/{id}", get(get_post))
         .route("/activities/{id}", get(get_activity))
+        .merge(crate::statement_routes::router())
         .layer(DefaultBodyLimit::max(body_limit))
         .with_state(config)
 }
 
 /// JSON-LD answers carry the ActivityStreams media type.
-fn activity_json(doc: Value) -> Response {
+pub(crate) fn activity_json(doc: Value) -> Response {
     let mut response = axum::Json(with_context(doc)).into_response();
     response.headers_mut().insert(
         header::CONTENT_TYPE,
@@ -62,7 +63,7 @@ fn activity_json(doc: Value) -> Response {
 }
 
 /// Browsers (asking for HTML) go to the page; everyone else, curl included, gets JSON.
-fn wants_html(headers: &HeaderMap) -> bool {
+pub(crate) fn wants_html(headers: &HeaderMap) -> bool {
     let accept = headers
         .get(header::ACCEPT)
         .and_then(|v| v.to_str().ok())
@@ -200,12 +201,12 @@ async fn get_actor(
 }
 
 #[derive(Deserialize)]
-struct PageQuery {
-    page: Option<u64>,
+pub(crate) struct PageQuery {
+    pub(crate) page: Option<u64>,
 }
 
 /// Collection head without `?page`, a page with it.
-async fn collection(
+pub(crate) async fn collection(
     id: url::Url,
     page: Option<u64>,
     total: u64,
@@ -401,8 +402,12 @@ async fn get_activity(State(fed): State<Fed>, Path(id): Path<String>) -> Result<
         .await?
         .filter(|a| a.public)
         .ok_or_else(|| Error::not_found("activity"))?;
+    if let Some(withdrawn) = crate::statement_routes::withdrawn_endorsement(ctx, &row.ap_id).await?
+    {
+        return Ok(withdrawn);
+    }
     let doc: Value = serde_json::from_str(&row.json)?;
-    Ok(activity_json(strip_context(doc)))
+    Ok(activity_json(doc))
 }
 
 async fn post_inbox(

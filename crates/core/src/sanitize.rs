@@ -42,7 +42,8 @@ pub fn clean_html(input: &str) -> String {
         .to_string()
 }
 
-fn escape(text: &str) -> String {
+/// Escapes text for HTML element content and attribute values.
+pub fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {

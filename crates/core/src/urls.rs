@@ -59,6 +59,20 @@ impl Urls {
     pub fn activity(&self, id: Uuid) -> Url {
         url(format!("{}/activities/{id}", self.base))
     }
+    /// A statement's stable address (ours, or our copy of a remote one).
+    pub fn statement(&self, uuid: &str) -> Url {
+        url(format!("{}/statements/{uuid}", self.base))
+    }
+    /// One frozen version; its collections hang below it.
+    pub fn statement_version(&self, uuid: &str, number: i32) -> Url {
+        url(format!("{}/statements/{uuid}/v/{number}", self.base))
+    }
+    pub fn statement_collection(&self, uuid: &str, number: i32, collection: &str) -> Url {
+        url(format!(
+            "{}/statements/{uuid}/v/{number}/{collection}",
+            self.base
+        ))
+    }
     pub fn new_activity(&self) -> Url {
         self.activity(Uuid::now_v7())
     }

@@ -70,6 +70,48 @@ pub enum OutboxEvent {
         actor_id: i64,
         post_id: i64,
     },
+    /// A local statement's owner invites an actor to co-initiate or to endorse it.
+    StatementInvited {
+        invitation_id: i64,
+    },
+    /// A local actor answers an invitation to a remote statement.
+    StatementInvitationAnswered {
+        invitation_id: i64,
+        accepted: bool,
+    },
+    /// A local statement version opened (or a new version was published).
+    StatementPublished {
+        version_id: i64,
+    },
+    /// A local statement version changed (count, status, translations): re-sent.
+    StatementUpdated {
+        version_id: i64,
+    },
+    /// A local actor endorses (the Endorse is stored verbatim on the endorsement row).
+    EndorsementSent {
+        endorsement_id: i64,
+    },
+    /// A local statement's owner accepts or rejects an endorsement.
+    EndorsementAnswered {
+        endorsement_id: i64,
+        accepted: bool,
+    },
+    /// A local statement's owner adds an accepted endorsement to its public list.
+    EndorsementAdded {
+        endorsement_id: i64,
+    },
+    /// A local endorser withdraws (the signed Undo is on the endorsement row).
+    EndorsementWithdrawn {
+        endorsement_id: i64,
+    },
+    /// A local statement's owner moves an endorsement to the revocations.
+    EndorsementRevoked {
+        endorsement_id: i64,
+    },
+    /// A local endorser's endorsement was accepted: it boosts the statement.
+    StatementBoosted {
+        endorsement_id: i64,
+    },
 }
 
 impl OutboxEvent {
@@ -90,6 +132,16 @@ impl OutboxEvent {
             OutboxEvent::LeftAlliance { .. } => "left_alliance",
             OutboxEvent::MemberRemoved { .. } => "member_removed",
             OutboxEvent::Announce { .. } => "announce",
+            OutboxEvent::StatementInvited { .. } => "statement_invited",
+            OutboxEvent::StatementInvitationAnswered { .. } => "statement_invitation_answered",
+            OutboxEvent::StatementPublished { .. } => "statement_published",
+            OutboxEvent::StatementUpdated { .. } => "statement_updated",
+            OutboxEvent::EndorsementSent { .. } => "endorsement_sent",
+            OutboxEvent::EndorsementAnswered { .. } => "endorsement_answered",
+            OutboxEvent::EndorsementAdded { .. } => "endorsement_added",
+            OutboxEvent::EndorsementWithdrawn { .. } => "endorsement_withdrawn",
+            OutboxEvent::EndorsementRevoked { .. } => "endorsement_revoked",
+            OutboxEvent::StatementBoosted { .. } => "statement_boosted",
         }
     }
 }

@@ -14,6 +14,7 @@ use puentes_db::{DatabaseConnection, query};
 use std::{path::PathBuf, sync::Arc};
 
 pub mod media;
+mod statements;
 
 #[derive(Clone)]
 pub struct HttpState {
@@ -66,6 +67,10 @@ pub fn router(state: HttpState) -> Router {
         .route("/", get(home))
         .route("/@{name}", get(actor_page))
         .route("/@{name}/posts/{id}", get(post_page))
+        .route(
+            "/@{name}/statements/{uuid}",
+            get(statements::statement_page),
+        )
         .route("/tags/{tag}", get(tag_page))
         .route("/media/{file}", get(media::serve))
         .route("/healthz", get(|| async { "ok" }))

@@ -4,6 +4,7 @@
 pub mod alliances;
 pub mod commands;
 pub mod jobs;
+pub mod statements;
 
 use activitypub_federation::config::FederationConfig;
 use axum::{Router, extract::Request};

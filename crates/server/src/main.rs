@@ -6,6 +6,8 @@ use puentes_server::{Instance, commands, jobs};
 use std::path::PathBuf;
 use tokio_util::sync::CancellationToken;
 
+mod statement_cli;
+
 #[derive(Parser)]
 #[command(
     name = "puentes",
@@ -117,6 +119,28 @@ enum Command {
     /// Alliance membership, policies and relays.
     #[command(subcommand)]
     Alliance(AllianceCommand),
+    /// Joint statements: draft, co-initiators, open, revise, close, held endorsements, export.
+    #[command(subcommand)]
+    Statement(statement_cli::StatementCommand),
+    /// Endorse a statement (its URL, at its origin or a copy), or withdraw with --undo.
+    Endorse {
+        #[arg(long = "as")]
+        as_name: String,
+        url: String,
+        /// Counted in public, named only to the statement's owner.
+        #[arg(long)]
+        anonymous: bool,
+        #[arg(long)]
+        note: Option<String>,
+        /// Withdraw the endorsement (a signed Undo; it moves to the revocations).
+        #[arg(long)]
+        undo: bool,
+    },
+    /// Check a statement and its endorsements without trusting the server that serves them;
+    /// exits non-zero when anything fails.
+    Verify {
+        url: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -496,6 +520,18 @@ async fn run(cli: Cli) -> Result<()> {
             Ok(())
         }
         Command::Alliance(command) => alliance_command(&instance, command).await,
+        Command::Statement(command) => statement_cli::statement_command(&instance, command).await,
+        Command::Endorse {
+            as_name,
+            url,
+            anonymous,
+            note,
+            undo,
+        } => {
+            statement_cli::endorse(&instance, &as_name, &url, undo, anonymous, note.as_deref())
+                .await
+        }
+        Command::Verify { url } => statement_cli::verify(&instance, &url).await,
         Command::Delivery(DeliveryCommand::Flush) => {
             let done = jobs::run_until_idle(&instance.ctx).await?;
             println!("{done} queue items processed");

@@ -9,6 +9,7 @@ use crate::{
         actor::ACTOR_TYPES,
         helpers::type_of,
         note::{parse_remote_post, visibility},
+        statement::is_statement,
     },
 };
 use puentes_core::{Error, Result, urls::authority};
@@ -85,6 +86,9 @@ pub async fn receive_create(
             "Create with an object given only by id".into(),
         ));
     }
+    if is_statement(&activity.object) {
+        return super::statement::receive_version(data, author, &activity.object).await;
+    }
     let post = match parse_remote_post(&activity.object) {
         Ok(post) => post,
         Err(reason) => return Ok(Outcome::Ignored(reason)),
@@ -123,6 +127,9 @@ pub async fn receive_update(
         }
         store_remote_actor(data, &activity.object).await?;
         return Ok(Outcome::Applied);
+    }
+    if is_statement(&activity.object) {
+        return super::statement::receive_version(data, author, &activity.object).await;
     }
     let post = match parse_remote_post(&activity.object) {
         Ok(post) => post,

@@ -7,8 +7,13 @@ mod follow;
 mod membership;
 pub use membership::{after_admission, follow_alliance};
 mod announce;
+pub mod statement;
 
-use crate::{context::Data, inbox::Outcome, protocol::activities::Envelope};
+use crate::{
+    context::Data,
+    inbox::Outcome,
+    protocol::{activities::Envelope, statement::is_statement},
+};
 use puentes_core::Result;
 use puentes_db::actor;
 
@@ -16,6 +21,12 @@ pub async fn apply(data: &Data, signer: &actor::Model, activity: Envelope) -> Re
     match activity.kind.as_str() {
         "Follow" => follow::receive_follow(data, signer, &activity).await,
         "Accept" | "Reject" => {
+            let accepted = activity.kind == "Accept";
+            if let Some(outcome) =
+                statement::receive_answer(data, signer, &activity, accepted).await?
+            {
+                return Ok(outcome);
+            }
             if let Some(row) = membership::answered_membership(data, &activity).await? {
                 return membership::receive_answer(data, signer, row, activity.kind == "Accept")
                     .await;
@@ -27,11 +38,27 @@ pub async fn apply(data: &Data, signer: &actor::Model, activity: Envelope) -> Re
             }
         }
         "Join" => membership::receive_join(data, signer, &activity).await,
+        "Invite" if is_statement(&activity.object) => {
+            statement::receive_invite(data, signer, &activity).await
+        }
         "Invite" => membership::receive_invite(data, signer, &activity).await,
+        "Endorse" => statement::receive_endorse(data, signer, &activity).await,
+        "Like" => statement::receive_like(data, signer, &activity).await,
+        "Add" => Ok(statement::receive_add(data, signer, &activity)
+            .await?
+            .unwrap_or_else(|| {
+                Outcome::Ignored("Add of something other than an endorsement".into())
+            })),
         "Leave" => membership::receive_leave(data, signer, &activity).await,
-        "Remove" => membership::receive_remove(data, signer, &activity).await,
+        "Remove" => match statement::receive_remove(data, signer, &activity).await? {
+            Some(outcome) => Ok(outcome),
+            None => membership::receive_remove(data, signer, &activity).await,
+        },
         "Announce" => announce::receive_announce(data, signer, &activity).await,
-        "Undo" => follow::receive_undo(data, signer, &activity).await,
+        "Undo" => match statement::receive_undo(data, signer, &activity).await? {
+            Some(outcome) => Ok(outcome),
+            None => follow::receive_undo(data, signer, &activity).await,
+        },
         "Create" => create_or_update::receive_create(data, signer, &activity).await,
         "Update" => create_or_update::receive_update(data, signer, &activity).await,
         "Delete" => delete::receive_delete(data, signer, &activity).await,

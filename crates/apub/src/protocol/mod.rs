@@ -7,6 +7,7 @@ pub mod actor;
 pub mod collection;
 pub mod helpers;
 pub mod note;
+pub mod statement;
 
 use serde_json::{Value, json};
 

@@ -13,3 +13,4 @@ pub mod post;
 pub mod received;
 pub mod relay;
 pub mod staff;
+pub mod statement;

@@ -1,0 +1,301 @@
+//! Statements as documents: a local version's signed `Article` with its Mastodon-facing
+//! summary, the endorsement and revocation collections, and the checks of proofs against
+//! the keys actors publish in `assertionMethod`.
+
+use crate::{
+    FedContext, integrity,
+    protocol::{
+        PUBLIC,
+        helpers::{id_of, type_of},
+        statement::{frozen_core, statement_context},
+    },
+};
+use puentes_core::{Error, Result, sanitize, text};
+use puentes_db::{actor, endorsement, query, query::statement as s, statement, statement_version};
+use serde_json::{Value, json};
+use url::Url;
+
+fn rfc3339(t: chrono::DateTime<chrono::Utc>) -> String {
+    t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+fn display(actor: &actor::Model) -> String {
+    actor
+        .display_name
+        .clone()
+        .filter(|n| !n.trim().is_empty())
+        .unwrap_or_else(|| format!("{}@{}", actor.username, actor.domain))
+}
+
+/// The owner and the co-initiators who confirmed, in that order.
+pub async fn initiators(
+    db: &impl puentes_db::ConnectionTrait,
+    row: &statement::Model,
+) -> Result<Vec<actor::Model>> {
+    let mut out = vec![query::actor::get(db, row.owner_id).await?];
+    for (invitation, actor) in s::invitations(db, row.id).await? {
+        if invitation.role == s::INITIATOR && invitation.status == s::CONFIRMED {
+            out.push(actor);
+        }
+    }
+    Ok(out)
+}
+
+/// The frozen part of a local version: what its digest covers.
+pub fn core_document(
+    ctx: &FedContext,
+    row: &statement::Model,
+    version: &statement_version::Model,
+    initiators: &[actor::Model],
+) -> Value {
+    let mut doc = json!({
+        "id": version.ap_id,
+        "type": "Article",
+        "attributedTo": initiators.first().map(|a| a.ap_id.clone()),
+        "initiators": initiators.iter().map(|a| a.ap_id.clone()).collect::<Vec<_>>(),
+        "name": version.name,
+        "content": version.content,
+        "published": version.published,
+        "url": ctx.urls.statement(&row.uuid),
+    });
+    if let Some(map) = version
+        .content_map
+        .as_deref()
+        .and_then(|m| serde_json::from_str::<Value>(m).ok())
+    {
+        doc["contentMap"] = map;
+    }
+    doc
+}
+
+/// Counts shown to readers: accepted endorsements (named or not) and unverified likes.
+pub struct Counts {
+    pub endorsements: u64,
+    pub anonymous: u64,
+    pub revoked: u64,
+    pub supporters: u64,
+}
+
+pub async fn counts(
+    ctx: &FedContext,
+    row: &statement::Model,
+    version: &statement_version::Model,
+) -> Result<Counts> {
+    let accepted = s::endorsements_of_version(&ctx.db, version.id, &[s::ACCEPTED]).await?;
+    Ok(Counts {
+        endorsements: accepted.len() as u64,
+        anonymous: accepted.iter().filter(|(e, _)| e.anonymous).count() as u64,
+        revoked: s::endorsements_of_version(&ctx.db, version.id, &[s::WITHDRAWN, s::REMOVED])
+            .await?
+            .len() as u64,
+        supporters: s::count_likes(&ctx.db, row.id).await?,
+    })
+}
+
+/// What Mastodon shows of a statement: the ask, who started it, how many endorse it, and
+/// where to read and endorse it.
+pub fn summary(
+    row: &statement::Model,
+    version: &statement_version::Model,
+    initiators: &[actor::Model],
+    counts: &Counts,
+    page: &Url,
+    superseded_by: Option<&str>,
+) -> String {
+    let ask = row
+        .ask
+        .clone()
+        .unwrap_or_else(|| text::excerpt(&version.content, 240));
+    let names = initiators
+        .iter()
+        .map(display)
+        .collect::<Vec<_>>()
+        .join(", ");
+    let mut count = match counts.endorsements {
+        0 => "No endorsements yet".to_string(),
+        1 => "Endorsed by 1 organisation".to_string(),
+        n => format!("Endorsed by {n} organisations"),
+    };
+    if counts.anonymous > 0 {
+        count.push_str(&format!(" ({} without being named)", counts.anonymous));
+    }
+    if counts.supporters > 0 {
+        count.push_str(&format!(
+            "; {} supporters on the fediverse (unverified)",
+            counts.supporters
+        ));
+    }
+    let state = match (superseded_by, row.status.as_str()) {
+        (Some(next), _) => {
+            format!("This version was revised; endorsements of it stay here. New version: {next}")
+        }
+        (None, s::CLOSED) => "Closed for endorsement.".to_string(),
+        (None, s::DRAFT) => "Draft, not yet open.".to_string(),
+        (None, _) => match row.deadline {
+            Some(deadline) => format!(
+                "Open for endorsement until {}.",
+                deadline.format("%-d %B %Y, %H:%M UTC")
+            ),
+            None => "Open for endorsement.".to_string(),
+        },
+    };
+    format!(
+        "<p>{}</p><p>Initiated by {}. {count}. {}</p><p>Read and endorse: <a href=\"{page}\">{page}</a></p>",
+        sanitize::escape(&ask),
+        sanitize::escape(&names),
+        sanitize::escape(&state),
+    )
+}
+
+/// The whole signed document of a local version, as served and as sent.
+pub async fn version_document(
+    ctx: &FedContext,
+    row: &statement::Model,
+    version: &statement_version::Model,
+) -> Result<Value> {
+    let initiators = initiators(&ctx.db, row).await?;
+    let owner = initiators
+        .first()
+        .cloned()
+        .ok_or_else(|| Error::internal("statement without owner"))?;
+    let counts = counts(ctx, row, version).await?;
+    let next = s::version_by_number(&ctx.db, row.id, version.number + 1)
+        .await?
+        .map(|v| v.ap_id);
+    let page = ctx.urls.statement(&row.uuid);
+    let mut doc = core_document(ctx, row, version, &initiators);
+    let collection = |name: &str| {
+        ctx.urls
+            .statement_collection(&row.uuid, version.number, name)
+    };
+    let extra = json!({
+        "@context": statement_context(),
+        "summary": summary(row, version, &initiators, &counts, &page, next.as_deref()),
+        "mediaType": "text/html",
+        "to": [PUBLIC],
+        "cc": [owner.followers_url],
+        "audience": owner.ap_id,
+        "version": version.number,
+        "statementStatus": if next.is_some() { "superseded" } else { row.status.as_str() },
+        "endorsementPolicy": row.policy,
+        "endorsements": collection("endorsements"),
+        "revocations": collection("revocations"),
+        "likes": { "type": "Collection", "totalItems": counts.supporters },
+        "endorsementCount": counts.endorsements,
+        "anonymousEndorsementCount": counts.anonymous,
+    });
+    if let (Value::Object(doc), Value::Object(extra)) = (&mut doc, extra) {
+        doc.extend(extra);
+    }
+    if let Some(deadline) = row.deadline {
+        doc["deadline"] = json!(rfc3339(deadline));
+    }
+    if let Some(next) = next {
+        doc["supersededBy"] = json!(next);
+    }
+    if let Some(translations) = version
+        .translations
+        .as_deref()
+        .and_then(|t| serde_json::from_str::<Value>(t).ok())
+    {
+        doc["translations"] = translations;
+    }
+    sign_as(doc, &owner)
+}
+
+/// Signs a document with a local actor's Ed25519 key.
+pub fn sign_as(doc: Value, signer: &actor::Model) -> Result<Value> {
+    let private = signer
+        .ed25519_private
+        .as_deref()
+        .ok_or_else(|| Error::internal("actor has no Ed25519 key"))?;
+    let key_id = format!("{}#ed25519-key", signer.ap_id);
+    integrity::sign(doc, &key_id, private)
+}
+
+/// Digest of a local version's frozen core.
+pub fn digest_of(core: &Value) -> Result<String> {
+    integrity::digest_multibase(&frozen_core(core))
+}
+
+/// Public items of a version's endorsement list: the accepted, named `Endorse`s verbatim.
+pub fn public_endorsements(rows: &[(endorsement::Model, actor::Model)]) -> Vec<Value> {
+    rows.iter()
+        .filter(|(e, _)| !e.anonymous)
+        .filter_map(|(e, _)| serde_json::from_str(&e.activity).ok())
+        .collect()
+}
+
+/// Public items of a version's revocations: the endorsers' signed `Undo`s (or the owner's
+/// `Remove`), verbatim. Anonymous withdrawals are counted only.
+pub fn public_revocations(rows: &[(endorsement::Model, actor::Model)]) -> Vec<Value> {
+    rows.iter()
+        .filter(|(e, _)| !e.anonymous)
+        .filter_map(|(e, _)| e.revocation.as_deref())
+        .filter_map(|r| serde_json::from_str(r).ok())
+        .collect()
+}
+
+/// The Ed25519 key `key_id` of `actor`, which must be in the actor's own document
+/// (FEP-fe34: the key and the actor share an origin). Read from our stored actor unless
+/// `fresh`, else fetched from its origin.
+pub async fn assertion_key(
+    ctx: &FedContext,
+    key_id: &str,
+    actor: &Url,
+    fresh: bool,
+) -> Result<ed25519_dalek::VerifyingKey> {
+    let mut key_url = Url::parse(key_id)
+        .map_err(|_| Error::bad_request("proof verificationMethod is not a URL"))?;
+    key_url.set_fragment(None);
+    if &key_url != actor {
+        return Err(Error::bad_request(
+            "proof key is not in the actor's own document",
+        ));
+    }
+    if !fresh
+        && let Some(multibase) = query::actor::by_ap_id(&ctx.db, actor.as_str())
+            .await?
+            .and_then(|a| a.ed25519_public)
+    {
+        return integrity::decode_multikey(&multibase);
+    }
+    let document = crate::fetch::signed_get_json(ctx, actor, None).await?;
+    let methods = match document.get("assertionMethod") {
+        Some(Value::Array(items)) => items.clone(),
+        Some(one) => vec![one.clone()],
+        None => Vec::new(),
+    };
+    let method = methods
+        .iter()
+        .find(|m| m.get("id").and_then(Value::as_str) == Some(key_id))
+        .filter(|m| type_of(m) == Some("Multikey"))
+        .ok_or_else(|| Error::bad_request("the actor does not publish the proof's key"))?;
+    let multibase = method
+        .get("publicKeyMultibase")
+        .and_then(Value::as_str)
+        .ok_or_else(|| Error::bad_request("the proof's key has no publicKeyMultibase"))?;
+    integrity::decode_multikey(multibase)
+}
+
+/// Checks the proof on `document` by `actor`: with the key we know, then with a fresh copy
+/// of the actor (keys rotate).
+pub async fn verify_proof_by(ctx: &FedContext, document: &Value, actor: &Url) -> Result<()> {
+    let key_id = integrity::proof_key_id(document)
+        .ok_or_else(|| Error::bad_request("the document carries no proof"))?;
+    let key = assertion_key(ctx, key_id, actor, false).await?;
+    if integrity::verify(document, &key).is_ok() {
+        return Ok(());
+    }
+    let fresh = assertion_key(ctx, key_id, actor, true).await?;
+    integrity::verify(document, &fresh)
+        .map_err(|e| Error::bad_request(format!("proof by {actor} does not verify: {e}")))
+}
+
+/// The actor a document says it is from (`actor`, else `attributedTo`).
+pub fn author_of(document: &Value) -> Option<Url> {
+    document
+        .get("actor")
+        .or_else(|| document.get("attributedTo"))
+        .and_then(id_of)
+}

@@ -1,0 +1,564 @@
+//! Joint statements, their versions, invitations, endorsements and unverified supporters.
+
+use crate::{
+    actor, endorsement, now, statement, statement_invitation, statement_like, statement_version,
+};
+use chrono::{DateTime, Utc};
+use puentes_core::{Error, Result};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, JoinType, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect, RelationTrait, Set,
+};
+
+pub const DRAFT: &str = "draft";
+pub const OPEN: &str = "open";
+pub const CLOSED: &str = "closed";
+
+pub const POLICY_MEMBERS: &str = "members";
+pub const POLICY_ANYONE: &str = "anyone";
+pub const POLICY_INVITED: &str = "invited";
+
+pub const INITIATOR: &str = "initiator";
+pub const ENDORSER: &str = "endorser";
+
+pub const INVITED: &str = "invited";
+pub const CONFIRMED: &str = "confirmed";
+pub const DECLINED: &str = "declined";
+
+pub const PENDING: &str = "pending";
+pub const ACCEPTED: &str = "accepted";
+pub const REJECTED: &str = "rejected";
+pub const WITHDRAWN: &str = "withdrawn";
+pub const REMOVED: &str = "removed";
+
+pub fn validate_policy(policy: &str) -> Result<()> {
+    if matches!(policy, POLICY_MEMBERS | POLICY_ANYONE | POLICY_INVITED) {
+        Ok(())
+    } else {
+        Err(Error::bad_request(format!(
+            "unknown endorsement policy {policy:?}: use members, anyone or invited"
+        )))
+    }
+}
+
+pub struct NewStatement<'a> {
+    pub uuid: &'a str,
+    pub ap_url: &'a str,
+    pub owner_id: i64,
+    pub local: bool,
+    pub status: &'a str,
+    pub policy: &'a str,
+    pub ask: Option<String>,
+    pub deadline: Option<DateTime<Utc>>,
+}
+
+pub async fn insert(db: &impl ConnectionTrait, new: NewStatement<'_>) -> Result<statement::Model> {
+    Ok(statement::ActiveModel {
+        uuid: Set(new.uuid.to_string()),
+        ap_url: Set(new.ap_url.to_string()),
+        owner_id: Set(new.owner_id),
+        local: Set(new.local),
+        status: Set(new.status.to_string()),
+        policy: Set(new.policy.to_string()),
+        ask: Set(new.ask),
+        deadline: Set(new.deadline),
+        created_at: Set(now()),
+        opened_at: Set((new.status != DRAFT).then(now)),
+        closed_at: Set(None),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?)
+}
+
+pub async fn get(db: &impl ConnectionTrait, id: i64) -> Result<statement::Model> {
+    statement::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or_else(|| Error::not_found("statement"))
+}
+
+pub async fn by_uuid(db: &impl ConnectionTrait, uuid: &str) -> Result<Option<statement::Model>> {
+    Ok(statement::Entity::find()
+        .filter(statement::Column::Uuid.eq(uuid))
+        .one(db)
+        .await?)
+}
+
+pub async fn by_url(db: &impl ConnectionTrait, url: &str) -> Result<Option<statement::Model>> {
+    Ok(statement::Entity::find()
+        .filter(statement::Column::ApUrl.eq(url))
+        .one(db)
+        .await?)
+}
+
+pub async fn of_owner(db: &impl ConnectionTrait, owner_id: i64) -> Result<Vec<statement::Model>> {
+    Ok(statement::Entity::find()
+        .filter(statement::Column::OwnerId.eq(owner_id))
+        .order_by_desc(statement::Column::Id)
+        .all(db)
+        .await?)
+}
+
+/// Statements kept here whose owner is elsewhere.
+pub async fn copies(db: &impl ConnectionTrait) -> Result<Vec<statement::Model>> {
+    Ok(statement::Entity::find()
+        .filter(statement::Column::Local.eq(false))
+        .order_by_desc(statement::Column::Id)
+        .all(db)
+        .await?)
+}
+
+/// Moves a statement to `status`, stamping when it opened or closed.
+pub async fn set_status(
+    db: &impl ConnectionTrait,
+    row: statement::Model,
+    status: &str,
+) -> Result<statement::Model> {
+    let mut model: statement::ActiveModel = row.clone().into();
+    model.status = Set(status.to_string());
+    if status == OPEN && row.opened_at.is_none() {
+        model.opened_at = Set(Some(now()));
+    }
+    if status == CLOSED {
+        model.closed_at = Set(Some(now()));
+    }
+    Ok(model.update(db).await?)
+}
+
+/// Copies follow what their owner says about status, policy, ask and deadline.
+pub async fn update_copy(
+    db: &impl ConnectionTrait,
+    row: statement::Model,
+    status: &str,
+    policy: &str,
+    deadline: Option<DateTime<Utc>>,
+) -> Result<statement::Model> {
+    let mut model: statement::ActiveModel = row.into();
+    model.status = Set(status.to_string());
+    model.policy = Set(policy.to_string());
+    model.deadline = Set(deadline);
+    Ok(model.update(db).await?)
+}
+
+pub struct NewVersion<'a> {
+    pub statement_id: i64,
+    pub number: i32,
+    pub ap_id: &'a str,
+    pub name: &'a str,
+    pub content: &'a str,
+    pub content_map: Option<String>,
+    pub language: Option<String>,
+    pub published: &'a str,
+    pub digest: &'a str,
+    pub document: Option<String>,
+}
+
+pub async fn insert_version(
+    db: &impl ConnectionTrait,
+    new: NewVersion<'_>,
+) -> Result<statement_version::Model> {
+    Ok(statement_version::ActiveModel {
+        statement_id: Set(new.statement_id),
+        number: Set(new.number),
+        ap_id: Set(new.ap_id.to_string()),
+        name: Set(new.name.to_string()),
+        content: Set(new.content.to_string()),
+        content_map: Set(new.content_map),
+        language: Set(new.language),
+        published: Set(new.published.to_string()),
+        digest: Set(new.digest.to_string()),
+        translations: Set(None),
+        document: Set(new.document),
+        created_at: Set(now()),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?)
+}
+
+/// A draft's text is replaced in place: nobody has endorsed it yet.
+pub async fn replace_draft_text(
+    db: &impl ConnectionTrait,
+    row: statement_version::Model,
+    new: NewVersion<'_>,
+) -> Result<statement_version::Model> {
+    let mut model: statement_version::ActiveModel = row.into();
+    model.name = Set(new.name.to_string());
+    model.content = Set(new.content.to_string());
+    model.content_map = Set(new.content_map);
+    model.language = Set(new.language);
+    model.published = Set(new.published.to_string());
+    model.digest = Set(new.digest.to_string());
+    Ok(model.update(db).await?)
+}
+
+pub async fn set_translations(
+    db: &impl ConnectionTrait,
+    row: statement_version::Model,
+    translations: &str,
+) -> Result<statement_version::Model> {
+    let mut model: statement_version::ActiveModel = row.into();
+    model.translations = Set(Some(translations.to_string()));
+    Ok(model.update(db).await?)
+}
+
+/// Copies keep the owner's latest signed document of each version.
+pub async fn set_document(
+    db: &impl ConnectionTrait,
+    row: statement_version::Model,
+    document: &str,
+) -> Result<statement_version::Model> {
+    let mut model: statement_version::ActiveModel = row.into();
+    model.document = Set(Some(document.to_string()));
+    Ok(model.update(db).await?)
+}
+
+pub async fn version(db: &impl ConnectionTrait, id: i64) -> Result<statement_version::Model> {
+    statement_version::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or_else(|| Error::not_found("statement version"))
+}
+
+pub async fn version_by_ap_id(
+    db: &impl ConnectionTrait,
+    ap_id: &str,
+) -> Result<Option<statement_version::Model>> {
+    Ok(statement_version::Entity::find()
+        .filter(statement_version::Column::ApId.eq(ap_id))
+        .one(db)
+        .await?)
+}
+
+pub async fn version_by_number(
+    db: &impl ConnectionTrait,
+    statement_id: i64,
+    number: i32,
+) -> Result<Option<statement_version::Model>> {
+    Ok(statement_version::Entity::find()
+        .filter(statement_version::Column::StatementId.eq(statement_id))
+        .filter(statement_version::Column::Number.eq(number))
+        .one(db)
+        .await?)
+}
+
+/// Every version, oldest first.
+pub async fn versions(
+    db: &impl ConnectionTrait,
+    statement_id: i64,
+) -> Result<Vec<statement_version::Model>> {
+    Ok(statement_version::Entity::find()
+        .filter(statement_version::Column::StatementId.eq(statement_id))
+        .order_by_asc(statement_version::Column::Number)
+        .all(db)
+        .await?)
+}
+
+pub async fn current_version(
+    db: &impl ConnectionTrait,
+    statement_id: i64,
+) -> Result<statement_version::Model> {
+    statement_version::Entity::find()
+        .filter(statement_version::Column::StatementId.eq(statement_id))
+        .order_by_desc(statement_version::Column::Number)
+        .one(db)
+        .await?
+        .ok_or_else(|| Error::not_found("statement version"))
+}
+
+pub async fn invite(
+    db: &impl ConnectionTrait,
+    statement_id: i64,
+    actor_id: i64,
+    role: &str,
+    ap_id: &str,
+) -> Result<statement_invitation::Model> {
+    if let Some(existing) = invitation_for(db, statement_id, actor_id).await? {
+        return Err(Error::conflict(format!(
+            "already invited (as {}, {})",
+            existing.role, existing.status
+        )));
+    }
+    Ok(statement_invitation::ActiveModel {
+        statement_id: Set(statement_id),
+        actor_id: Set(actor_id),
+        role: Set(role.to_string()),
+        status: Set(INVITED.to_string()),
+        ap_id: Set(ap_id.to_string()),
+        created_at: Set(now()),
+        answered_at: Set(None),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?)
+}
+
+/// Records an invitation we received (or learnt of), keeping an existing answer.
+pub async fn record_invitation(
+    db: &impl ConnectionTrait,
+    statement_id: i64,
+    actor_id: i64,
+    role: &str,
+    ap_id: &str,
+) -> Result<statement_invitation::Model> {
+    match invitation_for(db, statement_id, actor_id).await? {
+        Some(existing) => Ok(existing),
+        None => invite(db, statement_id, actor_id, role, ap_id).await,
+    }
+}
+
+pub async fn invitation(db: &impl ConnectionTrait, id: i64) -> Result<statement_invitation::Model> {
+    statement_invitation::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or_else(|| Error::not_found("invitation"))
+}
+
+pub async fn invitation_by_ap_id(
+    db: &impl ConnectionTrait,
+    ap_id: &str,
+) -> Result<Option<statement_invitation::Model>> {
+    Ok(statement_invitation::Entity::find()
+        .filter(statement_invitation::Column::ApId.eq(ap_id))
+        .one(db)
+        .await?)
+}
+
+pub async fn invitation_for(
+    db: &impl ConnectionTrait,
+    statement_id: i64,
+    actor_id: i64,
+) -> Result<Option<statement_invitation::Model>> {
+    Ok(statement_invitation::Entity::find()
+        .filter(statement_invitation::Column::StatementId.eq(statement_id))
+        .filter(statement_invitation::Column::ActorId.eq(actor_id))
+        .one(db)
+        .await?)
+}
+
+pub async fn answer_invitation(
+    db: &impl ConnectionTrait,
+    row: statement_invitation::Model,
+    status: &str,
+) -> Result<statement_invitation::Model> {
+    let mut model: statement_invitation::ActiveModel = row.into();
+    model.status = Set(status.to_string());
+    model.answered_at = Set(Some(now()));
+    Ok(model.update(db).await?)
+}
+
+/// Invitations of a statement with the invited actors, oldest first.
+pub async fn invitations(
+    db: &impl ConnectionTrait,
+    statement_id: i64,
+) -> Result<Vec<(statement_invitation::Model, actor::Model)>> {
+    let rows = statement_invitation::Entity::find()
+        .filter(statement_invitation::Column::StatementId.eq(statement_id))
+        .order_by_asc(statement_invitation::Column::Id)
+        .all(db)
+        .await?;
+    let mut out = Vec::new();
+    for row in rows {
+        if let Some(actor) = actor::Entity::find_by_id(row.actor_id).one(db).await? {
+            out.push((row, actor));
+        }
+    }
+    Ok(out)
+}
+
+pub struct NewEndorsement<'a> {
+    pub statement_id: i64,
+    pub version_id: i64,
+    pub endorser_id: i64,
+    pub ap_id: &'a str,
+    pub status: &'a str,
+    pub anonymous: bool,
+    pub note: Option<String>,
+    pub activity: &'a str,
+}
+
+pub async fn insert_endorsement(
+    db: &impl ConnectionTrait,
+    new: NewEndorsement<'_>,
+) -> Result<endorsement::Model> {
+    let decided = matches!(new.status, ACCEPTED | REJECTED).then(now);
+    Ok(endorsement::ActiveModel {
+        statement_id: Set(new.statement_id),
+        version_id: Set(new.version_id),
+        endorser_id: Set(new.endorser_id),
+        ap_id: Set(new.ap_id.to_string()),
+        status: Set(new.status.to_string()),
+        anonymous: Set(new.anonymous),
+        note: Set(new.note),
+        activity: Set(new.activity.to_string()),
+        revocation: Set(None),
+        created_at: Set(now()),
+        decided_at: Set(decided),
+        withdrawn_at: Set(None),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?)
+}
+
+pub async fn endorsement(db: &impl ConnectionTrait, id: i64) -> Result<endorsement::Model> {
+    endorsement::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or_else(|| Error::not_found("endorsement"))
+}
+
+pub async fn endorsement_by_ap_id(
+    db: &impl ConnectionTrait,
+    ap_id: &str,
+) -> Result<Option<endorsement::Model>> {
+    Ok(endorsement::Entity::find()
+        .filter(endorsement::Column::ApId.eq(ap_id))
+        .one(db)
+        .await?)
+}
+
+/// The endorser's pending or accepted endorsement of a version, if any.
+pub async fn live_endorsement(
+    db: &impl ConnectionTrait,
+    version_id: i64,
+    endorser_id: i64,
+) -> Result<Option<endorsement::Model>> {
+    Ok(endorsement::Entity::find()
+        .filter(endorsement::Column::VersionId.eq(version_id))
+        .filter(endorsement::Column::EndorserId.eq(endorser_id))
+        .filter(endorsement::Column::Status.is_in([PENDING, ACCEPTED]))
+        .one(db)
+        .await?)
+}
+
+/// Moves an endorsement to `status`; a withdrawal or removal keeps its revocation.
+pub async fn set_endorsement_status(
+    db: &impl ConnectionTrait,
+    row: endorsement::Model,
+    status: &str,
+    revocation: Option<&str>,
+) -> Result<endorsement::Model> {
+    let mut model: endorsement::ActiveModel = row.into();
+    model.status = Set(status.to_string());
+    match status {
+        ACCEPTED | REJECTED => model.decided_at = Set(Some(now())),
+        WITHDRAWN | REMOVED => {
+            model.withdrawn_at = Set(Some(now()));
+            if let Some(doc) = revocation {
+                model.revocation = Set(Some(doc.to_string()));
+            }
+        }
+        _ => {}
+    }
+    Ok(model.update(db).await?)
+}
+
+/// Endorsements of a version in the given statuses, with their endorsers, oldest first.
+pub async fn endorsements_of_version(
+    db: &impl ConnectionTrait,
+    version_id: i64,
+    statuses: &[&str],
+) -> Result<Vec<(endorsement::Model, actor::Model)>> {
+    let rows = endorsement::Entity::find()
+        .filter(endorsement::Column::VersionId.eq(version_id))
+        .filter(endorsement::Column::Status.is_in(statuses.iter().copied()))
+        .order_by_asc(endorsement::Column::Id)
+        .join(JoinType::InnerJoin, endorsement::Relation::Endorser.def())
+        .select_also(actor::Entity)
+        .all(db)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(e, a)| a.map(|a| (e, a)))
+        .collect())
+}
+
+/// Every endorsement of a statement in the given statuses, with endorsers.
+pub async fn endorsements_of_statement(
+    db: &impl ConnectionTrait,
+    statement_id: i64,
+    statuses: &[&str],
+) -> Result<Vec<(endorsement::Model, actor::Model)>> {
+    let rows = endorsement::Entity::find()
+        .filter(endorsement::Column::StatementId.eq(statement_id))
+        .filter(endorsement::Column::Status.is_in(statuses.iter().copied()))
+        .order_by_asc(endorsement::Column::Id)
+        .join(JoinType::InnerJoin, endorsement::Relation::Endorser.def())
+        .select_also(actor::Entity)
+        .all(db)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(e, a)| a.map(|a| (e, a)))
+        .collect())
+}
+
+pub async fn count_endorsements(
+    db: &impl ConnectionTrait,
+    version_id: i64,
+    status: &str,
+) -> Result<u64> {
+    Ok(endorsement::Entity::find()
+        .filter(endorsement::Column::VersionId.eq(version_id))
+        .filter(endorsement::Column::Status.eq(status))
+        .count(db)
+        .await?)
+}
+
+/// Records a `Like`; false when this actor's like was already counted.
+pub async fn add_like(
+    db: &impl ConnectionTrait,
+    statement_id: i64,
+    actor_ap_id: &str,
+    like_ap_id: &str,
+) -> Result<bool> {
+    let exists = statement_like::Entity::find()
+        .filter(statement_like::Column::StatementId.eq(statement_id))
+        .filter(statement_like::Column::ActorApId.eq(actor_ap_id))
+        .one(db)
+        .await?
+        .is_some();
+    if exists {
+        return Ok(false);
+    }
+    statement_like::ActiveModel {
+        statement_id: Set(statement_id),
+        actor_ap_id: Set(actor_ap_id.to_string()),
+        like_ap_id: Set(like_ap_id.to_string()),
+        created_at: Set(now()),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?;
+    Ok(true)
+}
+
+/// Forgets a `Like` by its id or by its author; returns the statement it was for.
+pub async fn remove_like(
+    db: &impl ConnectionTrait,
+    like_ap_id: &str,
+    actor_ap_id: &str,
+) -> Result<Option<i64>> {
+    let Some(row) = statement_like::Entity::find()
+        .filter(statement_like::Column::LikeApId.eq(like_ap_id))
+        .filter(statement_like::Column::ActorApId.eq(actor_ap_id))
+        .one(db)
+        .await?
+    else {
+        return Ok(None);
+    };
+    let statement_id = row.statement_id;
+    statement_like::Entity::delete_by_id(row.id)
+        .exec(db)
+        .await?;
+    Ok(Some(statement_id))
+}
+
+pub async fn count_likes(db: &impl ConnectionTrait, statement_id: i64) -> Result<u64> {
+    Ok(statement_like::Entity::find()
+        .filter(statement_like::Column::StatementId.eq(statement_id))
+        .count(db)
+        .await?)
+}
