@@ -157,3 +157,66 @@ async fn bovine_peer_follows_receives_and_posts() {
     }
     on_every_backend!(bovine_scenario);
 }
+
+/// bovine's own FEP-8b32 code signs an endorsement of our statement, over a digest the peer
+/// computes with Python's JCS library: we accept it, list it, and `verify` checks it.
+async fn bovine_endorsement_scenario(backend: &Backend) {
+    let net = TestNetwork::start(backend, 1).await;
+    let a = net.get(0);
+    a.create_actor("red", "alliance").await;
+    let peer = start_peer("bovi").await;
+    let row = puentes_server::statements::create(
+        &a.instance,
+        "red",
+        puentes_server::statements::Draft {
+            title: "Declaración".into(),
+            text: "Texto con acentos: migración, «derechos» y €.".into(),
+            ask: None,
+            language: Some("es".into()),
+            translations: vec![],
+            policy: Some("anyone".into()),
+            deadline: None,
+        },
+    )
+    .await
+    .unwrap();
+    let version = puentes_server::statements::open(&a.instance, &row.uuid)
+        .await
+        .unwrap();
+    net.settle().await;
+
+    let endorsed = control(
+        &peer,
+        "/control/endorse",
+        Some(json!({ "statement": row.ap_url })),
+    )
+    .await;
+    assert_eq!(
+        endorsed["digest"], version.digest,
+        "same JCS digest in Python"
+    );
+    assert_eq!(endorsed["status"], 202, "{endorsed}");
+    net.settle().await;
+    let (_, page) = a
+        .get_json(&format!("/statements/{}/v/1/endorsements?page=1", row.uuid))
+        .await;
+    assert_eq!(page["orderedItems"][0]["id"], endorsed["endorse_id"]);
+    let report = puentes_apub::verify::verify(&a.instance.ctx, &version.ap_id)
+        .await
+        .unwrap();
+    assert!(report.passed(), "{report}");
+    assert_eq!(report.verified(), 1);
+}
+
+#[tokio::test]
+async fn bovine_peer_endorses_a_statement() {
+    if !bovine_available() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI must install tests/peers/requirements.txt"
+        );
+        eprintln!("skipping: python bovine is not installed");
+        return;
+    }
+    on_every_backend!(bovine_endorsement_scenario);
+}

@@ -132,6 +132,14 @@ async fn statement_scenario(backend: &Backend) {
         .unwrap();
     net.settle().await;
 
+    // The copies received the refreshed summary with the new count.
+    let copy = copy_url(i3, &statement_url, 1).await;
+    let (_, kept) = i3.get_json(copy.strip_prefix(&i3.base()).unwrap()).await;
+    let kept_summary = kept["object"]["summary"].as_str().unwrap();
+    assert!(
+        kept_summary.contains("Endorsed by 2 organisations"),
+        "{kept_summary}"
+    );
     let endorsements = doc["endorsements"].as_str().unwrap().to_string();
     let revocations = doc["revocations"].as_str().unwrap().to_string();
     let (total, anonymous, items) = collection(i1, &endorsements).await;
@@ -262,7 +270,8 @@ async fn anonymous_scenario(backend: &Backend) {
     let (i1, i2) = (net.get(0), net.get(1));
     i1.create_actor("red", "alliance").await;
     i2.create_actor("discreta", "organization").await;
-    i2.create_actor("visible", "organization").await;
+    // An alliance endorses as a Group (its secretariat runs the command).
+    i2.create_actor("visible", "alliance").await;
     let row = statements::create(&i1.instance, "red", draft("Sin nombres", "anyone"))
         .await
         .unwrap();
@@ -337,6 +346,8 @@ async fn anonymous_scenario(backend: &Backend) {
         .await
         .unwrap();
     assert!(html.contains("1 of them not named"), "{html}");
+    assert!(html.contains("visible display"), "{html}");
+    assert!(html.contains("· alliance"), "{html}");
     // The owner keeps the signed activity; the export counts it without naming it.
     let kept = s::endorsements_of_statement(i1.db(), row.id, &[s::ACCEPTED])
         .await
@@ -451,6 +462,48 @@ async fn tampering_scenario(backend: &Backend) {
     assert!(reasons[0].contains("signature does not match"), "{report}");
     assert!(reasons[1].contains("digestMultibase"), "{report}");
     assert!(report.to_string().contains("Result: FAILED"));
+
+    // A Mastodon user's Like counts as an unverified supporter, apart from endorsements.
+    let fan = remote.add_actor("/users/fan", &template);
+    let like = json!({ "id": format!("{}/likes/1", remote.base), "type": "Like", "actor": fan,
+                       "object": version.ap_id });
+    assert_eq!(remote.post(&inbox, &fan, &like).await.0, 202);
+    assert_eq!(
+        remote.post(&inbox, &fan, &like).await.0,
+        202,
+        "a repeat is harmless"
+    );
+    net.settle().await;
+    let (_, liked) = i1.get_json(&format!("/statements/{}", row.uuid)).await;
+    assert_eq!(liked["likes"]["totalItems"], 1);
+    assert_eq!(liked["endorsementCount"], 1);
+    let summary = liked["summary"].as_str().unwrap();
+    assert!(
+        summary.contains("Endorsed by 1 organisation; 1 supporters on the fediverse (unverified)"),
+        "{summary}"
+    );
+    let undo = json!({ "id": format!("{}/likes/1/undo", remote.base), "type": "Undo", "actor": fan,
+                       "object": like });
+    assert_eq!(remote.post(&inbox, &fan, &undo).await.0, 202);
+    let (_, unliked) = i1.get_json(&format!("/statements/{}", row.uuid)).await;
+    assert_eq!(unliked["likes"]["totalItems"], 0);
+    // The owner's followers and the endorser heard of the new counts through Updates.
+    let updates: Vec<Value> = remote
+        .received()
+        .into_iter()
+        .map(|(_, activity)| activity)
+        .filter(|a| a["type"] == "Update" && a["object"]["id"] == version.ap_id)
+        .collect();
+    assert!(
+        !updates.is_empty(),
+        "the endorser received the refreshed statement"
+    );
+    assert!(
+        updates.last().unwrap()["object"]["summary"]
+            .as_str()
+            .unwrap()
+            .contains("supporters")
+    );
 }
 
 #[tokio::test]

@@ -12,6 +12,7 @@ to an aiohttp server and a tiny JSON control API.  See README.md.
 import argparse
 import asyncio
 import contextvars
+import hashlib
 import json
 import logging
 import sys
@@ -29,9 +30,16 @@ from bovine.clients.signed_http import (
 )
 from bovine.crypto import (
     build_validate_http_signature_raw,
+    generate_ed25519_private_key,
     generate_rsa_public_private_key,
 )
-from bovine.crypto.types import CryptographicIdentifier
+from bovine.crypto.multibase import (
+    encode_public_key_to_multibase,
+    multibase_58btc_encode,
+    multibase_to_private_key,
+)
+from bovine.crypto.types import CryptographicIdentifier, CryptographicSecret
+import jcs
 from bovine.utils import webfinger_response_json
 
 AS_PUBLIC = "https://www.w3.org/ns/activitystreams#Public"
@@ -115,6 +123,23 @@ class Peer:
         ).build()
         # Actor.build only lists `followers` for the owner's view; add it.
         self.actor_document["followers"] = f"{self.base}/followers"
+
+        # Ed25519 key for FEP-8b32 proofs, published in assertionMethod (FEP-521a).
+        ed25519_private = generate_ed25519_private_key()
+        self.ed25519_key_id = f"{self.actor_id}#ed25519-key"
+        self.proof_secret = CryptographicSecret.from_multibase(
+            self.ed25519_key_id, ed25519_private
+        )
+        self.actor_document["assertionMethod"] = [
+            {
+                "id": self.ed25519_key_id,
+                "type": "Multikey",
+                "controller": self.actor_id,
+                "publicKeyMultibase": encode_public_key_to_multibase(
+                    multibase_to_private_key(ed25519_private).public_key()
+                ),
+            }
+        ]
 
         self.activity_factory, self.object_factory = factories_for_actor_object(
             self.actor_document
@@ -348,6 +373,39 @@ class Peer:
             }
         )
 
+    async def control_endorse(self, request):
+        """Endorses a Puentes statement: the digest of its frozen core is computed here
+        (Python's jcs), the proof is made by bovine's FEP-8b32 code."""
+        statement = await self.signed_get_json((await request.json())["statement"])
+        core_fields = ["id", "type", "attributedTo", "initiators", "name", "content",
+                       "contentMap", "published", "url"]
+        core = {k: statement[k] for k in core_fields if statement.get(k) is not None}
+        digest = multibase_58btc_encode(
+            b"\x12\x20" + hashlib.sha256(jcs.canonicalize(core)).digest()
+        )
+        owner = _id(statement.get("attributedTo"))
+        endorse = {
+            "@context": [
+                "https://www.w3.org/ns/activitystreams",
+                "https://w3id.org/security/data-integrity/v2",
+                {"Endorse": "https://puentes.network/ns#Endorse"},
+            ],
+            "id": self.new_id(),
+            "type": "Endorse",
+            "actor": self.actor_id,
+            "object": statement["id"],
+            "digestMultibase": digest,
+            "content": "<p>Endorsed from a bovine peer</p>",
+            "to": [owner],
+            "cc": [AS_PUBLIC],
+        }
+        signed = self.proof_secret.sign_document(endorse)
+        self.publish(signed)
+        status, text = await self.signed_post(await self.remote_inbox(owner), signed)
+        return web.json_response(
+            {"status": status, "body": text, "endorse_id": signed["id"], "digest": digest}
+        )
+
     async def control_received(self, _request):
         return web.json_response(self.received)
 
@@ -372,6 +430,7 @@ class Peer:
                 web.post("/control/follow", self.control_follow),
                 web.post("/control/undo-follow", self.control_undo_follow),
                 web.post("/control/note", self.control_note),
+                web.post("/control/endorse", self.control_endorse),
                 web.get("/control/received", self.control_received),
                 web.get("/control/health", self.control_health),
             ]

@@ -83,10 +83,10 @@ pub fn sign(mut document: Value, key_id: &str, private_base64: &str) -> Result<V
         "proofPurpose": "assertionMethod",
         "created": created,
     });
-    // vc-di-eddsa: the proof configuration carries the document's context.
-    let mut config = proof.clone();
-    config["@context"] = context;
-    let signature = signing_key(private_base64)?.sign(&hash_data(&document, &config)?);
+    // vc-di-eddsa: the proof configuration carries the document's context. Keeping it in
+    // the proof too lets verifiers that hash the proof as given (bovine) agree.
+    proof["@context"] = context;
+    let signature = signing_key(private_base64)?.sign(&hash_data(&document, &proof)?);
     proof["proofValue"] = json!(format!(
         "z{}",
         bs58::encode(signature.to_bytes()).into_string()
@@ -182,6 +182,40 @@ mod tests {
         assert!(verify(&tampered, &public).is_err());
         let other = SigningKey::from_bytes(&[1u8; 32]).verifying_key();
         assert!(verify(&signed, &other).is_err());
+    }
+
+    /// The test vector of the W3C vc-di-eddsa recommendation (representation
+    /// eddsa-jcs-2022), signed by the specification's test key.
+    #[test]
+    fn the_w3c_eddsa_jcs_2022_vector_verifies() {
+        let context = json!([
+            "https://www.w3.org/ns/credentials/v2",
+            "https://www.w3.org/ns/credentials/examples/v2"
+        ]);
+        let document = json!({
+            "@context": context,
+            "id": "urn:uuid:58172aac-d8ba-11ed-83dd-0b3aef56cc33",
+            "type": ["VerifiableCredential", "AlumniCredential"],
+            "name": "Alumni Credential",
+            "description": "A minimum viable example of an Alumni Credential.",
+            "issuer": "https://vc.example/issuers/5678",
+            "validFrom": "2023-01-01T00:00:00Z",
+            "credentialSubject": { "id": "did:example:abcdefgh", "alumniOf": "The School of Examples" },
+            "proof": {
+                "type": "DataIntegrityProof",
+                "cryptosuite": "eddsa-jcs-2022",
+                "created": "2023-02-24T23:36:38Z",
+                "verificationMethod": "did:key:z6MkrJVnaZkeFzdQyMZu1cgjg7k1pZZ6pvBQ7XJPt4swbTQ2#z6MkrJVnaZkeFzdQyMZu1cgjg7k1pZZ6pvBQ7XJPt4swbTQ2",
+                "proofPurpose": "assertionMethod",
+                "@context": context,
+                "proofValue": "z2HnFSSPPBzR36zdDgK8PbEHeXbR56YF24jwMpt3R1eHXQzJDMWS93FCzpvJpwTWd3GAVFuUfjoJdcnTMuVor51aX"
+            }
+        });
+        let key = decode_multikey("z6MkrJVnaZkeFzdQyMZu1cgjg7k1pZZ6pvBQ7XJPt4swbTQ2").unwrap();
+        assert_eq!(verify(&document, &key), Ok(()));
+        let mut changed = document.clone();
+        changed["credentialSubject"]["alumniOf"] = json!("Another School");
+        assert!(verify(&changed, &key).is_err());
     }
 
     #[test]
