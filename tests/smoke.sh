@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # End-to-end check of the README's promises with the real binary: an instance runs with no
-# configuration, WebFinger/actor/NodeInfo answer, and two instances follow and post.
+# configuration, WebFinger/actor/NodeInfo answer, two instances follow and post, and a joint
+# statement is endorsed across them and verified with `puentes verify`.
 # Queues are driven with `puentes delivery flush` instead of waiting.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -52,4 +53,15 @@ import sqlite3, sys
 rows = sqlite3.connect(sys.argv[1]).execute("select content from post where ap_id = ?", (sys.argv[2],)).fetchall()
 sys.exit(0 if rows and "Hola desde alpha" in rows[0][0] else 1)
 PY
-echo "smoke: 2 passed, 0 failed"
+
+# 3. A joint statement: b opens it, alpha endorses from the other instance, anyone verifies.
+ID=$(run "$PB" "$WORK/b" statement create --as b --title "Vías seguras" --policy anyone "Pedimos vías seguras." 2>/dev/null)
+run "$PB" "$WORK/b" statement open "$ID" >/dev/null
+run "$PA" "$WORK/a" endorse --as alpha "http://localhost:$PB/statements/$ID" >/dev/null
+for _ in 1 2; do run "$PA" "$WORK/a" delivery flush >/dev/null; run "$PB" "$WORK/b" delivery flush >/dev/null; done
+REPORT=$(run "$PA" "$WORK/a" verify "http://localhost:$PB/statements/$ID/v/1") || fail "verify exited non-zero: $REPORT"
+grep -q "1 verified, 0 failed" <<<"$REPORT" || fail "endorsement not verified: $REPORT"
+EXPORT=$(run "$PB" "$WORK/b" statement export "$ID" --format csv 2>/dev/null)
+grep -q "http://localhost:$PA/actors/alpha" <<<"$EXPORT" || fail "export lacks the signatory: $EXPORT"
+if run "$PA" "$WORK/a" verify "http://localhost:$PB/actors/b" >/dev/null 2>&1; then fail "verify of a non-statement exited 0"; fi
+echo "smoke: 3 passed, 0 failed"
