@@ -3,7 +3,10 @@
 //! endorsements, and tampered endorsements refused and reported.
 
 use crate::on_every_backend;
-use puentes_apub::verify::{Check, verify};
+use puentes_apub::{
+    activities::statement::Admission,
+    verify::{Check, verify},
+};
 use puentes_core::ErrorKind;
 use puentes_db::query::statement as s;
 use puentes_server::{
@@ -509,4 +512,140 @@ async fn tampering_scenario(backend: &Backend) {
 #[tokio::test]
 async fn tampered_endorsements_are_refused_and_reported() {
     on_every_backend!(tampering_scenario);
+}
+
+/// How `name`'s endorsement of the statement stands, as its own instance records it.
+async fn endorsement_status(
+    instance: &TestInstance,
+    statement_url: &str,
+    name: &str,
+) -> Option<String> {
+    let actor = instance.actor(name).await;
+    let row = s::by_url(instance.db(), statement_url).await.unwrap()?;
+    let all = [s::PENDING, s::ACCEPTED, s::REJECTED, s::WITHDRAWN];
+    s::endorsements_of_statement(instance.db(), row.id, &all)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|(_, a)| a.id == actor.id)
+        .map(|(e, _)| e.status)
+}
+
+async fn policy_scenario(backend: &Backend) {
+    let net = TestNetwork::start(backend, 2).await;
+    let (i1, i2) = (net.get(0), net.get(1));
+    i1.create_actor("red", "alliance").await;
+    i1.create_actor("vecina", "organization").await;
+    for name in ["invitada", "otra", "lenta"] {
+        i2.create_actor(name, "organization").await;
+    }
+    let row = statements::create(&i1.instance, "red", draft("Solo invitadas", "invited"))
+        .await
+        .unwrap();
+    let version = statements::open(&i1.instance, &row.uuid).await.unwrap();
+    statements::invite(&i1.instance, &row.uuid, &i2.handle("invitada"), "endorser")
+        .await
+        .unwrap();
+    let late_initiator =
+        statements::invite(&i1.instance, &row.uuid, &i2.handle("otra"), "initiator")
+            .await
+            .unwrap_err();
+    assert_eq!(late_initiator.kind(), ErrorKind::Conflict);
+    net.settle().await;
+
+    // Invited: accepted. Not invited: rejected, and the endorser's instance is told.
+    statements::endorse(&i2.instance, "invitada", &row.ap_url, false, None)
+        .await
+        .unwrap();
+    statements::endorse(&i2.instance, "otra", &row.ap_url, false, None)
+        .await
+        .unwrap();
+    net.settle().await;
+    assert_eq!(
+        endorsement_status(i2, &row.ap_url, "invitada")
+            .await
+            .as_deref(),
+        Some(s::ACCEPTED)
+    );
+    assert_eq!(
+        endorsement_status(i2, &row.ap_url, "otra").await.as_deref(),
+        Some(s::REJECTED)
+    );
+
+    // An endorser on the owner's own instance is decided at once, by the same rules.
+    let refused = statements::endorse(&i1.instance, "vecina", &row.uuid, false, None)
+        .await
+        .unwrap();
+    assert!(matches!(refused, Endorsed::Decided(Admission::Rejected, _)));
+    statements::invite(&i1.instance, &row.uuid, &i1.handle("vecina"), "endorser")
+        .await
+        .unwrap();
+    let accepted = statements::endorse(&i1.instance, "vecina", &row.uuid, false, None)
+        .await
+        .unwrap();
+    assert!(matches!(
+        accepted,
+        Endorsed::Decided(Admission::Accepted, _)
+    ));
+
+    // A translation after opening is shown beside the text, outside what was signed.
+    statements::translate(
+        &i1.instance,
+        &row.uuid,
+        "fr",
+        "Les personnes migrantes ont des droits.",
+    )
+    .await
+    .unwrap();
+    net.settle().await;
+    let (_, doc) = i1.get_json(&format!("/statements/{}", row.uuid)).await;
+    assert_eq!(doc["id"], version.ap_id, "no new version");
+    assert!(
+        doc["translations"]["fr"]
+            .as_str()
+            .unwrap()
+            .contains("droits")
+    );
+    assert!(doc["contentMap"].get("fr").is_none());
+    let kept = s::version_by_ap_id(i2.db(), &version.ap_id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(kept.digest, version.digest);
+    assert!(kept.document.unwrap().contains("ont des droits"));
+
+    // Sent before the close, arriving after it: the owner refuses.
+    statements::invite(&i1.instance, &row.uuid, &i2.handle("lenta"), "endorser")
+        .await
+        .unwrap();
+    net.settle().await;
+    statements::endorse(&i2.instance, "lenta", &row.ap_url, false, None)
+        .await
+        .unwrap();
+    statements::close(&i1.instance, &row.uuid).await.unwrap();
+    net.settle().await;
+    assert_eq!(
+        endorsement_status(i2, &row.ap_url, "lenta")
+            .await
+            .as_deref(),
+        Some(s::REJECTED)
+    );
+    let closed = statements::endorse(&i2.instance, "otra", &row.ap_url, false, None)
+        .await
+        .unwrap_err();
+    assert_eq!(closed.kind(), ErrorKind::Conflict, "{closed}");
+    let (_, doc) = i1.get_json(&format!("/statements/{}", row.uuid)).await;
+    assert_eq!(doc["statementStatus"], "closed");
+    assert!(
+        doc["summary"]
+            .as_str()
+            .unwrap()
+            .contains("Closed for endorsement")
+    );
+    assert_eq!(doc["endorsementCount"], 2);
+}
+
+#[tokio::test]
+async fn endorsement_policies_translations_and_closing() {
+    on_every_backend!(policy_scenario);
 }

@@ -291,7 +291,7 @@ pub async fn open(instance: &Instance, id: &str) -> Result<statement_version::Mo
     let version = s::current_version(&ctx.db, row.id).await?;
     let txn = ctx.db.begin().await?;
     let version = freeze(instance, &txn, &row, version, None).await?;
-    let row = s::set_status(&txn, row, s::OPEN).await?;
+    s::set_status(&txn, row, s::OPEN).await?;
     query::outbox::enqueue(
         &txn,
         &OutboxEvent::StatementPublished {
@@ -300,7 +300,6 @@ pub async fn open(instance: &Instance, id: &str) -> Result<statement_version::Mo
     )
     .await?;
     txn.commit().await?;
-    let _ = row;
     Ok(version)
 }
 

@@ -10,7 +10,7 @@ use crate::{
     protocol::{
         activities::Envelope,
         helpers::{id_of, type_of},
-        statement::{parse_endorse, parse_statement},
+        statement::{SUPERSEDED, parse_endorse, parse_statement},
     },
 };
 use puentes_core::{Error, Result, urls::authority};
@@ -47,6 +47,9 @@ pub async fn store_copy(
         Some(row) if row.owner_id != owner.id => {
             return Err(Error::forbidden("that statement has another owner"));
         }
+        // An earlier version says "superseded": the statement's own state comes from the
+        // current version only.
+        Some(row) if parsed.status == SUPERSEDED => row,
         Some(row) => {
             s::update_copy(&txn, row, &parsed.status, &parsed.policy, parsed.deadline).await?
         }
@@ -58,7 +61,11 @@ pub async fn store_copy(
                     ap_url: parsed.url.as_str(),
                     owner_id: owner.id,
                     local: false,
-                    status: &parsed.status,
+                    status: if parsed.status == SUPERSEDED {
+                        s::OPEN
+                    } else {
+                        &parsed.status
+                    },
                     policy: &parsed.policy,
                     ask: None,
                     deadline: parsed.deadline,

@@ -7,7 +7,7 @@ use crate::{
     protocol::{
         PUBLIC,
         helpers::{id_of, type_of},
-        statement::{frozen_core, statement_context},
+        statement::{SUPERSEDED, frozen_core, statement_context},
     },
 };
 use puentes_core::{Error, Result, sanitize, text};
@@ -176,7 +176,7 @@ pub async fn version_document(
         "cc": [owner.followers_url],
         "audience": owner.ap_id,
         "version": version.number,
-        "statementStatus": if next.is_some() { "superseded" } else { row.status.as_str() },
+        "statementStatus": if next.is_some() { SUPERSEDED } else { row.status.as_str() },
         "endorsementPolicy": row.policy,
         "endorsements": collection("endorsements"),
         "revocations": collection("revocations"),

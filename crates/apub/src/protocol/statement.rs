@@ -9,6 +9,9 @@ use crate::integrity::DATA_INTEGRITY_CONTEXT;
 use serde_json::{Map, Value, json};
 use url::Url;
 
+/// `statementStatus` of a version that a newer one replaced.
+pub const SUPERSEDED: &str = "superseded";
+
 /// The fields of a version that endorsers sign through its digest; the rest (summary with
 /// the live count, status, later translations, proof) may change without a new version.
 pub const CORE_FIELDS: [&str; 9] = [
