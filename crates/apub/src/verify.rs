@@ -104,25 +104,21 @@ impl std::fmt::Display for Report {
             failed,
             self.anonymous
         )?;
-        for entry in &self.endorsements {
-            writeln!(
-                f,
-                "  {}  {}  [{}]",
-                entry.actor,
-                describe(&entry.check),
-                entry.id
-            )?;
-        }
+        let entries = |f: &mut std::fmt::Formatter<'_>, list: &[Entry]| {
+            for entry in list {
+                writeln!(
+                    f,
+                    "  {}  {}  [{}]",
+                    entry.actor,
+                    describe(&entry.check),
+                    entry.id
+                )?;
+            }
+            Ok(())
+        };
+        entries(f, &self.endorsements)?;
         writeln!(f, "Revocations: {}", self.revocations.len())?;
-        for entry in &self.revocations {
-            writeln!(
-                f,
-                "  {}  {}  [{}]",
-                entry.actor,
-                describe(&entry.check),
-                entry.id
-            )?;
-        }
+        entries(f, &self.revocations)?;
         for problem in &self.problems {
             writeln!(f, "Problem: {problem}")?;
         }

@@ -300,6 +300,8 @@ fn main() {
         .init();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
+        // Federation handlers nest deep async calls; debug builds need room for them.
+        .thread_stack_size(8 * 1024 * 1024)
         .build()
     {
         Ok(runtime) => runtime,

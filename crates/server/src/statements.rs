@@ -412,18 +412,16 @@ pub async fn revise(
             )
             .await?;
             let fresh = freeze(instance, &txn, &row, fresh, None).await?;
-            query::outbox::enqueue(
+            query::outbox::enqueue_all(
                 &txn,
-                &OutboxEvent::StatementPublished {
-                    version_id: fresh.id,
-                },
-            )
-            .await?;
-            query::outbox::enqueue(
-                &txn,
-                &OutboxEvent::StatementUpdated {
-                    version_id: current.id,
-                },
+                &[
+                    OutboxEvent::StatementPublished {
+                        version_id: fresh.id,
+                    },
+                    OutboxEvent::StatementUpdated {
+                        version_id: current.id,
+                    },
+                ],
             )
             .await?;
             fresh

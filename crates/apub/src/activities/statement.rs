@@ -306,10 +306,7 @@ pub async fn decided(
             events.push(OutboxEvent::StatementBoosted { endorsement_id: id });
         }
     }
-    for event in events {
-        query::outbox::enqueue(txn, &event).await?;
-    }
-    Ok(())
+    query::outbox::enqueue_all(txn, &events).await
 }
 
 async fn policy_admission(
@@ -367,18 +364,16 @@ pub async fn withdraw(
     )
     .await?;
     if row.local && was_public {
-        query::outbox::enqueue(
+        query::outbox::enqueue_all(
             &txn,
-            &OutboxEvent::EndorsementRevoked {
-                endorsement_id: stored.id,
-            },
-        )
-        .await?;
-        query::outbox::enqueue(
-            &txn,
-            &OutboxEvent::StatementUpdated {
-                version_id: stored.version_id,
-            },
+            &[
+                OutboxEvent::EndorsementRevoked {
+                    endorsement_id: stored.id,
+                },
+                OutboxEvent::StatementUpdated {
+                    version_id: stored.version_id,
+                },
+            ],
         )
         .await?;
     }

@@ -10,6 +10,14 @@ use sea_orm::{
     sea_query::{Expr, LockBehavior, LockType},
 };
 
+/// Records several events, in order (inside the caller's transaction).
+pub async fn enqueue_all(db: &impl ConnectionTrait, events: &[OutboxEvent]) -> Result<()> {
+    for event in events {
+        enqueue(db, event).await?;
+    }
+    Ok(())
+}
+
 pub async fn enqueue(
     db: &impl ConnectionTrait,
     event: &OutboxEvent,
