@@ -7,6 +7,7 @@ mod m20261123_000001_create_foundation;
 mod m20261123_000002_create_media;
 mod m20261123_000003_rich_posts;
 mod m20261123_000004_alliances;
+mod m20261123_000006_calls;
 
 pub struct Migrator;
 
@@ -18,6 +19,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000002_create_media::Migration),
             Box::new(m20261123_000003_rich_posts::Migration),
             Box::new(m20261123_000004_alliances::Migration),
+            Box::new(m20261123_000006_calls::Migration),
         ]
     }
 }

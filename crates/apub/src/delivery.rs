@@ -52,7 +52,7 @@ fn backoff(ctx: &FedContext, attempts: i32) -> Duration {
 }
 
 /// Stores the activity and a delivery row per distinct inbox, in one transaction.
-async fn enqueue_activity(
+pub(crate) async fn enqueue_activity(
     ctx: &FedContext,
     sender: &actor::Model,
     doc: Value,
@@ -89,7 +89,10 @@ async fn enqueue_activity(
 
 /// Inboxes of an actor's accepted remote followers, one per shared inbox, leaving out
 /// blocked actors and blocked domains.
-async fn follower_inboxes(ctx: &FedContext, sender: &actor::Model) -> Result<BTreeSet<String>> {
+pub(crate) async fn follower_inboxes(
+    ctx: &FedContext,
+    sender: &actor::Model,
+) -> Result<BTreeSet<String>> {
     let blocked = query::block::blocked_by(&ctx.db, sender.id).await?;
     let mut inboxes = BTreeSet::new();
     for follower in query::follow::followers(&ctx.db, sender.id, query::follow::ACCEPTED).await? {
@@ -182,14 +185,17 @@ async fn members_inboxes(
     Ok(inboxes)
 }
 
-async fn actor_inbox(ctx: &FedContext, target: &actor::Model) -> Result<BTreeSet<String>> {
+pub(crate) async fn actor_inbox(
+    ctx: &FedContext,
+    target: &actor::Model,
+) -> Result<BTreeSet<String>> {
     if target.local || query::instance::is_blocked(&ctx.db, &target.domain).await? {
         return Ok(BTreeSet::new());
     }
     Ok(BTreeSet::from([target.inbox.clone()]))
 }
 
-fn url_of(s: &str) -> Result<Url> {
+pub(crate) fn url_of(s: &str) -> Result<Url> {
     Url::parse(s).map_err(|e| Error::internal("stored id is not a URL").with_source(e))
 }
 
@@ -348,6 +354,15 @@ pub async fn materialize(ctx: &FedContext, event: &OutboxEvent) -> Result<()> {
             enqueue_activity(ctx, &alliance, doc, Some(&member.ap_id), false, inboxes).await
         }
         OutboxEvent::Announce { actor_id, post_id } => announce(ctx, *actor_id, *post_id).await,
+        OutboxEvent::CallPublished { .. }
+        | OutboxEvent::CallUpdated { .. }
+        | OutboxEvent::PledgeSent { .. }
+        | OutboxEvent::PledgeAnswered { .. }
+        | OutboxEvent::PledgeWithdrawn { .. }
+        | OutboxEvent::CoOrganizerInvited { .. }
+        | OutboxEvent::CoOrganizerConfirmed { .. } => {
+            crate::calls::outbox::materialize(ctx, event).await
+        }
     }
 }
 

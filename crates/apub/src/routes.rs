@@ -26,7 +26,7 @@ use puentes_db::{actor, query};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-type Fed = FederationConfig<FedContext>;
+pub(crate) type Fed = FederationConfig<FedContext>;
 
 pub fn router(config: Fed) -> Router {
     let body_limit = config.config.max_body_bytes;
@@ -47,12 +47,13 @@ pub fn router(config: Fed) -> Router {
         .route("/inbox", post(post_inbox))
         .route("/posts/{id}", get(get_post))
         .route("/activities/{id}", get(get_activity))
+        .merge(crate::calls::routes::router())
         .layer(DefaultBodyLimit::max(body_limit))
         .with_state(config)
 }
 
 /// JSON-LD answers carry the ActivityStreams media type.
-fn activity_json(doc: Value) -> Response {
+pub(crate) fn activity_json(doc: Value) -> Response {
     let mut response = axum::Json(with_context(doc)).into_response();
     response.headers_mut().insert(
         header::CONTENT_TYPE,
@@ -62,7 +63,7 @@ fn activity_json(doc: Value) -> Response {
 }
 
 /// Browsers (asking for HTML) go to the page; everyone else, curl included, gets JSON.
-fn wants_html(headers: &HeaderMap) -> bool {
+pub(crate) fn wants_html(headers: &HeaderMap) -> bool {
     let accept = headers
         .get(header::ACCEPT)
         .and_then(|v| v.to_str().ok())
@@ -72,7 +73,7 @@ fn wants_html(headers: &HeaderMap) -> bool {
         && !accept.contains("application/ld+json")
 }
 
-async fn local_actor(ctx: &FedContext, name: &str) -> Result<actor::Model> {
+pub(crate) async fn local_actor(ctx: &FedContext, name: &str) -> Result<actor::Model> {
     query::actor::local_by_name_required(&ctx.db, name).await
 }
 

@@ -1,6 +1,7 @@
 //! Handlers of incoming activities, one module per family.
 
 mod block;
+pub mod calls;
 pub(crate) mod create_or_update;
 mod delete;
 mod follow;
@@ -16,6 +17,9 @@ pub async fn apply(data: &Data, signer: &actor::Model, activity: Envelope) -> Re
     match activity.kind.as_str() {
         "Follow" => follow::receive_follow(data, signer, &activity).await,
         "Accept" | "Reject" => {
+            if let Some(outcome) = calls::receive_answer(data, signer, &activity).await? {
+                return Ok(outcome);
+            }
             if let Some(row) = membership::answered_membership(data, &activity).await? {
                 return membership::receive_answer(data, signer, row, activity.kind == "Accept")
                     .await;
@@ -26,9 +30,18 @@ pub async fn apply(data: &Data, signer: &actor::Model, activity: Envelope) -> Re
                 follow::receive_reject(data, signer, &activity).await
             }
         }
-        "Join" => membership::receive_join(data, signer, &activity).await,
-        "Invite" => membership::receive_invite(data, signer, &activity).await,
-        "Leave" => membership::receive_leave(data, signer, &activity).await,
+        "Join" => match calls::receive_join(data, signer, &activity).await? {
+            Some(outcome) => Ok(outcome),
+            None => membership::receive_join(data, signer, &activity).await,
+        },
+        "Invite" => match calls::receive_invite(data, signer, &activity).await? {
+            Some(outcome) => Ok(outcome),
+            None => membership::receive_invite(data, signer, &activity).await,
+        },
+        "Leave" => match calls::receive_leave(data, signer, &activity).await? {
+            Some(outcome) => Ok(outcome),
+            None => membership::receive_leave(data, signer, &activity).await,
+        },
         "Remove" => membership::receive_remove(data, signer, &activity).await,
         "Announce" => announce::receive_announce(data, signer, &activity).await,
         "Undo" => follow::receive_undo(data, signer, &activity).await,
