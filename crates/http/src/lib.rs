@@ -13,6 +13,7 @@ use puentes_core::{Config, Error, Result, urls::Urls};
 use puentes_db::{DatabaseConnection, query};
 use std::{path::PathBuf, sync::Arc};
 
+pub mod calls;
 pub mod media;
 
 #[derive(Clone)]
@@ -49,7 +50,7 @@ impl HttpState {
         }
     }
 
-    fn render(&self, name: &str, ctx: minijinja::Value) -> Result<Response> {
+    pub(crate) fn render(&self, name: &str, ctx: minijinja::Value) -> Result<Response> {
         let template = self
             .templates
             .get_template(name)
@@ -66,6 +67,7 @@ pub fn router(state: HttpState) -> Router {
         .route("/", get(home))
         .route("/@{name}", get(actor_page))
         .route("/@{name}/posts/{id}", get(post_page))
+        .route("/@{name}/calls/{id}", get(calls::call_page))
         .route("/tags/{tag}", get(tag_page))
         .route("/media/{file}", get(media::serve))
         .route("/healthz", get(|| async { "ok" }))

@@ -117,6 +117,9 @@ enum Command {
     /// Alliance membership, policies and relays.
     #[command(subcommand)]
     Alliance(AllianceCommand),
+    /// Calls to action: events with pledges, and their calendars.
+    #[command(subcommand)]
+    Call(puentes_server::calls::CallCommand),
 }
 
 #[derive(Subcommand)]
@@ -496,6 +499,7 @@ async fn run(cli: Cli) -> Result<()> {
             Ok(())
         }
         Command::Alliance(command) => alliance_command(&instance, command).await,
+        Command::Call(command) => puentes_server::calls::run(&instance, command).await,
         Command::Delivery(DeliveryCommand::Flush) => {
             let done = jobs::run_until_idle(&instance.ctx).await?;
             println!("{done} queue items processed");

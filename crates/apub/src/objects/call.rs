@@ -19,7 +19,11 @@ fn local_time(t: DateTime<Utc>, zone: chrono_tz::Tz) -> String {
 
 /// The place as one line: "Marktplatz, Leipzig" or "Name, address".
 pub fn place_line(row: &call::Model) -> Option<String> {
-    match (&row.location_name, &row.location_address) {
+    place_of(&row.location_name, &row.location_address)
+}
+
+fn place_of(name: &Option<String>, address: &Option<String>) -> Option<String> {
+    match (name, address) {
         (Some(name), Some(address)) if !address.contains(name.as_str()) => {
             Some(format!("{name}, {address}"))
         }
@@ -31,8 +35,12 @@ pub fn place_line(row: &call::Model) -> Option<String> {
 
 /// Our calls' summary is written from their fields, so it is never stale.
 pub fn local_summary(row: &call::Model) -> String {
+    summary_of(&query::call::CallData::of(row))
+}
+
+pub fn summary_of(row: &query::call::CallData) -> String {
     let link = row.url.clone().unwrap_or_else(|| row.ap_id.clone());
-    let place = place_line(row);
+    let place = place_of(&row.location_name, &row.location_address);
     calls::summary(&calls::SummaryParts {
         status: &row.status,
         start: row.start_time,
