@@ -486,6 +486,16 @@ async fn mobilizon_gancio_scenario(backend: &Backend) {
     assert_eq!(copy.join_mode, "free");
     assert_eq!(copy.capacity, None, "Mobilizon's 0 means no limit");
     assert!(!copy.content.contains("<script"));
+    // Mobilizon's summary is its own: kept as sent.
+    assert!(copy.summary.is_empty() || !copy.summary.contains("Pledge:"));
+    let delete = json!({ "id": format!("{}/delete/1", remote.base), "type": "Delete", "actor": maker,
+                         "object": event["id"], "to": [PUBLIC] });
+    send(a, &remote, &maker, &delete).await;
+    let deleted = stored(a, event["id"].as_str().unwrap()).await.unwrap();
+    assert!(
+        deleted.deleted_at.is_some(),
+        "a deleted event leaves calendars"
+    );
 
     // Gancio: one Application actor per instance; a Place whose address is a string.
     let mut relay_doc = fixture("mastodon/objects/person.json");
@@ -625,4 +635,27 @@ async fn call_input_is_checked() {
     .await
     .unwrap_err();
     assert!(err.message().contains("is not after the start"));
+
+    // A campaign without a date: an Article with its hashtag.
+    let post = calls::campaign(
+        &instance.instance,
+        "convoca",
+        "Regularización ya",
+        "#RegularizacionYa",
+        "Firma la iniciativa y compártela.",
+        Some("Sign the citizens' initiative".into()),
+    )
+    .await
+    .unwrap();
+    assert_eq!(post.kind, "Article");
+    assert_eq!(post.name.as_deref(), Some("Regularización ya"));
+    assert!(
+        post.tags_json.to_lowercase().contains("#regularizacionya"),
+        "{}",
+        post.tags_json
+    );
+    let err = calls::campaign(&instance.instance, "convoca", "x", "no spaces", "y", None)
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::BadRequest);
 }

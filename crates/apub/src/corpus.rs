@@ -33,6 +33,13 @@ pub fn read_document(doc: &Value) -> Reading {
             Err(reason) => Reading::Ignored(reason),
         };
     }
+    if kind == "Event" {
+        // Events are calls to action, read by their own parser.
+        return match crate::protocol::event::parse_remote_event(doc) {
+            Ok(event) => Reading::Post(event.id.to_string()),
+            Err(reason) => Reading::Ignored(reason),
+        };
+    }
     if POST_TYPES.contains(&kind) || kind == "ChatMessage" {
         return match parse_remote_post(doc) {
             Ok(post) => Reading::Post(post.id.to_string()),

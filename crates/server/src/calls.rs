@@ -458,6 +458,37 @@ pub async fn confirm(instance: &Instance, as_name: &str, id: &str) -> Result<()>
     Ok(())
 }
 
+/// A campaign without a date is an Article carrying its hashtag, so Mastodon users can
+/// follow the tag and every post using it gathers on the tag page.
+pub async fn campaign(
+    instance: &Instance,
+    as_name: &str,
+    title: &str,
+    hashtag: &str,
+    text: &str,
+    summary: Option<String>,
+) -> Result<puentes_db::post::Model> {
+    let tag = hashtag.trim().trim_start_matches('#');
+    if tag.is_empty() || !tag.chars().all(|c| c.is_alphanumeric() || c == '_') {
+        return Err(Error::bad_request(format!(
+            "{hashtag:?} is not a hashtag: letters, digits and _ only"
+        )));
+    }
+    let mut body = text.to_string();
+    if !text::hashtags(text)
+        .iter()
+        .any(|t| t.eq_ignore_ascii_case(tag))
+    {
+        body.push_str(&format!("\n\n#{tag}"));
+    }
+    let new = crate::commands::NewPost {
+        title: Some(title.to_string()),
+        summary,
+        ..crate::commands::NewPost::text(&body)
+    };
+    crate::commands::publish(instance, as_name, new).await
+}
+
 /// `puentes call …`
 #[derive(Debug, Subcommand)]
 pub enum CallCommand {
@@ -494,6 +525,20 @@ pub enum CallCommand {
     Approve { id: String, actor: String },
     /// Decline a pending pledge.
     Decline { id: String, actor: String },
+    /// A campaign without a date: an Article with its hashtag; prints its id.
+    Campaign {
+        #[arg(long = "as")]
+        as_name: String,
+        #[arg(long)]
+        title: String,
+        /// The campaign's hashtag (added to the text when missing).
+        #[arg(long)]
+        hashtag: String,
+        /// What to do, shown by Mastodon under the title.
+        #[arg(long)]
+        summary: Option<String>,
+        text: String,
+    },
     /// Confirm an invitation to co-organize a call.
     Confirm {
         #[arg(long = "as")]
@@ -627,6 +672,16 @@ pub async fn run(instance: &Instance, command: CallCommand) -> Result<()> {
         CallCommand::Decline { id, actor } => {
             decide(instance, &id, &actor, false).await?;
             println!("declined {actor}");
+        }
+        CallCommand::Campaign {
+            as_name,
+            title,
+            hashtag,
+            summary,
+            text,
+        } => {
+            let post = campaign(instance, &as_name, &title, &hashtag, &text, summary).await?;
+            println!("{}", post.ap_id);
         }
         CallCommand::Confirm { as_name, id } => {
             confirm(instance, &as_name, &id).await?;

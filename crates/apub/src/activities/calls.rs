@@ -367,3 +367,18 @@ pub async fn call_by_url(data: &Data, url: &Url) -> Result<call::Model> {
     let organizer = fetch::actor_by_id(data, &event.attributed_to).await?;
     store_event(data, &organizer, event).await
 }
+
+/// Delete of a remote call: it stays known as deleted, and leaves calendars and counts.
+pub async fn receive_delete(data: &Data, signer: &actor::Model, object: &Url) -> Result<Outcome> {
+    let Some(row) = q::by_ap_id(&data.db, object.as_str()).await? else {
+        return Ok(Outcome::Ignored("Delete of an unknown object".into()));
+    };
+    // Mobilizon deletes a group's event as the person who does it: same host is enough.
+    if row.local || (row.organizer_id != signer.id && authority(object) != signer.domain) {
+        return Err(Error::forbidden("only the organizer can delete a call"));
+    }
+    if row.deleted_at.is_none() {
+        q::mark_deleted(&data.db, row).await?;
+    }
+    Ok(Outcome::Applied)
+}

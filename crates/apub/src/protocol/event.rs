@@ -267,6 +267,39 @@ pub fn parse_remote_event(doc: &Value) -> Result<RemoteEvent, String> {
     })
 }
 
+/// JSON-LD terms of Events: Mobilizon's (`mz:`), schema.org's and ours, so every server
+/// reads `joinMode`, `participantCount`, `timezone` and friends as Mobilizon means them.
+pub fn context_terms() -> serde_json::Map<String, Value> {
+    let terms = serde_json::json!({
+        "mz": "https://joinmobilizon.org/ns#",
+        "ical": "http://www.w3.org/2002/12/cal/ical#",
+        "timezone": { "@id": "mz:timezone", "@type": "schema:Text" },
+        "joinMode": { "@id": "mz:joinMode", "@type": "mz:joinModeType" },
+        "participantCount": { "@id": "mz:participantCount", "@type": "schema:Integer" },
+        "participationMessage": { "@id": "mz:participationMessage", "@type": "schema:Text" },
+        "isOnline": { "@id": "mz:isOnline", "@type": "schema:Boolean" },
+        "externalParticipationUrl": { "@id": "mz:externalParticipationUrl", "@type": "schema:URL" },
+        "maximumAttendeeCapacity": "schema:maximumAttendeeCapacity",
+        "remainingAttendeeCapacity": "schema:remainingAttendeeCapacity",
+        "eventStatus": { "@id": "schema:eventStatus", "@type": "@id" },
+        "previousStartTime": "schema:previousStartDate",
+        "PostalAddress": "schema:PostalAddress",
+        "VirtualLocation": "schema:VirtualLocation",
+        "address": { "@id": "schema:address", "@type": "schema:PostalAddress" },
+        "streetAddress": "schema:streetAddress",
+        "addressLocality": "schema:addressLocality",
+        "addressCountry": "schema:addressCountry",
+        "inLanguage": "schema:inLanguage",
+        "organizers": { "@id": "puentes:organizers", "@type": "@id" },
+        "attendees": { "@id": "puentes:attendees", "@type": "@id" },
+        "upcomingEvents": { "@id": "puentes:upcomingEvents", "@type": "@id" }
+    });
+    match terms {
+        Value::Object(map) => map,
+        _ => serde_json::Map::new(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -301,38 +334,5 @@ mod tests {
         assert!(
             parse_remote_event(&json!({"type": "Event", "id": "https://g.example/e"})).is_err()
         );
-    }
-}
-
-/// JSON-LD terms of Events: Mobilizon's (`mz:`), schema.org's and ours, so every server
-/// reads `joinMode`, `participantCount`, `timezone` and friends as Mobilizon means them.
-pub fn context_terms() -> serde_json::Map<String, Value> {
-    let terms = serde_json::json!({
-        "mz": "https://joinmobilizon.org/ns#",
-        "ical": "http://www.w3.org/2002/12/cal/ical#",
-        "timezone": { "@id": "mz:timezone", "@type": "schema:Text" },
-        "joinMode": { "@id": "mz:joinMode", "@type": "mz:joinModeType" },
-        "participantCount": { "@id": "mz:participantCount", "@type": "schema:Integer" },
-        "participationMessage": { "@id": "mz:participationMessage", "@type": "schema:Text" },
-        "isOnline": { "@id": "mz:isOnline", "@type": "schema:Boolean" },
-        "externalParticipationUrl": { "@id": "mz:externalParticipationUrl", "@type": "schema:URL" },
-        "maximumAttendeeCapacity": "schema:maximumAttendeeCapacity",
-        "remainingAttendeeCapacity": "schema:remainingAttendeeCapacity",
-        "eventStatus": { "@id": "schema:eventStatus", "@type": "@id" },
-        "previousStartTime": "schema:previousStartDate",
-        "PostalAddress": "schema:PostalAddress",
-        "VirtualLocation": "schema:VirtualLocation",
-        "address": { "@id": "schema:address", "@type": "schema:PostalAddress" },
-        "streetAddress": "schema:streetAddress",
-        "addressLocality": "schema:addressLocality",
-        "addressCountry": "schema:addressCountry",
-        "inLanguage": "schema:inLanguage",
-        "organizers": { "@id": "puentes:organizers", "@type": "@id" },
-        "attendees": { "@id": "puentes:attendees", "@type": "@id" },
-        "upcomingEvents": { "@id": "puentes:upcomingEvents", "@type": "@id" }
-    });
-    match terms {
-        Value::Object(map) => map,
-        _ => serde_json::Map::new(),
     }
 }
