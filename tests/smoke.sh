@@ -52,4 +52,16 @@ import sqlite3, sys
 rows = sqlite3.connect(sys.argv[1]).execute("select content from post where ap_id = ?", (sys.argv[2],)).fetchall()
 sys.exit(0 if rows and "Hola desde alpha" in rows[0][0] else 1)
 PY
-echo "smoke: 2 passed, 0 failed"
+
+# 3. Calls to action: alpha calls, b pledges by URL, the .ics keeps the organizer's zone.
+CALL=$(run "$PA" "$WORK/a" call create --as alpha --title "Rally" --start 2027-09-11T14:00:00+02:00 \
+  --end 2027-09-11T17:00:00+02:00 --timezone Europe/Berlin --place "Marktplatz, Leipzig")
+run "$PB" "$WORK/b" call pledge --as b "$CALL" >/dev/null
+run "$PB" "$WORK/b" delivery flush >/dev/null
+run "$PA" "$WORK/a" delivery flush >/dev/null
+grep -q "1 pledged" <<<"$(run "$PA" "$WORK/a" call pledges "$CALL")" || fail "the pledge did not reach alpha"
+grep -q "DTSTART;TZID=Europe/Berlin:20270911T140000" <<<"$(curl -fs "$CALL.ics")" || fail "call .ics"
+if run "$PA" "$WORK/a" call create --as alpha --title x --start 2027-09-11T14:00:00+02:00 --timezone Mars/Base 2>/dev/null; then
+  fail "an unknown time zone was accepted"
+fi
+echo "smoke: 3 passed, 0 failed"
