@@ -380,6 +380,36 @@ async fn co_organizer_scenario(backend: &Backend) {
     );
     let (_, upcoming) = i2.get_json("/actors/ong2/upcoming").await;
     assert_eq!(upcoming["orderedItems"], json!([created.ap_id]));
+
+    // An alliance's calendar feed also carries its member organizations' calls.
+    puentes_server::alliances::set_policies(&i1.instance, "red", Some("auto"), None, None)
+        .await
+        .unwrap();
+    i1.create_actor("ong1", "organization").await;
+    puentes_server::alliances::join(&i1.instance, "ong1", &i1.handle("red"))
+        .await
+        .unwrap();
+    let member_call = calls::create(
+        &i1.instance,
+        "ong1",
+        CallInput {
+            title: Some("Hearing at the regional parliament".into()),
+            start: Some("2027-10-05T09:30:00-05:00".into()),
+            timezone: Some("America/Bogota".into()),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    let (_, _, feed) = get_text(i1, "/actors/red/calendar.ics").await;
+    assert!(
+        feed.replace("\r\n ", "")
+            .contains(&format!("UID:{}", member_call.ap_id))
+    );
+    assert!(
+        dtstarts(&feed).contains(&"DTSTART;TZID=America/Bogota:20271005T093000".to_string()),
+        "{feed}"
+    );
 }
 
 #[tokio::test]
@@ -547,6 +577,28 @@ async fn mobilizon_gancio_scenario(backend: &Backend) {
         Some("https://stream.example/live")
     );
     assert_eq!(copy.summary, "Piazza Maggiore, sabato 2 ottobre 18:30 CEST");
+
+    // Gancio takes no pledges: it answers a Join with Ignore (FEP-8a8e).
+    let pledge = calls::pledge(&a.instance, "convoca", gancio["id"].as_str().unwrap())
+        .await
+        .unwrap();
+    assert_eq!(pledge.status, "pending");
+    net.settle().await;
+    let sent = remote
+        .received()
+        .into_iter()
+        .map(|(_, v)| v)
+        .find(|v| v["type"] == "Join" && v["object"] == gancio["id"])
+        .expect("the Join reached Gancio");
+    let ignore = json!({ "id": format!("{}/ignore/1", remote.base), "type": "Ignore",
+                         "actor": relay, "object": sent["id"] });
+    send(a, &remote, &relay, &ignore).await;
+    assert_eq!(
+        pledge_status(a, gancio["id"].as_str().unwrap(), "convoca")
+            .await
+            .as_deref(),
+        Some("rejected")
+    );
 }
 
 #[tokio::test]

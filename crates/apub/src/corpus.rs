@@ -18,9 +18,9 @@ pub enum Reading {
     Ignored(String),
 }
 
-const HANDLED: [&str; 13] = [
+const HANDLED: [&str; 14] = [
     "Follow", "Accept", "Reject", "Undo", "Create", "Update", "Delete", "Block", "Join", "Invite",
-    "Leave", "Remove", "Announce",
+    "Leave", "Remove", "Announce", "Ignore",
 ];
 
 pub fn read_document(doc: &Value) -> Reading {

@@ -131,8 +131,8 @@ pub async fn receive_leave(
     Ok(Some(Outcome::Applied))
 }
 
-/// Accept or Reject of one of our pledges, or Accept of our co-organizer invitation;
-/// `None` when it answers something else.
+/// Accept, Reject or Ignore of one of our pledges, or Accept of our co-organizer
+/// invitation; `None` when it answers something else.
 pub async fn receive_answer(
     data: &Data,
     signer: &actor::Model,
@@ -144,15 +144,23 @@ pub async fn receive_answer(
     let accepted = activity.kind == "Accept";
     if let Some(row) = q::pledge_by_join(&data.db, answered.as_str()).await? {
         let target = q::get(&data.db, row.call_id).await?;
-        if target.organizer_id != signer.id {
+        // Mobilizon answers a group's event as one of the group's people: same host will do.
+        let same_origin = Url::parse(&target.ap_id).is_ok_and(|u| authority(&u) == signer.domain);
+        if target.local || (target.organizer_id != signer.id && !same_origin) {
             return Err(Error::forbidden("only the organizer can answer a pledge"));
         }
-        let reason = (!accepted)
-            .then(|| {
-                string_of(&activity.raw, "summary").or_else(|| string_of(&activity.raw, "content"))
-            })
-            .flatten()
-            .map(|r| sanitize::strip_html(&r));
+        let reason = if activity.kind == "Ignore" {
+            // FEP-8a8e: software that takes no pledges answers Ignore.
+            Some("the organizer's server does not take pledges".to_string())
+        } else {
+            (!accepted)
+                .then(|| {
+                    string_of(&activity.raw, "summary")
+                        .or_else(|| string_of(&activity.raw, "content"))
+                })
+                .flatten()
+                .map(|r| sanitize::strip_html(&r))
+        };
         let change = PledgeChange {
             status: if accepted { q::ACCEPTED } else { q::REJECTED },
             reason,

@@ -43,6 +43,10 @@ pub async fn apply(data: &Data, signer: &actor::Model, activity: Envelope) -> Re
             None => membership::receive_leave(data, signer, &activity).await,
         },
         "Remove" => membership::receive_remove(data, signer, &activity).await,
+        "Ignore" => match calls::receive_answer(data, signer, &activity).await? {
+            Some(outcome) => Ok(outcome),
+            None => Ok(Outcome::Ignored("Ignore of something not ours".into())),
+        },
         "Announce" => announce::receive_announce(data, signer, &activity).await,
         "Undo" => follow::receive_undo(data, signer, &activity).await,
         "Create" => create_or_update::receive_create(data, signer, &activity).await,

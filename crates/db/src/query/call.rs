@@ -281,6 +281,14 @@ pub fn admission(
     if row.status == calls::CANCELLED || row.deleted_at.is_some() {
         return (REJECTED, Some("the call to action was cancelled".into()));
     }
+    if row.join_mode == calls::EXTERNAL {
+        let elsewhere = row
+            .external_participation_url
+            .as_deref()
+            .map(|url| format!("this call takes pledges at {url}"))
+            .unwrap_or_else(|| "this call does not take pledges here".into());
+        return (REJECTED, Some(elsewhere));
+    }
     if row
         .capacity
         .is_some_and(|capacity| accepted as i64 >= capacity)
