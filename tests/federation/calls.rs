@@ -63,15 +63,34 @@ fn path_of(id: &str) -> String {
     Url::parse(id).unwrap().path().to_string()
 }
 
-/// Reads an .ics with the iCalendar library and returns its DTSTART lines (unfolded).
+/// Reads an .ics with the iCalendar library and returns its events' DTSTART lines
+/// (unfolded); every TZID used is defined by a VTIMEZONE.
 fn dtstarts(ics: &str) -> Vec<String> {
     let parsed: icalendar::Calendar = ics.parse().expect("a valid iCalendar file");
     assert!(parsed.components.iter().any(|c| c.as_event().is_some()));
-    ics.replace("\r\n ", "")
-        .lines()
-        .filter(|l| l.starts_with("DTSTART"))
-        .map(str::to_string)
-        .collect()
+    let unfolded = ics.replace("\r\n ", "");
+    let mut in_event = false;
+    let mut found = Vec::new();
+    for line in unfolded.lines() {
+        match line {
+            "BEGIN:VEVENT" => in_event = true,
+            "END:VEVENT" => in_event = false,
+            _ if in_event && line.starts_with("DTSTART") => {
+                if let Some(zone) = line
+                    .strip_prefix("DTSTART;TZID=")
+                    .and_then(|rest| rest.split(':').next())
+                {
+                    assert!(
+                        unfolded.contains(&format!("BEGIN:VTIMEZONE\r\nTZID:{zone}\r\n")),
+                        "no VTIMEZONE for {zone}: {ics}"
+                    );
+                }
+                found.push(line.to_string());
+            }
+            _ => {}
+        }
+    }
+    found
 }
 
 async fn send(instance: &TestInstance, remote: &FakeRemote, actor_id: &str, activity: &Value) {

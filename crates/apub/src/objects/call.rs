@@ -167,8 +167,8 @@ fn ics_time(t: DateTime<Utc>, zone: chrono_tz::Tz) -> CalendarDateTime {
     }
 }
 
-/// One VEVENT. Times carry the organizer's IANA zone as TZID (calendar apps resolve it
-/// themselves; no VTIMEZONE is written).
+/// One VEVENT. Times carry the organizer's IANA zone as TZID, defined by a VTIMEZONE
+/// block in the same file.
 fn vevent(row: &call::Model) -> icalendar::Event {
     let zone = calls::zone_or_utc(row.timezone.as_deref());
     let summary = if row.local {
@@ -226,8 +226,20 @@ pub fn ics(name: &str, rows: &[call::Model], zone: Option<&str>) -> String {
     }
     // Subscribed feeds are polled; once an hour is enough for calls to action.
     calendar.ttl(&chrono::Duration::hours(1));
+    let mut zones: Vec<(chrono_tz::Tz, std::collections::BTreeSet<i32>)> = Vec::new();
     for row in rows.iter().filter(|r| r.deleted_at.is_none()) {
         calendar.push(vevent(row));
+        let zone = calls::zone_or_utc(row.timezone.as_deref());
+        if zone == chrono_tz::Tz::UTC {
+            continue;
+        }
+        let years = std::iter::once(row.start_time)
+            .chain(row.end_time)
+            .map(|t| crate::calls::vtimezone::year_of(t, zone));
+        match zones.iter_mut().find(|(z, _)| *z == zone) {
+            Some((_, known)) => known.extend(years),
+            None => zones.push((zone, years.collect())),
+        }
     }
-    calendar.done().to_string()
+    crate::calls::vtimezone::with_zones(calendar.done().to_string(), &zones)
 }
