@@ -308,12 +308,31 @@ pub async fn receive_event(
 }
 
 fn call_data(event: RemoteEvent, organizer: &actor::Model) -> CallData {
+    // Mobilizon sends no summary: write one the same way as for ours, in the event's zone.
+    let summary = event.summary.clone().unwrap_or_else(|| {
+        let place = match (&event.location_name, &event.location_address) {
+            (Some(name), Some(address)) => Some(format!("{name}, {address}")),
+            (name, address) => name.clone().or(address.clone()),
+        };
+        let link = event.url.as_ref().unwrap_or(&event.id).to_string();
+        puentes_core::calls::summary(&puentes_core::calls::SummaryParts {
+            status: &event.status,
+            start: event.start_time,
+            end: event.end_time,
+            zone: puentes_core::calls::zone_or_utc(event.timezone.as_deref()),
+            previous_start: event.previous_start_time,
+            place: place.as_deref(),
+            online: event.online_url.as_deref(),
+            what: None,
+            link: &link,
+        })
+    });
     CallData {
         ap_id: event.id.to_string(),
         organizer_id: organizer.id,
         name: event.name,
         what: None,
-        summary: event.summary.unwrap_or_default(),
+        summary,
         content: event.content,
         content_map: event.content_map,
         language: event.language,
