@@ -370,6 +370,24 @@ async fn approval_scenario(backend: &Backend) {
         stored(i2, &manual.ap_id).await.unwrap().participant_count,
         1
     );
+
+    // A blocked organization's pledge is refused, whatever the approval mode.
+    commands::block(&i1.instance, "convoca", &i3.handle("ong3"))
+        .await
+        .unwrap();
+    net.settle().await;
+    let open = calls::create(&i1.instance, "convoca", rally())
+        .await
+        .unwrap();
+    calls::pledge(&i3.instance, "ong3", &open.ap_id)
+        .await
+        .unwrap();
+    net.settle().await;
+    assert_eq!(
+        pledge_status(i3, &open.ap_id, "ong3").await.as_deref(),
+        Some("rejected")
+    );
+    assert_eq!(stored(i1, &open.ap_id).await.unwrap().participant_count, 0);
 }
 
 #[tokio::test]

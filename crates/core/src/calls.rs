@@ -183,5 +183,27 @@ mod tests {
             text,
             "Sat 12 Sep 2026, 14:00–17:00 CEST · Marktplatz, Leipzig · Bring banners · Pledge: https://x.example/c/1"
         );
+        // Overnight, online, in another zone; cancelled calls say so first and ask nothing.
+        let bogota = parse_timezone("America/Bogota").unwrap();
+        let night = parse_time("e", "2026-09-13T09:00:00Z").unwrap();
+        assert_eq!(
+            when(start, Some(night), bogota),
+            "Sat 12 Sep 2026, 07:00 -05 – Sun 13 Sep 2026, 04:00 -05"
+        );
+        let cancelled = summary(&SummaryParts {
+            status: CANCELLED,
+            start,
+            end: None,
+            zone,
+            previous_start: None,
+            place: None,
+            online: Some("https://meet.example/x"),
+            what: None,
+            link: "https://x.example/c/1",
+        });
+        assert_eq!(
+            cancelled,
+            "CANCELLED · Sat 12 Sep 2026, 14:00 CEST · Online: https://meet.example/x"
+        );
     }
 }
