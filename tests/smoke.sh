@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # End-to-end check of the README's promises with the real binary: an instance runs with no
 # configuration, WebFinger/actor/NodeInfo answer, two instances follow and post, and a joint
-# statement is endorsed across them and verified with `puentes verify`.
+# statement is endorsed across them and verified with `puentes verify`, and a call to action
+# is pledged from the other instance.
 # Queues are driven with `puentes delivery flush` instead of waiting.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -64,4 +65,15 @@ grep -q "1 verified, 0 failed" <<<"$REPORT" || fail "endorsement not verified: $
 EXPORT=$(run "$PB" "$WORK/b" statement export "$ID" --format csv 2>/dev/null)
 grep -q "http://localhost:$PA/actors/alpha" <<<"$EXPORT" || fail "export lacks the signatory: $EXPORT"
 if run "$PA" "$WORK/a" verify "http://localhost:$PB/actors/b" >/dev/null 2>&1; then fail "verify of a non-statement exited 0"; fi
-echo "smoke: 3 passed, 0 failed"
+# 4. Calls to action: alpha calls, b pledges by URL, the .ics keeps the organizer's zone.
+CALL=$(run "$PA" "$WORK/a" call create --as alpha --title "Rally" --start 2027-09-11T14:00:00+02:00 \
+  --end 2027-09-11T17:00:00+02:00 --timezone Europe/Berlin --place "Marktplatz, Leipzig")
+run "$PB" "$WORK/b" call pledge --as b "$CALL" >/dev/null
+run "$PB" "$WORK/b" delivery flush >/dev/null
+run "$PA" "$WORK/a" delivery flush >/dev/null
+grep -q "1 pledged" <<<"$(run "$PA" "$WORK/a" call pledges "$CALL")" || fail "the pledge did not reach alpha"
+grep -q "DTSTART;TZID=Europe/Berlin:20270911T140000" <<<"$(curl -fs "$CALL.ics")" || fail "call .ics"
+if run "$PA" "$WORK/a" call create --as alpha --title x --start 2027-09-11T14:00:00+02:00 --timezone Mars/Base 2>/dev/null; then
+  fail "an unknown time zone was accepted"
+fi
+echo "smoke: 4 passed, 0 failed"

@@ -8,6 +8,7 @@ mod m20261123_000002_create_media;
 mod m20261123_000003_rich_posts;
 mod m20261123_000004_alliances;
 mod m20261123_000005_statements;
+mod m20261123_000006_calls;
 
 pub struct Migrator;
 
@@ -20,6 +21,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000003_rich_posts::Migration),
             Box::new(m20261123_000004_alliances::Migration),
             Box::new(m20261123_000005_statements::Migration),
+            Box::new(m20261123_000006_calls::Migration),
         ]
     }
 }

@@ -5,6 +5,7 @@
 
 mod alliances;
 mod blocks;
+mod calls;
 mod delivery;
 mod fixtures;
 mod following;

@@ -18,9 +18,9 @@ pub enum Reading {
     Ignored(String),
 }
 
-const HANDLED: [&str; 13] = [
+const HANDLED: [&str; 14] = [
     "Follow", "Accept", "Reject", "Undo", "Create", "Update", "Delete", "Block", "Join", "Invite",
-    "Leave", "Remove", "Announce",
+    "Leave", "Remove", "Announce", "Ignore",
 ];
 
 pub fn read_document(doc: &Value) -> Reading {
@@ -30,6 +30,13 @@ pub fn read_document(doc: &Value) -> Reading {
     if ACTOR_TYPES.contains(&kind) {
         return match parse_remote_actor(doc) {
             Ok(actor) => Reading::Actor(actor.id.to_string()),
+            Err(reason) => Reading::Ignored(reason),
+        };
+    }
+    if kind == "Event" {
+        // Events are calls to action, read by their own parser.
+        return match crate::protocol::event::parse_remote_event(doc) {
+            Ok(event) => Reading::Post(event.id.to_string()),
             Err(reason) => Reading::Ignored(reason),
         };
     }

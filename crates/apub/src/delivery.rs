@@ -366,6 +366,15 @@ pub async fn materialize(ctx: &FedContext, event: &OutboxEvent) -> Result<()> {
         | OutboxEvent::StatementBoosted { .. } => {
             crate::statement_outbox::materialize(ctx, event).await
         }
+        OutboxEvent::CallPublished { .. }
+        | OutboxEvent::CallUpdated { .. }
+        | OutboxEvent::PledgeSent { .. }
+        | OutboxEvent::PledgeAnswered { .. }
+        | OutboxEvent::PledgeWithdrawn { .. }
+        | OutboxEvent::CoOrganizerInvited { .. }
+        | OutboxEvent::CoOrganizerConfirmed { .. } => {
+            crate::calls::outbox::materialize(ctx, event).await
+        }
     }
 }
 

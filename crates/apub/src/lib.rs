@@ -2,6 +2,7 @@
 //! delivery and remote fetching. It never depends on the web crate: both meet in the server.
 
 pub mod activities;
+pub mod calls;
 pub mod context;
 pub mod corpus;
 pub mod delivery;

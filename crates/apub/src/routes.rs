@@ -48,6 +48,7 @@ pub fn router(config: Fed) -> Router {
         .route("/posts/{id}", get(get_post))
         .route("/activities/{id}", get(get_activity))
         .merge(crate::statement_routes::router())
+        .merge(crate::calls::routes::router())
         .layer(DefaultBodyLimit::max(body_limit))
         .with_state(config)
 }
@@ -73,7 +74,7 @@ pub(crate) fn wants_html(headers: &HeaderMap) -> bool {
         && !accept.contains("application/ld+json")
 }
 
-async fn local_actor(ctx: &FedContext, name: &str) -> Result<actor::Model> {
+pub(crate) async fn local_actor(ctx: &FedContext, name: &str) -> Result<actor::Model> {
     query::actor::local_by_name_required(&ctx.db, name).await
 }
 

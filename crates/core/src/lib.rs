@@ -1,6 +1,7 @@
 //! Puentes core: configuration, the error type, the URL scheme of local ids and pure
 //! domain rules. No I/O lives here.
 
+pub mod calls;
 pub mod config;
 pub mod error;
 pub mod handle;

@@ -56,6 +56,13 @@ impl Urls {
     pub fn post_page(&self, name: &str, id: Uuid) -> Url {
         url(format!("{}/@{name}/posts/{id}", self.base))
     }
+    /// A call to action (an Event); `.ics` beside it is its calendar file.
+    pub fn call(&self, id: Uuid) -> Url {
+        url(format!("{}/calls/{id}", self.base))
+    }
+    pub fn call_page(&self, name: &str, id: Uuid) -> Url {
+        url(format!("{}/@{name}/calls/{id}", self.base))
+    }
     pub fn activity(&self, id: Uuid) -> Url {
         url(format!("{}/activities/{id}", self.base))
     }

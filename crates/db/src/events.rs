@@ -112,6 +112,37 @@ pub enum OutboxEvent {
     StatementBoosted {
         endorsement_id: i64,
     },
+    // Calls to action.
+    /// A local call was published: Create{Event}.
+    CallPublished {
+        call_id: i64,
+    },
+    /// A local call changed (time, place, status, pledge count): Update{Event} to followers
+    /// and every pledged actor.
+    CallUpdated {
+        call_id: i64,
+    },
+    /// A local actor pledges to a remote call: Join{Event}.
+    PledgeSent {
+        pledge_id: i64,
+    },
+    /// A local organizer answers a remote pledge: Accept or Reject of the Join.
+    PledgeAnswered {
+        pledge_id: i64,
+        accepted: bool,
+    },
+    /// A local actor withdraws its pledge to a remote call: Leave{Event}.
+    PledgeWithdrawn {
+        pledge_id: i64,
+    },
+    /// A local organizer invites a remote co-organizer: Invite{Event}.
+    CoOrganizerInvited {
+        organizer_id: i64,
+    },
+    /// A local actor confirms it co-organizes a remote call: Accept{Invite}.
+    CoOrganizerConfirmed {
+        organizer_id: i64,
+    },
 }
 
 impl OutboxEvent {
@@ -142,6 +173,13 @@ impl OutboxEvent {
             OutboxEvent::EndorsementWithdrawn { .. } => "endorsement_withdrawn",
             OutboxEvent::EndorsementRevoked { .. } => "endorsement_revoked",
             OutboxEvent::StatementBoosted { .. } => "statement_boosted",
+            OutboxEvent::CallPublished { .. } => "call_published",
+            OutboxEvent::CallUpdated { .. } => "call_updated",
+            OutboxEvent::PledgeSent { .. } => "pledge_sent",
+            OutboxEvent::PledgeAnswered { .. } => "pledge_answered",
+            OutboxEvent::PledgeWithdrawn { .. } => "pledge_withdrawn",
+            OutboxEvent::CoOrganizerInvited { .. } => "co_organizer_invited",
+            OutboxEvent::CoOrganizerConfirmed { .. } => "co_organizer_confirmed",
         }
     }
 }

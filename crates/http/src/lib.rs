@@ -13,6 +13,7 @@ use puentes_core::{Config, Error, Result, urls::Urls};
 use puentes_db::{DatabaseConnection, query};
 use std::{path::PathBuf, sync::Arc};
 
+pub mod calls;
 pub mod media;
 mod statements;
 
@@ -50,7 +51,7 @@ impl HttpState {
         }
     }
 
-    fn render(&self, name: &str, ctx: minijinja::Value) -> Result<Response> {
+    pub(crate) fn render(&self, name: &str, ctx: minijinja::Value) -> Result<Response> {
         let template = self
             .templates
             .get_template(name)
@@ -71,6 +72,7 @@ pub fn router(state: HttpState) -> Router {
             "/@{name}/statements/{uuid}",
             get(statements::statement_page),
         )
+        .route("/@{name}/calls/{id}", get(calls::call_page))
         .route("/tags/{tag}", get(tag_page))
         .route("/media/{file}", get(media::serve))
         .route("/healthz", get(|| async { "ok" }))

@@ -2,6 +2,7 @@
 //! the operations behind the command line.
 
 pub mod alliances;
+pub mod calls;
 pub mod commands;
 pub mod jobs;
 pub mod statements;

@@ -141,6 +141,9 @@ enum Command {
     Verify {
         url: String,
     },
+    /// Calls to action: events with pledges, and their calendars.
+    #[command(subcommand)]
+    Call(puentes_server::calls::CallCommand),
 }
 
 #[derive(Subcommand)]
@@ -534,6 +537,7 @@ async fn run(cli: Cli) -> Result<()> {
                 .await
         }
         Command::Verify { url } => statement_cli::verify(&instance, &url).await,
+        Command::Call(command) => puentes_server::calls::run(&instance, command).await,
         Command::Delivery(DeliveryCommand::Flush) => {
             let done = jobs::run_until_idle(&instance.ctx).await?;
             println!("{done} queue items processed");

@@ -45,7 +45,7 @@ pub(crate) fn post_data(
 }
 
 /// We keep posts of actors someone here follows, and posts addressed to our actors.
-async fn is_wanted(
+pub(crate) async fn is_wanted(
     data: &Data,
     author: &actor::Model,
     to: &[String],
@@ -81,6 +81,9 @@ pub async fn receive_create(
     author: &actor::Model,
     activity: &Envelope,
 ) -> Result<Outcome> {
+    if type_of(&activity.object) == Some("Event") {
+        return super::calls::receive_event(data, author, activity).await;
+    }
     if !activity.object.is_object() {
         return Ok(Outcome::Ignored(
             "Create with an object given only by id".into(),
@@ -120,6 +123,9 @@ pub async fn receive_update(
     activity: &Envelope,
 ) -> Result<Outcome> {
     let kind = type_of(&activity.object).unwrap_or_default();
+    if kind == "Event" {
+        return super::calls::receive_event(data, author, activity).await;
+    }
     if ACTOR_TYPES.contains(&kind) {
         let id = crate::protocol::helpers::id_of(&activity.object);
         if id.as_ref().map(url::Url::as_str) != Some(author.ap_id.as_str()) {

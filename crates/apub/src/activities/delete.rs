@@ -22,7 +22,7 @@ pub async fn receive_delete(
         return Ok(Outcome::Applied);
     }
     let Some(post) = query::post::by_ap_id(&data.db, object.as_str()).await? else {
-        return Ok(Outcome::Ignored("Delete of an unknown object".into()));
+        return super::calls::receive_delete(data, actor, &object).await;
     };
     if post.author_id != actor.id {
         return Err(Error::forbidden("only the author can delete a post"));

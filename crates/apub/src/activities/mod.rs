@@ -1,6 +1,7 @@
 //! Handlers of incoming activities, one module per family.
 
 mod block;
+pub mod calls;
 pub(crate) mod create_or_update;
 mod delete;
 mod follow;
@@ -27,6 +28,9 @@ pub async fn apply(data: &Data, signer: &actor::Model, activity: Envelope) -> Re
             {
                 return Ok(outcome);
             }
+            if let Some(outcome) = calls::receive_answer(data, signer, &activity).await? {
+                return Ok(outcome);
+            }
             if let Some(row) = membership::answered_membership(data, &activity).await? {
                 return membership::receive_answer(data, signer, row, activity.kind == "Accept")
                     .await;
@@ -37,11 +41,17 @@ pub async fn apply(data: &Data, signer: &actor::Model, activity: Envelope) -> Re
                 follow::receive_reject(data, signer, &activity).await
             }
         }
-        "Join" => membership::receive_join(data, signer, &activity).await,
+        "Join" => match calls::receive_join(data, signer, &activity).await? {
+            Some(outcome) => Ok(outcome),
+            None => membership::receive_join(data, signer, &activity).await,
+        },
         "Invite" if is_statement(&activity.object) => {
             statement::receive_invite(data, signer, &activity).await
         }
-        "Invite" => membership::receive_invite(data, signer, &activity).await,
+        "Invite" => match calls::receive_invite(data, signer, &activity).await? {
+            Some(outcome) => Ok(outcome),
+            None => membership::receive_invite(data, signer, &activity).await,
+        },
         "Endorse" => statement::receive_endorse(data, signer, &activity).await,
         "Like" => statement::receive_like(data, signer, &activity).await,
         "Add" => Ok(statement::receive_add(data, signer, &activity)
@@ -49,10 +59,17 @@ pub async fn apply(data: &Data, signer: &actor::Model, activity: Envelope) -> Re
             .unwrap_or_else(|| {
                 Outcome::Ignored("Add of something other than an endorsement".into())
             })),
-        "Leave" => membership::receive_leave(data, signer, &activity).await,
+        "Leave" => match calls::receive_leave(data, signer, &activity).await? {
+            Some(outcome) => Ok(outcome),
+            None => membership::receive_leave(data, signer, &activity).await,
+        },
         "Remove" => match statement::receive_remove(data, signer, &activity).await? {
             Some(outcome) => Ok(outcome),
             None => membership::receive_remove(data, signer, &activity).await,
+        },
+        "Ignore" => match calls::receive_answer(data, signer, &activity).await? {
+            Some(outcome) => Ok(outcome),
+            None => Ok(Outcome::Ignored("Ignore of something not ours".into())),
         },
         "Announce" => announce::receive_announce(data, signer, &activity).await,
         "Undo" => match statement::receive_undo(data, signer, &activity).await? {

@@ -114,6 +114,8 @@ pub fn local_actor_document(actor: &actor::Model, urls: &Urls) -> Value {
     if let Some(icon) = &actor.icon_url {
         doc["icon"] = json!({ "type": "Image", "url": icon });
     }
+    // Calls to action it organizes or pledged to, soonest first (FEP-8a8e).
+    doc["upcomingEvents"] = json!(urls.actor_collection(name, "upcoming"));
     doc
 }
 

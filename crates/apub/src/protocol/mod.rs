@@ -5,6 +5,7 @@
 pub mod activities;
 pub mod actor;
 pub mod collection;
+pub mod event;
 pub mod helpers;
 pub mod note;
 pub mod statement;
@@ -16,7 +17,7 @@ pub const PUENTES_NS: &str = "https://puentes.network/ns#";
 
 /// The `@context` of every document we serve.
 pub fn context() -> Value {
-    json!([
+    let mut context = json!([
         "https://www.w3.org/ns/activitystreams",
         "https://w3id.org/security/v1",
         "https://w3id.org/security/multikey/v1",
@@ -34,7 +35,11 @@ pub fn context() -> Value {
             "members": { "@id": "puentes:members", "@type": "@id" },
             "endorsements": { "@id": "toot:endorsements", "@type": "@id" }
         }
-    ])
+    ]);
+    if let Some(Value::Object(terms)) = context.get_mut(3) {
+        terms.extend(event::context_terms());
+    }
+    context
 }
 
 /// Adds the `@context` in front of a document.

@@ -3,6 +3,7 @@
 pub mod activity;
 pub mod actor;
 pub mod block;
+pub mod call;
 pub mod delivery;
 pub mod follow;
 pub mod instance;

@@ -1,0 +1,245 @@
+//! Calls to action as `Event` documents (FEP-8a8e and Mobilizon terms) and as iCalendar.
+
+use crate::protocol::PUBLIC;
+use chrono::{DateTime, SecondsFormat, Utc};
+use icalendar::{Calendar, CalendarDateTime, Component, EventLike, EventStatus, Property};
+use puentes_core::{calls, sanitize, urls::Urls};
+use puentes_db::{actor, call, query};
+use serde_json::{Value, json};
+
+fn rfc3339(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Secs, true)
+}
+
+/// A time in the organizer's zone with its offset, as Mobilizon writes them.
+fn local_time(t: DateTime<Utc>, zone: chrono_tz::Tz) -> String {
+    t.with_timezone(&zone)
+        .to_rfc3339_opts(SecondsFormat::Secs, false)
+}
+
+/// The place as one line: "Marktplatz, Leipzig" or "Name, address".
+pub fn place_line(row: &call::Model) -> Option<String> {
+    place_of(&row.location_name, &row.location_address)
+}
+
+fn place_of(name: &Option<String>, address: &Option<String>) -> Option<String> {
+    match (name, address) {
+        (Some(name), Some(address)) if !address.contains(name.as_str()) => {
+            Some(format!("{name}, {address}"))
+        }
+        (_, Some(address)) => Some(address.clone()),
+        (Some(name), None) => Some(name.clone()),
+        (None, None) => None,
+    }
+}
+
+/// Our calls' summary is written from their fields, so it is never stale.
+pub fn local_summary(row: &call::Model) -> String {
+    summary_of(&query::call::CallData::of(row))
+}
+
+pub fn summary_of(row: &query::call::CallData) -> String {
+    let link = row.url.clone().unwrap_or_else(|| row.ap_id.clone());
+    let place = place_of(&row.location_name, &row.location_address);
+    calls::summary(&calls::SummaryParts {
+        status: &row.status,
+        start: row.start_time,
+        end: row.end_time,
+        zone: calls::zone_or_utc(row.timezone.as_deref()),
+        previous_start: row.previous_start_time,
+        place: place.as_deref(),
+        online: row.online_url.as_deref(),
+        what: row.what.as_deref(),
+        link: &link,
+    })
+}
+
+pub fn attendees_url(row: &call::Model) -> String {
+    format!("{}/attendees", row.ap_id)
+}
+
+/// The `Event` of one of our calls. `co_organizers` are the confirmed ones.
+pub fn call_document(
+    row: &call::Model,
+    organizer: &actor::Model,
+    co_organizers: &[actor::Model],
+    urls: &Urls,
+) -> Value {
+    let zone = calls::zone_or_utc(row.timezone.as_deref());
+    let followers = urls.actor_collection(&organizer.username, "followers");
+    let status = row.status.to_ascii_uppercase();
+    let event_status = match row.status.as_str() {
+        calls::CANCELLED => "https://schema.org/EventCancelled",
+        calls::TENTATIVE => "https://schema.org/EventPostponed",
+        _ if row.previous_start_time.is_some() => "https://schema.org/EventRescheduled",
+        _ => "https://schema.org/EventScheduled",
+    };
+    let mut organizers = vec![json!(organizer.ap_id)];
+    organizers.extend(co_organizers.iter().map(|a| json!(a.ap_id)));
+    let uuid = row.ap_id.rsplit('/').next().unwrap_or_default();
+    let mut doc = json!({
+        "id": row.ap_id,
+        "type": "Event",
+        "attributedTo": organizer.ap_id,
+        "name": row.name,
+        "summary": local_summary(row),
+        "content": row.content,
+        "mediaType": "text/html",
+        "url": row.url.clone().unwrap_or_else(|| row.ap_id.clone()),
+        "uuid": uuid,
+        "startTime": local_time(row.start_time, zone),
+        "timezone": zone.name(),
+        "status": status,
+        "ical:status": status,
+        "eventStatus": event_status,
+        "joinMode": row.join_mode,
+        "participantCount": row.participant_count,
+        "maximumAttendeeCapacity": row.capacity.unwrap_or(0),
+        "attendees": { "id": attendees_url(row), "type": "OrderedCollection", "totalItems": row.participant_count },
+        "organizers": { "type": "Collection", "totalItems": organizers.len(), "items": organizers },
+        "isOnline": row.online_url.is_some() && row.location_name.is_none() && row.location_address.is_none(),
+        "published": rfc3339(row.published),
+        "to": [PUBLIC],
+        "cc": [followers],
+        "commentsEnabled": false,
+    });
+    if let Some(end) = row.end_time {
+        doc["endTime"] = json!(local_time(end, zone));
+    }
+    if let Some(before) = row.previous_start_time {
+        doc["previousStartTime"] = json!(local_time(before, zone));
+    }
+    if let Some(capacity) = row.capacity {
+        doc["remainingAttendeeCapacity"] = json!((capacity - row.participant_count).max(0));
+    }
+    if let Some(external) = &row.external_participation_url {
+        doc["externalParticipationUrl"] = json!(external);
+    }
+    if let Some(updated) = row.updated_at {
+        doc["updated"] = json!(rfc3339(updated));
+    }
+    match (query::call::content_map(row), &row.language) {
+        (Some(map), _) => doc["contentMap"] = json!(map),
+        (None, Some(lang)) => doc["contentMap"] = json!({ lang: row.content }),
+        (None, None) => {}
+    }
+    if let Some(lang) = &row.language {
+        doc["inLanguage"] = json!(lang);
+    }
+    let mut locations = Vec::new();
+    if row.location_name.is_some() || row.location_address.is_some() {
+        let mut place = json!({ "type": "Place", "name": row.location_name.clone().or(row.location_address.clone()) });
+        if let Some(address) = &row.location_address {
+            place["address"] = json!({ "type": "PostalAddress", "streetAddress": address });
+        }
+        if let (Some(lat), Some(lon)) = (row.latitude, row.longitude) {
+            place["latitude"] = json!(lat);
+            place["longitude"] = json!(lon);
+        }
+        locations.push(place);
+    }
+    if let Some(online) = &row.online_url {
+        locations.push(json!({ "type": "VirtualLocation", "url": online }));
+        // Mobilizon reads the online address from a Link attachment.
+        doc["attachment"] =
+            json!([{ "type": "Link", "mediaType": "text/html", "name": "Online", "href": online }]);
+    }
+    match locations.len() {
+        0 => {}
+        1 => doc["location"] = locations.remove(0),
+        _ => doc["location"] = json!(locations),
+    }
+    let tags = query::call::tags(row);
+    if !tags.is_empty() {
+        doc["tag"] = json!(tags);
+    }
+    doc
+}
+
+fn ics_time(t: DateTime<Utc>, zone: chrono_tz::Tz) -> CalendarDateTime {
+    if zone == chrono_tz::Tz::UTC {
+        CalendarDateTime::Utc(t)
+    } else {
+        CalendarDateTime::WithTimezone {
+            date_time: t.with_timezone(&zone).naive_local(),
+            tzid: zone.name().to_string(),
+        }
+    }
+}
+
+/// One VEVENT. Times carry the organizer's IANA zone as TZID, defined by a VTIMEZONE
+/// block in the same file.
+fn vevent(row: &call::Model) -> icalendar::Event {
+    let zone = calls::zone_or_utc(row.timezone.as_deref());
+    let summary = if row.local {
+        local_summary(row)
+    } else {
+        row.summary.clone()
+    };
+    let text = sanitize::strip_html(&row.content);
+    let description = if text.trim().is_empty() {
+        summary
+    } else {
+        format!("{summary}\n\n{}", text.trim())
+    };
+    let mut event = icalendar::Event::new();
+    event
+        .uid(&row.ap_id)
+        .summary(&row.name)
+        .description(&description)
+        .starts(ics_time(row.start_time, zone))
+        .sequence(u32::try_from(row.sequence).unwrap_or(0))
+        .timestamp(row.updated_at.unwrap_or(row.published))
+        .url(row.url.as_deref().unwrap_or(&row.ap_id))
+        .status(match row.status.as_str() {
+            calls::CANCELLED => EventStatus::Cancelled,
+            calls::TENTATIVE => EventStatus::Tentative,
+            _ => EventStatus::Confirmed,
+        });
+    if let Some(end) = row.end_time {
+        event.ends(ics_time(end, zone));
+    }
+    if let Some(updated) = row.updated_at {
+        event.last_modified(updated);
+    }
+    match (place_line(row), &row.online_url) {
+        (Some(place), _) => {
+            event.location(&place);
+        }
+        (None, Some(online)) => {
+            event.location(online);
+        }
+        (None, None) => {}
+    }
+    if let (Some(lat), Some(lon)) = (row.latitude, row.longitude) {
+        event.append_property(Property::new("GEO", format!("{lat};{lon}")));
+    }
+    event.done()
+}
+
+/// An iCalendar file of calls, for one call or a subscribable feed.
+pub fn ics(name: &str, rows: &[call::Model], zone: Option<&str>) -> String {
+    let mut calendar = Calendar::new();
+    calendar.name(name);
+    if let Some(zone) = zone {
+        calendar.timezone(zone);
+    }
+    // Subscribed feeds are polled; once an hour is enough for calls to action.
+    calendar.ttl(&chrono::Duration::hours(1));
+    let mut zones: Vec<(chrono_tz::Tz, std::collections::BTreeSet<i32>)> = Vec::new();
+    for row in rows.iter().filter(|r| r.deleted_at.is_none()) {
+        calendar.push(vevent(row));
+        let zone = calls::zone_or_utc(row.timezone.as_deref());
+        if zone == chrono_tz::Tz::UTC {
+            continue;
+        }
+        let years = std::iter::once(row.start_time)
+            .chain(row.end_time)
+            .map(|t| crate::calls::vtimezone::year_of(t, zone));
+        match zones.iter_mut().find(|(z, _)| *z == zone) {
+            Some((_, known)) => known.extend(years),
+            None => zones.push((zone, years.collect())),
+        }
+    }
+    crate::calls::vtimezone::with_zones(calendar.done().to_string(), &zones)
+}
