@@ -201,7 +201,7 @@ async fn bovine_endorsement_scenario(backend: &Backend) {
         .get_json(&format!("/statements/{}/v/1/endorsements?page=1", row.uuid))
         .await;
     assert_eq!(page["orderedItems"][0]["id"], endorsed["endorse_id"]);
-    let report = puentes_apub::verify::verify(&a.instance.ctx, &version.ap_id)
+    let report = puentes_apub::statements::verify::verify(&a.instance.ctx, &version.ap_id)
         .await
         .unwrap();
     assert!(report.passed(), "{report}");

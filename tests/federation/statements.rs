@@ -4,8 +4,8 @@
 
 use crate::on_every_backend;
 use puentes_apub::{
-    activities::statement::Admission,
-    verify::{Check, verify},
+    activities::statements::Admission,
+    statements::verify::{Check, verify},
 };
 use puentes_core::ErrorKind;
 use puentes_db::query::statement as s;

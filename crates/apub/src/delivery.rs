@@ -364,7 +364,7 @@ pub async fn materialize(ctx: &FedContext, event: &OutboxEvent) -> Result<()> {
         | OutboxEvent::EndorsementWithdrawn { .. }
         | OutboxEvent::EndorsementRevoked { .. }
         | OutboxEvent::StatementBoosted { .. } => {
-            crate::statement_outbox::materialize(ctx, event).await
+            crate::statements::outbox::materialize(ctx, event).await
         }
         OutboxEvent::CallPublished { .. }
         | OutboxEvent::CallUpdated { .. }

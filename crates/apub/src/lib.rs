@@ -15,8 +15,6 @@ pub mod protocol;
 pub mod relay;
 pub mod routes;
 pub mod signing;
-pub mod statement_outbox;
-pub mod statement_routes;
-pub mod verify;
+pub mod statements;
 
 pub use context::{Data, FedContext, federation_config};

@@ -47,7 +47,7 @@ pub fn router(config: Fed) -> Router {
         .route("/inbox", post(post_inbox))
         .route("/posts/{id}", get(get_post))
         .route("/activities/{id}", get(get_activity))
-        .merge(crate::statement_routes::router())
+        .merge(crate::statements::routes::router())
         .merge(crate::calls::routes::router())
         .layer(DefaultBodyLimit::max(body_limit))
         .with_state(config)
@@ -403,7 +403,8 @@ async fn get_activity(State(fed): State<Fed>, Path(id): Path<String>) -> Result<
         .await?
         .filter(|a| a.public)
         .ok_or_else(|| Error::not_found("activity"))?;
-    if let Some(withdrawn) = crate::statement_routes::withdrawn_endorsement(ctx, &row.ap_id).await?
+    if let Some(withdrawn) =
+        crate::statements::routes::withdrawn_endorsement(ctx, &row.ap_id).await?
     {
         return Ok(withdrawn);
     }

@@ -240,7 +240,7 @@ pub async fn endorse(
 }
 
 pub async fn verify(instance: &Instance, url: &str) -> Result<()> {
-    let report = puentes_apub::verify::verify(&instance.ctx, url).await?;
+    let report = puentes_apub::statements::verify::verify(&instance.ctx, url).await?;
     println!("{report}");
     if report.passed() {
         Ok(())

@@ -4,7 +4,7 @@
 
 use crate::Instance;
 use puentes_apub::{
-    activities::statement::{self as handlers, Admission},
+    activities::statements::{self as handlers, Admission},
     fetch,
     objects::statement::{core_document, digest_of, initiators, sign_as},
     protocol::statement::{parse_statement, statement_context},

@@ -90,7 +90,7 @@ pub async fn receive_create(
         ));
     }
     if is_statement(&activity.object) {
-        return super::statement::receive_version(data, author, &activity.object).await;
+        return super::statements::receive_version(data, author, &activity.object).await;
     }
     let post = match parse_remote_post(&activity.object) {
         Ok(post) => post,
@@ -135,7 +135,7 @@ pub async fn receive_update(
         return Ok(Outcome::Applied);
     }
     if is_statement(&activity.object) {
-        return super::statement::receive_version(data, author, &activity.object).await;
+        return super::statements::receive_version(data, author, &activity.object).await;
     }
     let post = match parse_remote_post(&activity.object) {
         Ok(post) => post,

@@ -8,7 +8,7 @@ mod follow;
 mod membership;
 pub use membership::{after_admission, follow_alliance};
 mod announce;
-pub mod statement;
+pub mod statements;
 
 use crate::{
     context::Data,
@@ -24,7 +24,7 @@ pub async fn apply(data: &Data, signer: &actor::Model, activity: Envelope) -> Re
         "Accept" | "Reject" => {
             let accepted = activity.kind == "Accept";
             if let Some(outcome) =
-                statement::receive_answer(data, signer, &activity, accepted).await?
+                statements::receive_answer(data, signer, &activity, accepted).await?
             {
                 return Ok(outcome);
             }
@@ -46,15 +46,15 @@ pub async fn apply(data: &Data, signer: &actor::Model, activity: Envelope) -> Re
             None => membership::receive_join(data, signer, &activity).await,
         },
         "Invite" if is_statement(&activity.object) => {
-            statement::receive_invite(data, signer, &activity).await
+            statements::receive_invite(data, signer, &activity).await
         }
         "Invite" => match calls::receive_invite(data, signer, &activity).await? {
             Some(outcome) => Ok(outcome),
             None => membership::receive_invite(data, signer, &activity).await,
         },
-        "Endorse" => statement::receive_endorse(data, signer, &activity).await,
-        "Like" => statement::receive_like(data, signer, &activity).await,
-        "Add" => Ok(statement::receive_add(data, signer, &activity)
+        "Endorse" => statements::receive_endorse(data, signer, &activity).await,
+        "Like" => statements::receive_like(data, signer, &activity).await,
+        "Add" => Ok(statements::receive_add(data, signer, &activity)
             .await?
             .unwrap_or_else(|| {
                 Outcome::Ignored("Add of something other than an endorsement".into())
@@ -63,7 +63,7 @@ pub async fn apply(data: &Data, signer: &actor::Model, activity: Envelope) -> Re
             Some(outcome) => Ok(outcome),
             None => membership::receive_leave(data, signer, &activity).await,
         },
-        "Remove" => match statement::receive_remove(data, signer, &activity).await? {
+        "Remove" => match statements::receive_remove(data, signer, &activity).await? {
             Some(outcome) => Ok(outcome),
             None => membership::receive_remove(data, signer, &activity).await,
         },
@@ -72,7 +72,7 @@ pub async fn apply(data: &Data, signer: &actor::Model, activity: Envelope) -> Re
             None => Ok(Outcome::Ignored("Ignore of something not ours".into())),
         },
         "Announce" => announce::receive_announce(data, signer, &activity).await,
-        "Undo" => match statement::receive_undo(data, signer, &activity).await? {
+        "Undo" => match statements::receive_undo(data, signer, &activity).await? {
             Some(outcome) => Ok(outcome),
             None => follow::receive_undo(data, signer, &activity).await,
         },
