@@ -144,6 +144,16 @@ async fn pledges_scenario(backend: &Backend) {
     let page = format!("{}/@red/calls/{uuid}", i1.base());
     assert!(summary.ends_with(&format!("Pledge: {page}")), "{summary}");
     assert_eq!(event["url"], page);
+    let profile = reqwest::get(format!("{}/@red", i1.base()))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        profile.contains("Rally for the right to asylum") && profile.contains(&uuid.to_string()),
+        "the profile lists the call"
+    );
     assert_eq!(event["timezone"], "Europe/Berlin");
     assert_eq!(event["startTime"], "2027-09-11T14:00:00+02:00");
     assert_eq!(event["location"]["type"], "Place");

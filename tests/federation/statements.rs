@@ -351,6 +351,16 @@ async fn anonymous_scenario(backend: &Backend) {
     assert!(html.contains("1 of them not named"), "{html}");
     assert!(html.contains("visible display"), "{html}");
     assert!(html.contains("· alliance"), "{html}");
+    let profile = reqwest::get(format!("{}/@red", i1.base()))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        profile.contains("Sin nombres") && profile.contains(&row.uuid),
+        "the profile lists it"
+    );
     // The owner keeps the signed activity; the export counts it without naming it.
     let kept = s::endorsements_of_statement(i1.db(), row.id, &[s::ACCEPTED])
         .await
@@ -643,6 +653,48 @@ async fn policy_scenario(backend: &Backend) {
             .contains("Closed for endorsement")
     );
     assert_eq!(doc["endorsementCount"], 2);
+
+    // A deadline: an endorsement still on its way when the deadline passes (moved back in
+    // the owner's database to stand for the time gone by) is refused on arrival.
+    let mut dated = draft("Con plazo", "anyone");
+    dated.deadline = Some("2099-01-01T00:00:00Z".into());
+    let dated = statements::create(&i1.instance, "red", dated)
+        .await
+        .unwrap();
+    statements::open(&i1.instance, &dated.uuid).await.unwrap();
+    net.settle().await;
+    statements::endorse(&i2.instance, "otra", &dated.ap_url, false, None)
+        .await
+        .unwrap();
+    let mut passed: puentes_db::statement::ActiveModel =
+        s::get(i1.db(), dated.id).await.unwrap().into();
+    passed.deadline = sea_orm::Set(Some(chrono::Utc::now() - chrono::Duration::minutes(1)));
+    sea_orm::ActiveModelTrait::update(passed, i1.db())
+        .await
+        .unwrap();
+    net.settle().await;
+    assert_eq!(
+        endorsement_status(i2, &dated.ap_url, "otra")
+            .await
+            .as_deref(),
+        Some(s::REJECTED)
+    );
+    let (_, doc) = i1.get_json(&format!("/statements/{}", dated.uuid)).await;
+    assert_eq!(doc["statementStatus"], "closed");
+    assert!(
+        doc["summary"]
+            .as_str()
+            .unwrap()
+            .contains("Closed for endorsement")
+    );
+    let past = statements::create(&i1.instance, "red", {
+        let mut d = draft("Plazo pasado", "anyone");
+        d.deadline = Some("2001-01-01T00:00:00Z".into());
+        d
+    })
+    .await
+    .unwrap_err();
+    assert_eq!(past.kind(), ErrorKind::BadRequest, "{past}");
 }
 
 #[tokio::test]

@@ -130,7 +130,28 @@ async fn actor_page(State(state): State<HttpState>, Path(name): Path<String>) ->
     } else {
         (None, Vec::new())
     };
+    // What the actor calls others to do, soonest first, and the statements it opened.
+    let calls: Vec<_> =
+        query::call::by_organizers(&state.db, &[actor.id], chrono::Utc::now(), 10)
+            .await?
+            .iter()
+            .filter(|c| c.local)
+            .filter_map(|c| {
+                let uuid = c.ap_id.rsplit('/').next()?.to_string();
+                Some(context! { title => c.name, summary => c.summary, status => c.status, link => format!("/@{}/calls/{uuid}", actor.username) })
+            })
+            .collect();
+    let mut statements = Vec::new();
+    for row in query::statement::of_owner(&state.db, actor.id).await? {
+        if row.status == query::statement::DRAFT {
+            continue;
+        }
+        let version = query::statement::current_version(&state.db, row.id).await?;
+        statements.push(context! { title => version.name, status => row.status, link => format!("/@{}/statements/{}", actor.username, row.uuid) });
+    }
     state.render("actor.html", context! {
+        calls => calls,
+        statements => statements,
         member_count => member_count,
         members => members,
         instance_name => state.config.instance_name,

@@ -92,7 +92,7 @@ pub async fn statement_page(
             name => owner.username,
             title => current.name,
             ask => row.ask,
-            status => row.status,
+            status => s::effective_status(&row),
             policy => row.policy,
             deadline => row.deadline.map(|d| d.format("%Y-%m-%d %H:%M UTC").to_string()),
             initiators => initiators,

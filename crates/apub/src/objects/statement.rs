@@ -125,7 +125,7 @@ pub fn summary(
             counts.supporters
         ));
     }
-    let state = match (superseded_by, row.status.as_str()) {
+    let state = match (superseded_by, s::effective_status(row)) {
         (Some(next), _) => {
             format!("This version was revised; endorsements of it stay here. New version: {next}")
         }
@@ -176,7 +176,7 @@ pub async fn version_document(
         "cc": [owner.followers_url],
         "audience": owner.ap_id,
         "version": version.number,
-        "statementStatus": if next.is_some() { SUPERSEDED } else { row.status.as_str() },
+        "statementStatus": if next.is_some() { SUPERSEDED } else { s::effective_status(row) },
         "endorsementPolicy": row.policy,
         "endorsements": collection("endorsements"),
         "revocations": collection("revocations"),

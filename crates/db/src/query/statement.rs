@@ -31,6 +31,14 @@ pub const REJECTED: &str = "rejected";
 pub const WITHDRAWN: &str = "withdrawn";
 pub const REMOVED: &str = "removed";
 
+/// The status readers see: an open statement whose deadline has passed is closed.
+pub fn effective_status(row: &statement::Model) -> &str {
+    match row.deadline {
+        Some(deadline) if row.status == OPEN && deadline <= now() => CLOSED,
+        _ => &row.status,
+    }
+}
+
 pub fn validate_policy(policy: &str) -> Result<()> {
     if matches!(policy, POLICY_MEMBERS | POLICY_ANYONE | POLICY_INVITED) {
         Ok(())
