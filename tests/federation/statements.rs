@@ -105,6 +105,29 @@ async fn statement_scenario(backend: &Backend) {
     );
     assert!(doc["proof"]["proofValue"].is_string());
     assert_eq!(doc["contentMap"]["en"], "<p>Migrants have rights.</p>\n");
+    // The co-initiator adds a translation from its own instance; an outsider cannot.
+    statements::translate(
+        &i2.instance,
+        Some("sol"),
+        &statement_url,
+        "fr",
+        "Les personnes migrantes ont des droits.",
+    )
+    .await
+    .unwrap();
+    let outsider = statements::translate(&i3.instance, Some("luna"), &statement_url, "de", "Nein")
+        .await
+        .unwrap_err();
+    assert_eq!(outsider.kind(), ErrorKind::Forbidden, "{outsider}");
+    net.settle().await;
+    let (_, translated) = i1.get_json(&format!("/statements/{}", row.uuid)).await;
+    assert!(
+        translated["translations"]["fr"]
+            .as_str()
+            .unwrap()
+            .contains("ont des droits")
+    );
+    assert_eq!(translated["id"], v1.ap_id);
     let summary = doc["summary"].as_str().unwrap();
     assert!(
         summary.contains("We ask parliament to open safe routes."),
@@ -476,6 +499,12 @@ async fn tampering_scenario(backend: &Backend) {
     assert!(reasons[1].contains("digestMultibase"), "{report}");
     assert!(report.to_string().contains("Result: FAILED"));
 
+    // Only co-initiators add translations.
+    let forged = json!({ "id": format!("{}/add/1", remote.base), "type": "Add", "actor": ngo,
+        "object": { "type": "Note", "attributedTo": ngo, "contentMap": { "fr": "<p>Faux</p>" } },
+        "target": version.ap_id });
+    assert_eq!(remote.post(&inbox, &ngo, &forged).await.0, 403);
+
     // A Mastodon user's Like counts as an unverified supporter, apart from endorsements.
     let fan = remote.add_actor("/users/fan", &template);
     let like = json!({ "id": format!("{}/likes/1", remote.base), "type": "Like", "actor": fan,
@@ -601,6 +630,7 @@ async fn policy_scenario(backend: &Backend) {
     // A translation after opening is shown beside the text, outside what was signed.
     statements::translate(
         &i1.instance,
+        None,
         &row.uuid,
         "fr",
         "Les personnes migrantes ont des droits.",

@@ -363,7 +363,8 @@ pub async fn materialize(ctx: &FedContext, event: &OutboxEvent) -> Result<()> {
         | OutboxEvent::EndorsementAdded { .. }
         | OutboxEvent::EndorsementWithdrawn { .. }
         | OutboxEvent::EndorsementRevoked { .. }
-        | OutboxEvent::StatementBoosted { .. } => {
+        | OutboxEvent::StatementBoosted { .. }
+        | OutboxEvent::TranslationOffered { .. } => {
             crate::statements::outbox::materialize(ctx, event).await
         }
         OutboxEvent::CallPublished { .. }

@@ -112,6 +112,13 @@ pub enum OutboxEvent {
     StatementBoosted {
         endorsement_id: i64,
     },
+    /// A local co-initiator offers a translation of a remote statement's version (kept in
+    /// our copy's translations until the owner's Update comes back).
+    TranslationOffered {
+        version_id: i64,
+        actor_id: i64,
+        language: String,
+    },
     // Calls to action.
     /// A local call was published: Create{Event}.
     CallPublished {
@@ -173,6 +180,7 @@ impl OutboxEvent {
             OutboxEvent::EndorsementWithdrawn { .. } => "endorsement_withdrawn",
             OutboxEvent::EndorsementRevoked { .. } => "endorsement_revoked",
             OutboxEvent::StatementBoosted { .. } => "statement_boosted",
+            OutboxEvent::TranslationOffered { .. } => "translation_offered",
             OutboxEvent::CallPublished { .. } => "call_published",
             OutboxEvent::CallUpdated { .. } => "call_updated",
             OutboxEvent::PledgeSent { .. } => "pledge_sent",

@@ -65,6 +65,9 @@ pub enum StatementCommand {
     },
     /// Add a translation (after opening it is shown beside the text, not signed).
     Translate {
+        /// As a co-initiator, for a statement owned on another instance.
+        #[arg(long = "as")]
+        as_name: Option<String>,
         id: String,
         lang: String,
         text: String,
@@ -148,8 +151,13 @@ pub async fn statement_command(instance: &Instance, command: StatementCommand) -
                 version.number, version.ap_id, version.digest
             );
         }
-        StatementCommand::Translate { id, lang, text } => {
-            statements::translate(instance, &id, &lang, &text).await?;
+        StatementCommand::Translate {
+            as_name,
+            id,
+            lang,
+            text,
+        } => {
+            statements::translate(instance, as_name.as_deref(), &id, &lang, &text).await?;
             println!("translation {lang} added");
         }
         StatementCommand::Pending { id } => {

@@ -230,6 +230,14 @@ async fn known_statement(instance: &Instance, id: &str) -> Result<statement::Mod
     }
 }
 
+/// A statement kept here, or else read from its URL (and kept).
+async fn known_or_fetched(instance: &Instance, id: &str) -> Result<statement::Model> {
+    match known_statement(instance, id).await {
+        Ok(row) => Ok(row),
+        Err(_) => Ok(fetch_statement(instance, id).await?.0),
+    }
+}
+
 /// The invitee's answer: confirm (Accept) or decline (Reject).
 pub async fn answer_invitation(
     instance: &Instance,
@@ -432,52 +440,78 @@ pub async fn revise(
     Ok(version)
 }
 
-/// Adds a translation. Before opening it joins the text; afterwards it is shown beside the
-/// text, marked as added later, and is not part of what endorsers signed.
-pub async fn translate(instance: &Instance, id: &str, language: &str, text_md: &str) -> Result<()> {
+/// Adds a translation. On our draft it joins the text; afterwards it is shown beside the
+/// text, marked as added later, and is not part of what endorsers signed. A co-initiator
+/// on another instance (`as_name`) sends it to the owner.
+pub async fn translate(
+    instance: &Instance,
+    as_name: Option<&str>,
+    id: &str,
+    language: &str,
+    text_md: &str,
+) -> Result<()> {
     let ctx = &instance.ctx;
-    let row = local_statement(instance, id).await?;
     let language = text::language(language)?;
-    let current = s::current_version(&ctx.db, row.id).await?;
     let tag_base = format!("{}/tags", ctx.urls.base());
     let html = text::render(text_md, &tag_base, &[]);
+    let row = known_or_fetched(instance, id).await?;
+    let current = s::current_version(&ctx.db, row.id).await?;
+    if !row.local {
+        let name = as_name.ok_or_else(|| {
+            Error::bad_request("that statement is owned elsewhere: add --as CO-INITIATOR")
+        })?;
+        let translator = query::actor::local_by_name_required(&ctx.db, name).await?;
+        let confirmed = s::invitation_for(&ctx.db, row.id, translator.id)
+            .await?
+            .is_some_and(|i| i.role == s::INITIATOR && i.status == s::CONFIRMED);
+        if !confirmed {
+            return Err(Error::forbidden(format!(
+                "{name} is not a confirmed co-initiator of that statement"
+            )));
+        }
+        let mut map = puentes_apub::statements::outbox::translations(&current);
+        map.insert(language.clone(), json!(html));
+        let txn = ctx.db.begin().await?;
+        let version_id = current.id;
+        s::set_translations(&txn, current, &Value::Object(map).to_string()).await?;
+        let event = OutboxEvent::TranslationOffered {
+            version_id,
+            actor_id: translator.id,
+            language,
+        };
+        query::outbox::enqueue(&txn, &event).await?;
+        txn.commit().await?;
+        return Ok(());
+    }
+    if row.status != s::DRAFT {
+        return handlers::add_translation(ctx, current, &language, &html).await;
+    }
     if current.language.as_deref() == Some(language.as_str()) {
         return Err(Error::bad_request(
             "that is the language of the text itself",
         ));
     }
+    let base = current.language.clone().ok_or_else(|| {
+        Error::bad_request("the draft has no language; revise it with --lang first")
+    })?;
+    let mut map: serde_json::Map<String, Value> = current
+        .content_map
+        .as_deref()
+        .and_then(|m| serde_json::from_str(m).ok())
+        .unwrap_or_default();
+    map.entry(base).or_insert(json!(current.content));
+    map.insert(language, json!(html));
+    let (name, content) = (current.name.clone(), current.content.clone());
     let txn = ctx.db.begin().await?;
-    if row.status == s::DRAFT {
-        let base = current.language.clone().ok_or_else(|| {
-            Error::bad_request("the draft has no language; revise it with --lang first")
-        })?;
-        let mut map: serde_json::Map<String, Value> = current
-            .content_map
-            .as_deref()
-            .and_then(|m| serde_json::from_str(m).ok())
-            .unwrap_or_default();
-        map.entry(base).or_insert(json!(current.content));
-        map.insert(language, json!(html));
-        let (name, content) = (current.name.clone(), current.content.clone());
-        freeze(
-            instance,
-            &txn,
-            &row,
-            current,
-            Some((&name, &content, Some(Value::Object(map).to_string()))),
-        )
-        .await?;
-    } else {
-        let mut map: serde_json::Map<String, Value> = current
-            .translations
-            .as_deref()
-            .and_then(|m| serde_json::from_str(m).ok())
-            .unwrap_or_default();
-        map.insert(language, json!(html));
-        let version_id = current.id;
-        s::set_translations(&txn, current, &Value::Object(map).to_string()).await?;
-        query::outbox::enqueue(&txn, &OutboxEvent::StatementUpdated { version_id }).await?;
-    }
+    let content_map = Some(Value::Object(map).to_string());
+    freeze(
+        instance,
+        &txn,
+        &row,
+        current,
+        Some((&name, &content, content_map)),
+    )
+    .await?;
     txn.commit().await?;
     Ok(())
 }
@@ -666,10 +700,7 @@ pub async fn endorse(
 pub async fn withdraw(instance: &Instance, as_name: &str, url: &str) -> Result<endorsement::Model> {
     let ctx = &instance.ctx;
     let endorser = query::actor::local_by_name_required(&ctx.db, as_name).await?;
-    let row = match known_statement(instance, url).await {
-        Ok(row) => row,
-        Err(_) => fetch_statement(instance, url).await?.0,
-    };
+    let row = known_or_fetched(instance, url).await?;
     let live = s::endorsements_of_statement(&ctx.db, row.id, &[s::PENDING, s::ACCEPTED])
         .await?
         .into_iter()

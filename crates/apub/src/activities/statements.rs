@@ -458,6 +458,9 @@ pub async fn receive_add(
     owner: &actor::Model,
     activity: &Envelope,
 ) -> Result<Option<Outcome>> {
+    if type_of(&activity.object) == Some("Note") {
+        return receive_translation(data, owner, activity).await.map(Some);
+    }
     if type_of(&activity.object) != Some("Endorse") {
         return Ok(None);
     }
@@ -509,6 +512,74 @@ pub async fn receive_add(
         }
     }
     Ok(Some(Outcome::Applied))
+}
+
+/// A co-initiator adds a translation of one of our statement versions. It is shown beside
+/// the text, outside what endorsers signed.
+async fn receive_translation(
+    data: &Data,
+    translator: &actor::Model,
+    activity: &Envelope,
+) -> Result<Outcome> {
+    let target = activity
+        .raw
+        .get("target")
+        .and_then(id_of)
+        .ok_or_else(|| Error::bad_request("Add has no target"))?;
+    let Some(version) = s::version_by_ap_id(&data.db, target.as_str()).await? else {
+        return Ok(Outcome::Ignored(
+            "Add to something other than a statement".into(),
+        ));
+    };
+    let row = s::get(&data.db, version.statement_id).await?;
+    let confirmed = s::invitation_for(&data.db, row.id, translator.id)
+        .await?
+        .is_some_and(|i| i.role == s::INITIATOR && i.status == s::CONFIRMED);
+    if !row.local || !confirmed {
+        return Err(Error::forbidden(
+            "only the statement's co-initiators add translations",
+        ));
+    }
+    let Some(Value::Object(languages)) = activity.object.get("contentMap") else {
+        return Err(Error::bad_request("the translation has no contentMap"));
+    };
+    for (language, html) in languages {
+        let language = puentes_core::text::language(language)?;
+        let html = html
+            .as_str()
+            .ok_or_else(|| Error::bad_request("a translation must be text"))?;
+        let current = s::version(&data.db, version.id).await?;
+        add_translation(
+            data,
+            current,
+            &language,
+            &puentes_core::sanitize::clean_html(html),
+        )
+        .await?;
+    }
+    Ok(Outcome::Applied)
+}
+
+/// Adds a translation after opening and re-sends the version so copies show it.
+pub async fn add_translation(
+    ctx: &FedContext,
+    version: statement_version::Model,
+    language: &str,
+    html: &str,
+) -> Result<()> {
+    if version.language.as_deref() == Some(language) {
+        return Err(Error::bad_request(
+            "that is the language of the text itself",
+        ));
+    }
+    let mut map = crate::statements::outbox::translations(&version);
+    map.insert(language.to_string(), Value::String(html.to_string()));
+    let version_id = version.id;
+    let txn = ctx.db.begin().await?;
+    s::set_translations(&txn, version, &Value::Object(map).to_string()).await?;
+    query::outbox::enqueue(&txn, &OutboxEvent::StatementUpdated { version_id }).await?;
+    txn.commit().await?;
+    Ok(())
 }
 
 /// The owner moves an endorsement to its revocations; the endorser's signed Undo travels

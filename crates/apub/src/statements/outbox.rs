@@ -173,8 +173,40 @@ pub async fn materialize(ctx: &FedContext, event: &OutboxEvent) -> Result<()> {
             let inboxes = follower_inboxes(ctx, &endorser).await?;
             enqueue_activity(ctx, &endorser, doc, Some(&version.ap_id), true, inboxes).await
         }
+        OutboxEvent::TranslationOffered {
+            version_id,
+            actor_id,
+            language,
+        } => {
+            let version = s::version(db, *version_id).await?;
+            let row = s::get(db, version.statement_id).await?;
+            let owner = query::actor::get(db, row.owner_id).await?;
+            let translator = query::actor::get(db, *actor_id).await?;
+            let Some(html) = translations(&version).remove(language) else {
+                return Ok(());
+            };
+            let doc = json!({
+                "id": ctx.urls.new_activity(), "type": "Add", "actor": translator.ap_id,
+                "object": { "type": "Note", "attributedTo": translator.ap_id,
+                            "contentMap": { language.as_str(): html } },
+                "target": version.ap_id, "to": [owner.ap_id],
+            });
+            let inboxes = actor_inbox(ctx, &owner).await?;
+            enqueue_activity(ctx, &translator, doc, Some(&version.ap_id), false, inboxes).await
+        }
         _ => Ok(()),
     }
+}
+
+/// A version's translations added after opening, language → HTML.
+pub fn translations(
+    version: &puentes_db::statement_version::Model,
+) -> serde_json::Map<String, Value> {
+    version
+        .translations
+        .as_deref()
+        .and_then(|t| serde_json::from_str(t).ok())
+        .unwrap_or_default()
 }
 
 /// The endorser's boost of the version it endorsed; its id derives from the endorsement
