@@ -125,6 +125,7 @@ impl MigrationTrait for Migration {
                     .col(text("ap_id").unique_key())
                     .col(text("status"))
                     .col(boolean("anonymous"))
+                    .col(big_integer_null("endorser_members"))
                     .col(text_null("note"))
                     .col(text("activity"))
                     .col(text_null("revocation"))

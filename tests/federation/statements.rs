@@ -298,6 +298,13 @@ async fn anonymous_scenario(backend: &Backend) {
     i2.create_actor("discreta", "organization").await;
     // An alliance endorses as a Group (its secretariat runs the command).
     i2.create_actor("visible", "alliance").await;
+    i2.create_actor("miembro", "organization").await;
+    alliances::set_policies(&i2.instance, "visible", Some("auto"), None, None)
+        .await
+        .unwrap();
+    alliances::join(&i2.instance, "miembro", &i2.handle("visible"))
+        .await
+        .unwrap();
     let row = statements::create(&i1.instance, "red", draft("Sin nombres", "anyone"))
         .await
         .unwrap();
@@ -373,7 +380,7 @@ async fn anonymous_scenario(backend: &Backend) {
         .unwrap();
     assert!(html.contains("1 of them not named"), "{html}");
     assert!(html.contains("visible display"), "{html}");
-    assert!(html.contains("· alliance"), "{html}");
+    assert!(html.contains("· alliance of 1 member"), "{html}");
     let profile = reqwest::get(format!("{}/@red", i1.base()))
         .await
         .unwrap()

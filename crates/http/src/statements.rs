@@ -55,15 +55,7 @@ pub async fn statement_page(
         let anonymous = accepted.iter().filter(|(e, _)| e.anonymous).count();
         let mut named = Vec::new();
         for (endorsement, a) in accepted.iter().filter(|(e, _)| !e.anonymous) {
-            let members = if a.kind == "Group" && a.local {
-                Some(
-                    query::membership::members(&state.db, a.id, query::membership::ACTIVE)
-                        .await?
-                        .len(),
-                )
-            } else {
-                None
-            };
+            let members = endorsement.endorser_members;
             named.push(context! {
                 name => display(a),
                 handle => format!("@{}@{}", a.username, a.domain),

@@ -671,6 +671,7 @@ pub async fn endorse(
     let stored = s::insert_endorsement(
         &txn,
         NewEndorsement {
+            endorser_members: None,
             statement_id: row.id,
             version_id: version.id,
             endorser_id: endorser.id,

@@ -259,10 +259,12 @@ pub async fn admit(
         Admission::Held => s::PENDING,
         Admission::Rejected => s::REJECTED,
     };
+    let endorser_members = alliance_size(ctx, endorser).await;
     let txn = ctx.db.begin().await?;
     let stored = s::insert_endorsement(
         &txn,
         NewEndorsement {
+            endorser_members,
             statement_id: row.id,
             version_id: version.id,
             endorser_id: endorser.id,
@@ -307,6 +309,28 @@ pub async fn decided(
         }
     }
     query::outbox::enqueue_all(txn, &events).await
+}
+
+/// How many members an alliance endorsing as a Group has: counted here for ours, read from
+/// its public member list for others (unknown when the list is not public).
+async fn alliance_size(ctx: &FedContext, endorser: &actor::Model) -> Option<i64> {
+    if endorser.kind != "Group" {
+        return None;
+    }
+    if endorser.local {
+        let members =
+            query::membership::members(&ctx.db, endorser.id, query::membership::ACTIVE).await;
+        return members.ok().map(|m| m.len() as i64);
+    }
+    let url = Url::parse(&format!("{}/members", endorser.ap_id)).ok()?;
+    let actor_doc = crate::fetch::signed_get_json(ctx, &Url::parse(&endorser.ap_id).ok()?, None)
+        .await
+        .ok()?;
+    let members = actor_doc.get("members").and_then(id_of).unwrap_or(url);
+    let list = crate::fetch::signed_get_json(ctx, &members, None)
+        .await
+        .ok()?;
+    list.get("totalItems").and_then(Value::as_i64)
 }
 
 async fn policy_admission(
@@ -495,6 +519,7 @@ pub async fn receive_add(
             s::insert_endorsement(
                 &data.db,
                 NewEndorsement {
+                    endorser_members: alliance_size(data, &endorser).await,
                     statement_id: row.id,
                     version_id: version.id,
                     endorser_id: endorser.id,

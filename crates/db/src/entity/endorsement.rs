@@ -15,6 +15,8 @@ pub struct Model {
     pub status: String,
     /// "Count me, don't name me": counted in public, named only to the owner.
     pub anonymous: bool,
+    /// An alliance endorsing as a Group: how many members it had when it endorsed.
+    pub endorser_members: Option<i64>,
     pub note: Option<String>,
     /// The Endorse, verbatim with its proof.
     pub activity: String,

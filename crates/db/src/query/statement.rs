@@ -382,6 +382,7 @@ pub struct NewEndorsement<'a> {
     pub ap_id: &'a str,
     pub status: &'a str,
     pub anonymous: bool,
+    pub endorser_members: Option<i64>,
     pub note: Option<String>,
     pub activity: &'a str,
 }
@@ -398,6 +399,7 @@ pub async fn insert_endorsement(
         ap_id: Set(new.ap_id.to_string()),
         status: Set(new.status.to_string()),
         anonymous: Set(new.anonymous),
+        endorser_members: Set(new.endorser_members),
         note: Set(new.note),
         activity: Set(new.activity.to_string()),
         revocation: Set(None),
