@@ -177,7 +177,8 @@ async fn pledges_scenario(backend: &Backend) {
 
     // Two organizations on two other instances pledge, by the call's URL.
     calls::pledge(&i2.instance, "ong2", &id).await.unwrap();
-    calls::pledge(&i3.instance, "ong3", &id).await.unwrap();
+    // The page address a browser shows works as well as the id.
+    calls::pledge(&i3.instance, "ong3", &page).await.unwrap();
     net.settle().await;
     for (instance, name) in [(i2, "ong2"), (i3, "ong3")] {
         assert_eq!(

@@ -143,7 +143,7 @@ async fn statement_scenario(backend: &Backend) {
     statements::endorse(
         &i3.instance,
         "luna",
-        &statement_url,
+        &format!("{}/@red/statements/{}", i1.base(), row.uuid),
         false,
         Some("Con todo nuestro apoyo"),
     )

@@ -95,6 +95,24 @@ impl Urls {
 #[derive(Debug, Clone)]
 pub struct RequestTarget(pub String);
 
+/// The ActivityPub id behind a Puentes page address, so people can paste what their browser
+/// shows: `/@NAME/statements/ID` is `/statements/ID`, `/@NAME/calls/ID` is `/calls/ID`.
+pub fn object_id_of_page(page: &Url) -> Option<Url> {
+    let segments: Vec<&str> = page.path_segments()?.collect();
+    match segments.as_slice() {
+        [actor, kind @ ("statements" | "calls"), id]
+            if actor.starts_with('@') && !id.is_empty() =>
+        {
+            let mut object = page.clone();
+            object.set_path(&format!("/{kind}/{id}"));
+            object.set_query(None);
+            object.set_fragment(None);
+            Some(object)
+        }
+        _ => None,
+    }
+}
+
 /// `host[:port]` of a URL: instances are keyed by authority, so two local test instances
 /// on different ports stay apart.
 pub fn authority(u: &Url) -> String {
@@ -120,5 +138,13 @@ mod tests {
         assert!(urls.is_local(&urls.actor("x")));
         assert!(!urls.is_local(&Url::parse("http://localhost:8081/actors/x").unwrap()));
         assert_eq!(authority(&urls.actor("a")), "localhost:8080");
+        let page = Url::parse("https://red.example/@red/statements/01ab?x=1").unwrap();
+        assert_eq!(
+            object_id_of_page(&page).unwrap().as_str(),
+            "https://red.example/statements/01ab"
+        );
+        let call = Url::parse("https://red.example/@red/calls/9").unwrap();
+        assert_eq!(object_id_of_page(&call).unwrap().path(), "/calls/9");
+        assert!(object_id_of_page(&urls.actor("x")).is_none());
     }
 }

@@ -85,9 +85,19 @@ fn render_text(
     Ok((content, content_map, language))
 }
 
+/// A statement's page address (what a browser shows) stands for the statement itself.
+fn page_to_object(id: &str) -> String {
+    Url::parse(id)
+        .ok()
+        .and_then(|u| puentes_core::urls::object_id_of_page(&u))
+        .map(String::from)
+        .unwrap_or_else(|| id.to_string())
+}
+
 /// Finds one of our statements by its id (uuid) or URL.
 pub async fn local_statement(instance: &Instance, id: &str) -> Result<statement::Model> {
     let db = &instance.ctx.db;
+    let id = &page_to_object(id);
     let found = match s::by_uuid(db, id).await? {
         Some(row) => Some(row),
         None => match s::by_url(db, id).await? {
@@ -218,6 +228,7 @@ pub async fn invite(instance: &Instance, id: &str, handle: &str, role: &str) -> 
 /// Finds a statement we own or keep a copy of, by any of its ids.
 async fn known_statement(instance: &Instance, id: &str) -> Result<statement::Model> {
     let db = &instance.ctx.db;
+    let id = &page_to_object(id);
     if let Some(row) = s::by_uuid(db, id).await? {
         return Ok(row);
     }
@@ -566,6 +577,7 @@ pub async fn fetch_statement(
         };
         return Ok((row, version));
     }
+    let url = &page_to_object(url);
     let parsed =
         Url::parse(url).map_err(|_| Error::bad_request(format!("{url:?} is not a URL")))?;
     let fetched = fetch::signed_get_json(ctx, &parsed, None).await?;

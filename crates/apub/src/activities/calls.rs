@@ -376,6 +376,8 @@ pub async fn store_event(
 
 /// A call by its id: stored, or fetched from its origin (to pledge to it by URL).
 pub async fn call_by_url(data: &Data, url: &Url) -> Result<call::Model> {
+    let page_object = puentes_core::urls::object_id_of_page(url);
+    let url = page_object.as_ref().unwrap_or(url);
     if let Some(row) = q::by_ap_id(&data.db, url.as_str()).await? {
         return Ok(row);
     }
