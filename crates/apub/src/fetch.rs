@@ -164,9 +164,28 @@ pub async fn collection_items(
     signer: &actor::Model,
     max_pages: usize,
 ) -> Result<Vec<Url>> {
-    let head = signed_get_json(ctx, url, Some(signer)).await?;
-    let mut items =
-        crate::protocol::helpers::ids_of(head.get("orderedItems").or(head.get("items")));
+    let (_, items) = collection_documents(ctx, url, Some(signer), max_pages).await?;
+    Ok(items
+        .iter()
+        .filter_map(crate::protocol::helpers::id_of)
+        .collect())
+}
+
+/// A collection's head and its items as given (ids or embedded documents), following its
+/// pages on the same host, at most `max_pages`; signed by `signer` or the instance actor.
+pub async fn collection_documents(
+    ctx: &crate::FedContext,
+    url: &Url,
+    signer: Option<&actor::Model>,
+    max_pages: usize,
+) -> Result<(serde_json::Value, Vec<serde_json::Value>)> {
+    let items_of = |doc: &serde_json::Value| match doc.get("orderedItems").or(doc.get("items")) {
+        None | Some(serde_json::Value::Null) => Vec::new(),
+        Some(serde_json::Value::Array(items)) => items.clone(),
+        Some(one) => vec![one.clone()],
+    };
+    let head = signed_get_json(ctx, url, signer).await?;
+    let mut items = items_of(&head);
     let mut next = head.get("first").and_then(crate::protocol::helpers::id_of);
     let mut pages = 0;
     while let Some(page_url) = next.take() {
@@ -176,13 +195,11 @@ pub async fn collection_items(
             break;
         }
         pages += 1;
-        let page = signed_get_json(ctx, &page_url, Some(signer)).await?;
-        items.extend(crate::protocol::helpers::ids_of(
-            page.get("orderedItems").or(page.get("items")),
-        ));
+        let page = signed_get_json(ctx, &page_url, signer).await?;
+        items.extend(items_of(&page));
         next = page.get("next").and_then(crate::protocol::helpers::id_of);
     }
-    Ok(items)
+    Ok((head, items))
 }
 
 /// A signed GET (by the instance actor) that reports the status instead of failing on it

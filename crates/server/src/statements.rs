@@ -96,19 +96,9 @@ fn page_to_object(id: &str) -> String {
 
 /// Finds one of our statements by its id (uuid) or URL.
 pub async fn local_statement(instance: &Instance, id: &str) -> Result<statement::Model> {
-    let db = &instance.ctx.db;
-    let id = &page_to_object(id);
-    let found = match s::by_uuid(db, id).await? {
-        Some(row) => Some(row),
-        None => match s::by_url(db, id).await? {
-            Some(row) => Some(row),
-            None => match s::version_by_ap_id(db, id).await? {
-                Some(v) => Some(s::get(db, v.statement_id).await?),
-                None => None,
-            },
-        },
-    };
-    found
+    known_statement(instance, id)
+        .await
+        .ok()
         .filter(|row| row.local)
         .ok_or_else(|| Error::not_found(format!("statement {id:?} of this instance")))
 }
@@ -480,11 +470,9 @@ pub async fn translate(
                 "{name} is not a confirmed co-initiator of that statement"
             )));
         }
-        let mut map = puentes_apub::statements::outbox::translations(&current);
-        map.insert(language.clone(), json!(html));
         let txn = ctx.db.begin().await?;
         let version_id = current.id;
-        s::set_translations(&txn, current, &Value::Object(map).to_string()).await?;
+        s::add_translation(&txn, current, &language, &html).await?;
         let event = OutboxEvent::TranslationOffered {
             version_id,
             actor_id: translator.id,

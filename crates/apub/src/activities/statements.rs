@@ -241,9 +241,7 @@ pub async fn admit(
         return Ok((admission, existing.id));
     }
     let current = s::current_version(&ctx.db, row.id).await?;
-    let open = row.status == s::OPEN
-        && current.id == version.id
-        && row.deadline.is_none_or(|d| d > chrono::Utc::now());
+    let open = s::effective_status(&row) == s::OPEN && current.id == version.id;
     let blocked = query::block::exists(&ctx.db, row.owner_id, endorser.id).await?;
     let already = s::live_endorsement(&ctx.db, version.id, endorser.id).await?;
     if already.is_some() {
@@ -597,11 +595,9 @@ pub async fn add_translation(
             "that is the language of the text itself",
         ));
     }
-    let mut map = crate::statements::outbox::translations(&version);
-    map.insert(language.to_string(), Value::String(html.to_string()));
     let version_id = version.id;
     let txn = ctx.db.begin().await?;
-    s::set_translations(&txn, version, &Value::Object(map).to_string()).await?;
+    s::add_translation(&txn, version, language, html).await?;
     query::outbox::enqueue(&txn, &OutboxEvent::StatementUpdated { version_id }).await?;
     txn.commit().await?;
     Ok(())

@@ -72,7 +72,6 @@ pub fn core_document(
 pub struct Counts {
     pub endorsements: u64,
     pub anonymous: u64,
-    pub revoked: u64,
     pub supporters: u64,
 }
 
@@ -85,9 +84,6 @@ pub async fn counts(
     Ok(Counts {
         endorsements: accepted.len() as u64,
         anonymous: accepted.iter().filter(|(e, _)| e.anonymous).count() as u64,
-        revoked: s::endorsements_of_version(&ctx.db, version.id, &[s::WITHDRAWN, s::REMOVED])
-            .await?
-            .len() as u64,
         supporters: s::count_likes(&ctx.db, row.id).await?,
     })
 }
@@ -193,12 +189,9 @@ pub async fn version_document(
     if let Some(next) = next {
         doc["supersededBy"] = json!(next);
     }
-    if let Some(translations) = version
-        .translations
-        .as_deref()
-        .and_then(|t| serde_json::from_str::<Value>(t).ok())
-    {
-        doc["translations"] = translations;
+    let translations = s::translations(version);
+    if !translations.is_empty() {
+        doc["translations"] = Value::Object(translations);
     }
     sign_as(doc, &owner)
 }

@@ -4,7 +4,7 @@
 use crate::{
     context::FedContext,
     delivery::{actor_inbox, enqueue_activity, follower_inboxes},
-    objects::statement::{initiators, version_document},
+    objects::statement::version_document,
     protocol::PUBLIC,
 };
 use puentes_core::Result;
@@ -182,7 +182,7 @@ pub async fn materialize(ctx: &FedContext, event: &OutboxEvent) -> Result<()> {
             let row = s::get(db, version.statement_id).await?;
             let owner = query::actor::get(db, row.owner_id).await?;
             let translator = query::actor::get(db, *actor_id).await?;
-            let Some(html) = translations(&version).remove(language) else {
+            let Some(html) = s::translations(&version).remove(language) else {
                 return Ok(());
             };
             let doc = json!({
@@ -196,17 +196,6 @@ pub async fn materialize(ctx: &FedContext, event: &OutboxEvent) -> Result<()> {
         }
         _ => Ok(()),
     }
-}
-
-/// A version's translations added after opening, language → HTML.
-pub fn translations(
-    version: &puentes_db::statement_version::Model,
-) -> serde_json::Map<String, Value> {
-    version
-        .translations
-        .as_deref()
-        .and_then(|t| serde_json::from_str(t).ok())
-        .unwrap_or_default()
 }
 
 /// The endorser's boost of the version it endorsed; its id derives from the endorsement
@@ -247,13 +236,12 @@ async fn copy_audience(
     owner: &actor::Model,
 ) -> Result<BTreeSet<String>> {
     let mut inboxes = follower_inboxes(ctx, owner).await?;
-    let mut actors: Vec<actor::Model> = initiators(&ctx.db, row).await?;
-    actors.extend(
-        s::invitations(&ctx.db, row.id)
-            .await?
-            .into_iter()
-            .map(|(_, a)| a),
-    );
+    // Co-initiators are among the invitations; the owner itself is local.
+    let mut actors: Vec<actor::Model> = s::invitations(&ctx.db, row.id)
+        .await?
+        .into_iter()
+        .map(|(_, a)| a)
+        .collect();
     let all = [
         s::PENDING,
         s::ACCEPTED,

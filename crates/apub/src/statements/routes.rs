@@ -4,7 +4,10 @@
 use crate::{
     context::FedContext,
     objects::statement::{public_endorsements, public_revocations, version_document},
-    protocol::{collection::PAGE_SIZE, statement::statement_context},
+    protocol::{
+        collection::{PAGE_SIZE, ordered_collection},
+        statement::statement_context,
+    },
     routes::{Fed, PageQuery, activity_json, collection, wants_html},
 };
 use axum::{
@@ -124,11 +127,13 @@ async fn get_endorsements(
     };
     let id = ctx.urls.statement_collection(&uuid, number, "endorsements");
     let total = named.len() as u64 + anonymous;
-    let mut response = paged(id, q.page, named, total).await?;
     if q.page.is_none() {
-        response = with_anonymous_count(response, anonymous).await?;
+        // The head also says how many endorsers asked not to be named.
+        let mut head = ordered_collection(&id, total);
+        head["anonymousItems"] = json!(anonymous);
+        return Ok(activity_json(head));
     }
-    Ok(response)
+    paged(id, q.page, named, total).await
 }
 
 async fn get_revocations(
@@ -156,20 +161,6 @@ async fn paged(id: url::Url, page: Option<u64>, items: Vec<Value>, total: u64) -
             .collect())
     })
     .await
-}
-
-/// The collection head also says how many endorsers asked not to be named.
-async fn with_anonymous_count(response: Response, anonymous: u64) -> Result<Response> {
-    let (parts, body) = response.into_parts();
-    let bytes = axum::body::to_bytes(body, 1024 * 1024)
-        .await
-        .map_err(|e| Error::internal("cannot read a collection").with_source(e))?;
-    let mut doc: Value = serde_json::from_slice(&bytes)?;
-    doc["anonymousItems"] = json!(anonymous);
-    Ok(Response::from_parts(
-        parts,
-        axum::body::Body::from(serde_json::to_vec(&doc)?),
-    ))
 }
 
 fn declared_anonymous(version: &statement_version::Model) -> u64 {

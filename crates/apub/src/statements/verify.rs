@@ -3,7 +3,9 @@
 //! version's text, and the revocations.
 
 use crate::{
-    FedContext, integrity,
+    FedContext,
+    fetch::collection_documents,
+    integrity,
     objects::statement::assertion_key,
     protocol::{
         helpers::{id_of, type_of},
@@ -151,30 +153,6 @@ async fn check_proof(ctx: &FedContext, document: &Value, actor: &Url) -> Check {
     }
 }
 
-/// Items of a collection: inline, or page by page (at most `max_pages`).
-async fn items(ctx: &FedContext, url: &Url, max_pages: usize) -> Result<(Vec<Value>, Value)> {
-    let head = crate::fetch::signed_get_json(ctx, url, None).await?;
-    let pick = |doc: &Value| -> Vec<Value> {
-        match doc.get("orderedItems").or(doc.get("items")) {
-            Some(Value::Array(items)) => items.clone(),
-            _ => Vec::new(),
-        }
-    };
-    let mut out = pick(&head);
-    let mut next = head.get("first").and_then(id_of);
-    let mut pages = 0;
-    while let Some(page) = next.take() {
-        if pages >= max_pages {
-            break;
-        }
-        pages += 1;
-        let doc = crate::fetch::signed_get_json(ctx, &page, None).await?;
-        out.extend(pick(&doc));
-        next = doc.get("next").and_then(id_of);
-    }
-    Ok((out, head))
-}
-
 pub async fn verify(ctx: &FedContext, url: &str) -> Result<Report> {
     let url = Url::parse(url).map_err(|_| Error::bad_request(format!("{url:?} is not a URL")))?;
     let fetched = crate::fetch::signed_get_json(ctx, &url, None).await?;
@@ -200,7 +178,8 @@ pub async fn verify(ctx: &FedContext, url: &str) -> Result<Report> {
     let digest = integrity::digest_multibase(&frozen_core(&document))?;
     let mut problems = Vec::new();
 
-    let (revocation_items, _) = items(ctx, &collection("revocations")?, 100).await?;
+    let (_, revocation_items) =
+        collection_documents(ctx, &collection("revocations")?, None, 100).await?;
     let mut revoked = BTreeSet::new();
     let mut revocations = Vec::new();
     for item in revocation_items {
@@ -228,7 +207,8 @@ pub async fn verify(ctx: &FedContext, url: &str) -> Result<Report> {
         });
     }
 
-    let (endorsement_items, head) = items(ctx, &collection("endorsements")?, 100).await?;
+    let (head, endorsement_items) =
+        collection_documents(ctx, &collection("endorsements")?, None, 100).await?;
     let mut endorsements = Vec::new();
     for item in endorsement_items {
         let item = match &item {

@@ -19,6 +19,13 @@ pub struct Model {
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {}
+pub enum Relation {
+    #[sea_orm(
+        belongs_to = "super::actor::Entity",
+        from = "Column::ActorId",
+        to = "super::actor::Column::Id"
+    )]
+    Actor,
+}
 
 impl ActiveModelBehavior for ActiveModel {}

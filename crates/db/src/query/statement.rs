@@ -201,16 +201,6 @@ pub async fn replace_draft_text(
     Ok(model.update(db).await?)
 }
 
-pub async fn set_translations(
-    db: &impl ConnectionTrait,
-    row: statement_version::Model,
-    translations: &str,
-) -> Result<statement_version::Model> {
-    let mut model: statement_version::ActiveModel = row.into();
-    model.translations = Set(Some(translations.to_string()));
-    Ok(model.update(db).await?)
-}
-
 /// Copies keep the owner's latest signed document of each version.
 pub async fn set_document(
     db: &impl ConnectionTrait,
@@ -364,15 +354,45 @@ pub async fn invitations(
     let rows = statement_invitation::Entity::find()
         .filter(statement_invitation::Column::StatementId.eq(statement_id))
         .order_by_asc(statement_invitation::Column::Id)
+        .join(
+            JoinType::InnerJoin,
+            statement_invitation::Relation::Actor.def(),
+        )
+        .select_also(actor::Entity)
         .all(db)
         .await?;
-    let mut out = Vec::new();
-    for row in rows {
-        if let Some(actor) = actor::Entity::find_by_id(row.actor_id).one(db).await? {
-            out.push((row, actor));
-        }
-    }
-    Ok(out)
+    Ok(rows
+        .into_iter()
+        .filter_map(|(i, a)| a.map(|a| (i, a)))
+        .collect())
+}
+
+/// Adds (or replaces) a translation made after opening, language → HTML.
+pub async fn add_translation(
+    db: &impl ConnectionTrait,
+    row: statement_version::Model,
+    language: &str,
+    html: &str,
+) -> Result<statement_version::Model> {
+    let mut map = translations(&row);
+    map.insert(
+        language.to_string(),
+        serde_json::Value::String(html.to_string()),
+    );
+    let mut model: statement_version::ActiveModel = row.into();
+    model.translations = Set(Some(serde_json::Value::Object(map).to_string()));
+    Ok(model.update(db).await?)
+}
+
+/// A version's translations added after opening, language → HTML.
+pub fn translations(
+    version: &statement_version::Model,
+) -> serde_json::Map<String, serde_json::Value> {
+    version
+        .translations
+        .as_deref()
+        .and_then(|t| serde_json::from_str(t).ok())
+        .unwrap_or_default()
 }
 
 pub struct NewEndorsement<'a> {
@@ -471,28 +491,30 @@ pub async fn endorsements_of_version(
     version_id: i64,
     statuses: &[&str],
 ) -> Result<Vec<(endorsement::Model, actor::Model)>> {
-    let rows = endorsement::Entity::find()
-        .filter(endorsement::Column::VersionId.eq(version_id))
-        .filter(endorsement::Column::Status.is_in(statuses.iter().copied()))
-        .order_by_asc(endorsement::Column::Id)
-        .join(JoinType::InnerJoin, endorsement::Relation::Endorser.def())
-        .select_also(actor::Entity)
-        .all(db)
-        .await?;
-    Ok(rows
-        .into_iter()
-        .filter_map(|(e, a)| a.map(|a| (e, a)))
-        .collect())
+    endorsements_where(db, endorsement::Column::VersionId.eq(version_id), statuses).await
 }
 
-/// Every endorsement of a statement in the given statuses, with endorsers.
+/// Every endorsement of a statement in the given statuses, with endorsers, oldest first.
 pub async fn endorsements_of_statement(
     db: &impl ConnectionTrait,
     statement_id: i64,
     statuses: &[&str],
 ) -> Result<Vec<(endorsement::Model, actor::Model)>> {
+    endorsements_where(
+        db,
+        endorsement::Column::StatementId.eq(statement_id),
+        statuses,
+    )
+    .await
+}
+
+async fn endorsements_where(
+    db: &impl ConnectionTrait,
+    scope: sea_orm::sea_query::SimpleExpr,
+    statuses: &[&str],
+) -> Result<Vec<(endorsement::Model, actor::Model)>> {
     let rows = endorsement::Entity::find()
-        .filter(endorsement::Column::StatementId.eq(statement_id))
+        .filter(scope)
         .filter(endorsement::Column::Status.is_in(statuses.iter().copied()))
         .order_by_asc(endorsement::Column::Id)
         .join(JoinType::InnerJoin, endorsement::Relation::Endorser.def())
@@ -503,18 +525,6 @@ pub async fn endorsements_of_statement(
         .into_iter()
         .filter_map(|(e, a)| a.map(|a| (e, a)))
         .collect())
-}
-
-pub async fn count_endorsements(
-    db: &impl ConnectionTrait,
-    version_id: i64,
-    status: &str,
-) -> Result<u64> {
-    Ok(endorsement::Entity::find()
-        .filter(endorsement::Column::VersionId.eq(version_id))
-        .filter(endorsement::Column::Status.eq(status))
-        .count(db)
-        .await?)
 }
 
 /// Records a `Like`; false when this actor's like was already counted.
