@@ -6,13 +6,6 @@ use puentes_server::{
 };
 use puentes_tests::{Backend, TestInstance, TestNetwork};
 
-async fn auto_alliance(instance: &TestInstance, name: &str) {
-    instance.create_actor(name, "alliance").await;
-    alliances::set_policies(&instance.instance, name, Some("auto"), None, None)
-        .await
-        .unwrap();
-}
-
 async fn to_alliance(
     instance: &TestInstance,
     author: &str,
@@ -37,8 +30,8 @@ async fn alliance_of_alliances_scenario(backend: &Backend) {
     let net = TestNetwork::start(backend, 4).await;
     let (i1, i2, i3, i4) = (net.get(0), net.get(1), net.get(2), net.get(3));
     i1.create_actor("ong", "organization").await;
-    auto_alliance(i2, "red").await;
-    auto_alliance(i3, "federacion").await;
+    i2.create_open_alliance("red").await;
+    i3.create_open_alliance("federacion").await;
     i4.create_actor("lectora", "organization").await;
 
     alliances::join(&i2.instance, "red", &i3.handle("federacion"))
@@ -206,8 +199,8 @@ async fn observers_removed_members_and_held_posts() {
 async fn cycle_scenario(backend: &Backend) {
     let net = TestNetwork::start(backend, 3).await;
     let (i1, i2, i3) = (net.get(0), net.get(1), net.get(2));
-    auto_alliance(i1, "norte").await;
-    auto_alliance(i2, "sur").await;
+    i1.create_open_alliance("norte").await;
+    i2.create_open_alliance("sur").await;
     i3.create_actor("ong", "organization").await;
     alliances::join(&i1.instance, "norte", &i2.handle("sur"))
         .await
@@ -266,7 +259,7 @@ async fn a_cycle_of_alliances_terminates() {
 async fn trickle_down_scenario(backend: &Backend) {
     let net = TestNetwork::start(backend, 3).await;
     let (i1, i2, i3) = (net.get(0), net.get(1), net.get(2));
-    auto_alliance(i1, "red").await;
+    i1.create_open_alliance("red").await;
     i2.create_actor("difunde", "organization").await;
     i2.create_actor("calla", "organization").await;
     i3.create_actor("publico", "organization").await;
@@ -317,7 +310,7 @@ async fn members_only_scenario(backend: &Backend) {
     let net = TestNetwork::start(backend, 4).await;
     let (i1, i2, i3, i4) = (net.get(0), net.get(1), net.get(2), net.get(3));
     i1.create_actor("ong", "organization").await;
-    auto_alliance(i2, "red").await;
+    i2.create_open_alliance("red").await;
     i3.create_actor("otra", "organization").await;
     i4.create_actor("lectora", "organization").await;
     alliances::join(&i1.instance, "ong", &i2.handle("red"))
@@ -333,12 +326,7 @@ async fn members_only_scenario(backend: &Backend) {
 
     let (_, public_list) = i2.get_json("/actors/red/members?page=1").await;
     assert_eq!(public_list["orderedItems"].as_array().unwrap().len(), 2);
-    let page = reqwest::get(format!("{}/@red", i2.base()))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = i2.get_page("/@red").await;
     assert!(
         page.contains("Members (2)") && page.contains(&format!("@otra@{}", i3.domain)),
         "{page}"
@@ -352,12 +340,7 @@ async fn members_only_scenario(backend: &Backend) {
         hidden.get("orderedItems").is_none(),
         "names are for members only: {hidden}"
     );
-    let page = reqwest::get(format!("{}/@red", i2.base()))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = i2.get_page("/@red").await;
     assert!(
         page.contains("Members (2)") && !page.contains("@otra@"),
         "{page}"

@@ -144,12 +144,7 @@ async fn pledges_scenario(backend: &Backend) {
     let page = format!("{}/@red/calls/{uuid}", i1.base());
     assert!(summary.ends_with(&format!("Pledge: {page}")), "{summary}");
     assert_eq!(event["url"], page);
-    let profile = reqwest::get(format!("{}/@red", i1.base()))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let profile = i1.get_page("/@red").await;
     assert!(
         profile.contains("Rally for the right to asylum") && profile.contains(&uuid.to_string()),
         "the profile lists the call"

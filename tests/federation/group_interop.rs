@@ -372,10 +372,7 @@ struct AllianceWithFollowers {
 async fn alliance_with_followers(backend: &Backend) -> AllianceWithFollowers {
     let net = TestNetwork::start(backend, 1).await;
     let a = net.get(0);
-    a.create_actor("red", "alliance").await;
-    alliances::set_policies(&a.instance, "red", Some("auto"), None, None)
-        .await
-        .unwrap();
+    a.create_open_alliance("red").await;
     a.create_actor("ong", "organization").await;
     let red = a.actor_url("red");
     let ong = a.actor_url("ong");

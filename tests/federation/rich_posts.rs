@@ -101,12 +101,7 @@ async fn rich_posts_scenario(backend: &Backend) {
     assert_eq!(stored.in_reply_to.as_deref(), Some(article.ap_id.as_str()));
 
     // The hashtag page lists local posts; the post page shows both languages.
-    let html = reqwest::get(format!("{}/tags/migrantes", a.base()))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = a.get_page("/tags/migrantes").await;
     assert!(html.contains("Audiencia pública"), "{html}");
     let page = reqwest::get(article.url.clone().unwrap())
         .await

@@ -63,10 +63,7 @@ async fn copy_url(instance: &TestInstance, statement_url: &str, number: i32) -> 
 async fn statement_scenario(backend: &Backend) {
     let mut net = TestNetwork::start(backend, 3).await;
     let (i1, i2, i3) = (net.get(0), net.get(1), net.get(2));
-    i1.create_actor("red", "alliance").await;
-    alliances::set_policies(&i1.instance, "red", Some("auto"), None, None)
-        .await
-        .unwrap();
+    i1.create_open_alliance("red").await;
     i2.create_actor("sol", "organization").await;
     i3.create_actor("luna", "organization").await;
     i3.create_actor("lector", "organization").await;
@@ -297,11 +294,8 @@ async fn anonymous_scenario(backend: &Backend) {
     i1.create_actor("red", "alliance").await;
     i2.create_actor("discreta", "organization").await;
     // An alliance endorses as a Group (its secretariat runs the command).
-    i2.create_actor("visible", "alliance").await;
+    i2.create_open_alliance("visible").await;
     i2.create_actor("miembro", "organization").await;
-    alliances::set_policies(&i2.instance, "visible", Some("auto"), None, None)
-        .await
-        .unwrap();
     alliances::join(&i2.instance, "miembro", &i2.handle("visible"))
         .await
         .unwrap();
@@ -357,12 +351,7 @@ async fn anonymous_scenario(backend: &Backend) {
     let (_, outbox) = i2.get_json("/actors/discreta/outbox?page=1").await;
     assert!(!outbox.to_string().contains("Endorse"), "{outbox}");
     for (instance, path) in public {
-        let body = reqwest::get(format!("{}{path}", instance.base()))
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let body = instance.get_page(&path).await;
         assert!(
             !body.contains(&hidden),
             "{path} names the anonymous endorser"
@@ -372,21 +361,11 @@ async fn anonymous_scenario(backend: &Backend) {
             "{path} names the anonymous endorser"
         );
     }
-    let html = reqwest::get(format!("{}/@red/statements/{}", i1.base(), row.uuid))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = i1.get_page(&format!("/@red/statements/{}", row.uuid)).await;
     assert!(html.contains("1 of them not named"), "{html}");
     assert!(html.contains("visible display"), "{html}");
     assert!(html.contains("· alliance of 1 member"), "{html}");
-    let profile = reqwest::get(format!("{}/@red", i1.base()))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let profile = i1.get_page("/@red").await;
     assert!(
         profile.contains("Sin nombres") && profile.contains(&row.uuid),
         "the profile lists it"

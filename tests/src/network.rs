@@ -119,6 +119,15 @@ impl TestInstance {
         .expect("create actor")
     }
 
+    /// An alliance that admits whoever asks to join.
+    pub async fn create_open_alliance(&self, name: &str) -> actor::Model {
+        let alliance = self.create_actor(name, "alliance").await;
+        puentes_server::alliances::set_policies(&self.instance, name, Some("auto"), None, None)
+            .await
+            .expect("alliance policy");
+        alliance
+    }
+
     pub async fn create_manual_actor(&self, name: &str) -> actor::Model {
         commands::create_actor(&self.instance, name, "organization", None, None, true)
             .await
@@ -169,6 +178,16 @@ impl TestInstance {
             out.push(query::actor::get(self.db(), id).await.expect("actor").ap_id);
         }
         out
+    }
+
+    /// The body of one of this instance's pages, as a browser gets it.
+    pub async fn get_page(&self, path: &str) -> String {
+        reqwest::get(format!("{}{path}", self.base()))
+            .await
+            .expect("get")
+            .text()
+            .await
+            .expect("page body")
     }
 
     pub async fn get_json(&self, path: &str) -> (u16, serde_json::Value) {
