@@ -5,7 +5,6 @@ use crate::{
     context::FedContext,
     objects::{actor::local_actor_document, post::post_document},
     protocol::{activities as build, with_context},
-    signing,
 };
 use chrono::{Duration, Utc};
 use puentes_core::{Error, Result, urls::authority};
@@ -549,49 +548,25 @@ async fn attempt(ctx: &FedContext, row: &delivery::Model) -> Attempt {
 }
 
 async fn try_send(ctx: &FedContext, row: &delivery::Model) -> Result<Attempt> {
-    if query::instance::is_blocked(&ctx.db, &row.host).await? {
-        return Ok(Attempt::Permanent(None, "domain blocked".into()));
-    }
     let inbox = match Url::parse(&row.inbox) {
-        Ok(url) if url.scheme() == "https" || ctx.config.insecure_federation() => url,
+        Ok(url) => url,
         _ => return Ok(Attempt::Permanent(None, "inbox URL refused".into())),
     };
     let Some(activity) = query::activity::by_id(&ctx.db, row.activity_id).await? else {
         return Ok(Attempt::Permanent(None, "activity no longer exists".into()));
     };
     let sender = query::actor::get(&ctx.db, row.actor_id).await?;
-    let key = sender
-        .private_key_pem
-        .as_deref()
-        .ok_or_else(|| Error::internal("sender has no private key"))?;
-    let body = activity.json.into_bytes();
-    let mut request = ctx
-        .client
-        .post(inbox.clone())
-        .header(
-            "Content-Type",
-            activitypub_federation::FEDERATION_CONTENT_TYPE,
-        )
-        .header("Accept", activitypub_federation::FEDERATION_CONTENT_TYPE);
-    for (name, value) in
-        signing::sign_request("POST", &inbox, Some(&body), &sender.public_key_id, key)?
-    {
-        request = request.header(name, value);
-    }
-    let response = match request.body(body).send().await {
-        Ok(response) => response,
-        Err(e) => {
-            return Ok(Attempt::Retry(
-                None,
-                format!("cannot reach {}: {e}", row.host),
-            ));
+    let code = match crate::client::post(ctx, &inbox, &sender, activity.json.into_bytes()).await {
+        Ok(code) => code,
+        // Blocked, off the allow-list, or not https: refused for good.
+        Err(e) if e.kind() == puentes_core::ErrorKind::Forbidden => {
+            return Ok(Attempt::Permanent(None, e.message().to_string()));
         }
+        Err(e) => return Ok(Attempt::Retry(None, e.message().to_string())),
     };
-    let status = response.status();
-    let code = status.as_u16();
-    Ok(if status.is_success() {
+    Ok(if (200..300).contains(&code) {
         Attempt::Delivered(code)
-    } else if status.is_client_error() && !matches!(code, 401 | 408 | 429) {
+    } else if (400..500).contains(&code) && !matches!(code, 401 | 408 | 429) {
         Attempt::Permanent(Some(code), format!("refused with status {code}"))
     } else {
         Attempt::Retry(Some(code), format!("answered status {code}"))

@@ -1,7 +1,15 @@
-//! The inbox pipeline: parse, check the digest, refuse blocked domains, find the signer's
-//! key, verify the signature, apply each activity id once, then hand it to its handler.
+//! The inbox pipeline: parse, refuse domains we do not federate with, check the signature's
+//! covered parts and body digest, find the signer's key, verify, apply each activity id
+//! once, then hand it to its handler. An activity signed by a third server (inbox
+//! forwarding) goes to `forwarding`, which never trusts the forwarder.
 
-use crate::{activities, context::Data, fetch, protocol::activities::parse_envelope, signing};
+use crate::{
+    FedContext, activities, client,
+    context::Data,
+    fetch, forwarding,
+    protocol::activities::{Envelope, parse_envelope},
+    signing::{IncomingRequest, PendingSignature, PublicKeys, Scheme},
+};
 use http::{HeaderMap, Method, StatusCode};
 use puentes_core::{Error, ErrorKind, Result, urls::authority};
 use puentes_db::{actor, query};
@@ -26,14 +34,10 @@ pub async fn receive(
     let doc: Value = serde_json::from_slice(body)
         .map_err(|e| Error::bad_request(format!("body is not valid JSON: {e}")))?;
     let envelope = parse_envelope(&doc).map_err(Error::bad_request)?;
-    signing::verify_digest(headers.get("digest"), body)?;
-
     let actor_domain = authority(&envelope.actor);
-    if query::instance::is_blocked(&data.db, &actor_domain).await? {
-        return Err(Error::forbidden(format!(
-            "domain {actor_domain} is blocked here"
-        )));
-    }
+    client::check_peer(data, &actor_domain)
+        .await
+        .map_err(|e| Error::forbidden(format!("{} here", e.message())))?;
     if data.urls.is_local(&envelope.actor) {
         return Err(Error::forbidden(
             "activities of local actors are not accepted from outside",
@@ -45,22 +49,46 @@ pub async fn receive(
         ));
     }
 
-    let pending = signing::PendingSignature::parse(method.as_str(), path_and_query, headers, true)?;
+    let pending = PendingSignature::parse(&IncomingRequest {
+        method: method.as_str(),
+        path_and_query,
+        base_url: data.urls.base(),
+        headers,
+        body: Some(body),
+    })?;
+    let key_url = key_url(&pending)?;
+    if authority(&key_url) != actor_domain {
+        // Signed by another server than the actor's: a forwarded activity.
+        let forwarder = key_owner(data, &pending).await?;
+        client::check_peer(data, &forwarder.domain).await?;
+        note_scheme(data, &forwarder, &pending).await;
+        return forwarding::receive(data, &forwarder, envelope).await;
+    }
     let signer = signer_of(data, &pending, &envelope.actor).await?;
     if signer.ap_id != envelope.actor.as_str() {
         return Err(Error::unauthorized(
             "the request is signed by another actor than the activity's",
         ));
     }
+    note_scheme(data, &signer, &pending).await;
+    apply_once(data, &signer, envelope).await
+}
 
+/// Applies an activity whose actor is verified, once per activity id.
+pub(crate) async fn apply_once(
+    data: &Data,
+    actor: &actor::Model,
+    envelope: Envelope,
+) -> Result<Outcome> {
     if !query::received::try_insert(&data.db, envelope.id.as_str()).await? {
         return Ok(Outcome::Duplicate);
     }
-    match activities::apply(data, &signer, envelope.clone()).await {
+    let id = envelope.id.clone();
+    match activities::apply(data, actor, envelope).await {
         Ok(outcome) => Ok(outcome),
         Err(e) => {
             // Let the sender's retry be applied.
-            query::received::remove(&data.db, envelope.id.as_str()).await?;
+            query::received::remove(&data.db, id.as_str()).await?;
             Err(e)
         }
     }
@@ -68,26 +96,51 @@ pub async fn receive(
 
 /// Verifies a signed GET (a fetch by another server) and returns the signing actor.
 pub async fn verify_signed_get(
-    data: &Data,
+    ctx: &FedContext,
     path_and_query: &str,
     headers: &HeaderMap,
 ) -> Result<actor::Model> {
-    let pending = signing::PendingSignature::parse("GET", path_and_query, headers, false)?;
-    let mut owner = Url::parse(pending.key_id())
-        .map_err(|_| Error::unauthorized("signature keyId is not a URL"))?;
-    owner.set_fragment(None);
-    signer_of(data, &pending, &owner).await
+    let pending = PendingSignature::parse(&IncomingRequest {
+        method: "GET",
+        path_and_query,
+        base_url: ctx.urls.base(),
+        headers,
+        body: None,
+    })?;
+    let signer = key_owner(ctx, &pending).await?;
+    note_scheme(ctx, &signer, &pending).await;
+    Ok(signer)
 }
 
-/// Fetches (or reads) the key owner and verifies; a failed check refreshes the actor once,
-/// for keys that were rotated.
+/// A host that signs with RFC 9421 verifies it too: answer it in kind from now on.
+async fn note_scheme(ctx: &FedContext, signer: &actor::Model, pending: &PendingSignature) {
+    if pending.scheme() == Scheme::Rfc9421
+        && let Err(e) = client::remember_scheme(ctx, &signer.domain, Scheme::Rfc9421).await
+    {
+        tracing::warn!(error = ?e, "cannot remember a host's signature scheme");
+    }
+}
+
+fn key_url(pending: &PendingSignature) -> Result<Url> {
+    Url::parse(pending.key_id()).map_err(|_| Error::unauthorized("signature keyId is not a URL"))
+}
+
+/// The actor whose document holds the signing key (the keyId without its fragment),
+/// verified against it; refused when it is a domain we do not federate with.
+async fn key_owner(ctx: &FedContext, pending: &PendingSignature) -> Result<actor::Model> {
+    let mut owner = key_url(pending)?;
+    owner.set_fragment(None);
+    client::check_peer(ctx, &authority(&owner)).await?;
+    verify_with(ctx, pending, &owner).await
+}
+
+/// The signer of an activity claimed by `claimed`: the key must be on its host.
 async fn signer_of(
-    data: &Data,
-    pending: &signing::PendingSignature,
+    ctx: &FedContext,
+    pending: &PendingSignature,
     claimed: &Url,
 ) -> Result<actor::Model> {
-    let key_url = Url::parse(pending.key_id())
-        .map_err(|_| Error::unauthorized("signature keyId is not a URL"))?;
+    let key_url = key_url(pending)?;
     let mut owner_url = key_url.clone();
     owner_url.set_fragment(None);
     if authority(&owner_url) != authority(claimed) {
@@ -101,16 +154,26 @@ async fn signer_of(
     } else {
         claimed.clone()
     };
-    let signer = fetch::actor_by_id(data, &owner_id)
+    verify_with(ctx, pending, &owner_id).await
+}
+
+/// Fetches (or reads) the key owner and verifies; a failed check refreshes the actor once,
+/// for keys that were rotated.
+async fn verify_with(
+    ctx: &FedContext,
+    pending: &PendingSignature,
+    owner_id: &Url,
+) -> Result<actor::Model> {
+    let signer = fetch::actor_by_id(ctx, owner_id)
         .await
         .map_err(key_fetch_error)?;
-    if pending.verify(&signer.public_key_pem).is_ok() {
+    if pending.verify(&PublicKeys::of_actor(&signer)).is_ok() {
         return Ok(signer);
     }
-    let refreshed = fetch::refresh_actor(data, &owner_id)
+    let refreshed = fetch::refresh_actor(ctx, owner_id)
         .await
         .map_err(key_fetch_error)?;
-    pending.verify(&refreshed.public_key_pem)?;
+    pending.verify(&PublicKeys::of_actor(&refreshed))?;
     Ok(refreshed)
 }
 

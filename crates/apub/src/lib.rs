@@ -3,10 +3,12 @@
 
 pub mod activities;
 pub mod calls;
+pub mod client;
 pub mod context;
 pub mod corpus;
 pub mod delivery;
 pub mod fetch;
+pub mod forwarding;
 pub mod inbox;
 pub mod integrity;
 pub mod local_actors;

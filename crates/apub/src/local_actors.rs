@@ -108,6 +108,12 @@ pub async fn create_local_actor(ctx: &FedContext, new: NewActor<'_>) -> Result<a
     .await
 }
 
+/// The instance actor's name: the host without its port, as Mastodon and GoToSocial name
+/// theirs (GoToSocial reads a name with a colon as a link).
+pub fn instance_actor_name(ctx: &FedContext) -> String {
+    ctx.config.host().to_string()
+}
+
 /// The instance actor signs our fetches; it is created on first start.
 pub async fn ensure_instance_actor(ctx: &FedContext) -> Result<actor::Model> {
     if let Some(existing) = query::actor::instance_actor(&ctx.db).await? {
@@ -120,7 +126,7 @@ pub async fn ensure_instance_actor(ctx: &FedContext) -> Result<actor::Model> {
         &ctx.db,
         ActorData {
             ap_id: id.to_string(),
-            username: ctx.config.domain.clone(),
+            username: instance_actor_name(ctx),
             domain: ctx.config.domain.clone(),
             kind: query::actor::INSTANCE_KIND.to_string(),
             display_name: Some(ctx.config.instance_name.clone()),

@@ -16,12 +16,13 @@ use activitypub_federation::config::FederationConfig;
 use axum::{
     Router,
     body::Bytes,
-    extract::{DefaultBodyLimit, Extension, OriginalUri, Path, Query, State},
+    extract::{DefaultBodyLimit, Extension, OriginalUri, Path, Query, Request, State},
     http::{HeaderMap, HeaderValue, Method, StatusCode, header},
+    middleware::{self, Next},
     response::{IntoResponse, Redirect, Response},
     routing::{get, post},
 };
-use puentes_core::{Error, Result, urls::RequestTarget};
+use puentes_core::{Error, ErrorKind, Result, urls::RequestTarget};
 use puentes_db::{actor, query};
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -34,7 +35,8 @@ pub fn router(config: Fed) -> Router {
         .route("/.well-known/webfinger", get(webfinger))
         .route("/.well-known/nodeinfo", get(nodeinfo_links))
         .route("/.well-known/host-meta", get(host_meta))
-        .route("/nodeinfo/2.1", get(nodeinfo))
+        .route("/nodeinfo/2.0", get(nodeinfo_20))
+        .route("/nodeinfo/2.1", get(nodeinfo_21))
         .route("/actor", get(instance_actor))
         .route("/actors/{name}", get(get_actor))
         .route("/actors/{name}/outbox", get(get_outbox))
@@ -49,8 +51,63 @@ pub fn router(config: Fed) -> Router {
         .route("/activities/{id}", get(get_activity))
         .merge(crate::statements::routes::router())
         .merge(crate::calls::routes::router())
+        .layer(middleware::from_fn_with_state(config.clone(), authorized_fetch))
         .layer(DefaultBodyLimit::max(body_limit))
         .with_state(config)
+}
+
+/// The actor behind a verified signed GET, for handlers that show more to some readers.
+#[derive(Clone)]
+pub(crate) struct SignedFetch(pub(crate) actor::Model);
+
+/// What peers need before they can verify anyone, so it is never behind a signature: the
+/// instance actor (the key that signs our fetches), WebFinger, NodeInfo, host-meta; and
+/// calendar files, which calendar apps fetch without signing.
+fn is_open(path: &str) -> bool {
+    path == "/actor"
+        || path.starts_with("/.well-known/")
+        || path.starts_with("/nodeinfo/")
+        || path.ends_with(".ics")
+}
+
+/// Authorized fetch (`require_signed_fetch`, or allow-list mode): ActivityPub GETs answer
+/// only when signed by an actor of a domain we federate with. Browsers asking for HTML
+/// are sent on to the public pages as before. The verified signer is handed to the
+/// handler. Without the setting nothing is verified here (it costs a key fetch).
+async fn authorized_fetch(State(fed): State<Fed>, mut request: Request, next: Next) -> Response {
+    let ctx: &FedContext = &fed;
+    let required = ctx.config.requires_signed_fetch()
+        && matches!(*request.method(), Method::GET | Method::HEAD)
+        && !is_open(request.uri().path())
+        && !wants_html(request.headers());
+    if !required {
+        return next.run(request).await;
+    }
+    let signed = request.headers().contains_key("signature")
+        || request.headers().contains_key("signature-input");
+    let target = request
+        .extensions()
+        .get::<RequestTarget>()
+        .map(|RequestTarget(t)| t.clone())
+        .or_else(|| request.uri().path_and_query().map(|p| p.as_str().to_string()))
+        .unwrap_or_else(|| "/".to_string());
+    match inbox::verify_signed_get(ctx, &target, request.headers()).await {
+        Ok(signer) => {
+            request.extensions_mut().insert(SignedFetch(signer));
+            next.run(request).await
+        }
+        Err(err) => {
+            tracing::debug!(error = ?err, %target, "signed fetch refused");
+            let err = match err.kind() {
+                ErrorKind::Forbidden | ErrorKind::RemoteFailure => err,
+                _ if !signed => Error::unauthorized(
+                    "this instance answers only signed requests (authorized fetch)",
+                ),
+                _ => Error::unauthorized(format!("signature refused: {}", err.message())),
+            };
+            err.into_response()
+        }
+    }
 }
 
 /// JSON-LD answers carry the ActivityStreams media type.
@@ -91,7 +148,10 @@ async fn webfinger(State(fed): State<Fed>, Query(q): Query<WebfingerQuery>) -> R
         if handle.domain != ctx.config.domain.to_lowercase() {
             return Err(Error::not_found("account on this domain"));
         }
-        if handle.name == ctx.config.domain {
+        // The instance actor, by its name (the host), or by the host:port it once had.
+        if handle.name == crate::local_actors::instance_actor_name(ctx)
+            || handle.name == ctx.config.domain
+        {
             query::actor::instance_actor(&ctx.db)
                 .await?
                 .ok_or_else(|| Error::not_found("account"))?
@@ -146,24 +206,40 @@ async fn host_meta(State(fed): State<Fed>) -> Response {
 
 async fn nodeinfo_links(State(fed): State<Fed>) -> Response {
     let base = fed.urls.base();
-    axum::Json(json!({ "links": [{
-        "rel": "http://nodeinfo.diaspora.software/ns/schema/2.1",
-        "href": format!("{base}/nodeinfo/2.1"),
-    }]}))
+    axum::Json(json!({ "links": [
+        {
+            "rel": "http://nodeinfo.diaspora.software/ns/schema/2.0",
+            "href": format!("{base}/nodeinfo/2.0"),
+        },
+        {
+            "rel": "http://nodeinfo.diaspora.software/ns/schema/2.1",
+            "href": format!("{base}/nodeinfo/2.1"),
+        },
+    ]}))
     .into_response()
 }
 
-async fn nodeinfo(State(fed): State<Fed>) -> Result<Response> {
-    let ctx: &FedContext = &fed;
+async fn nodeinfo_20(State(fed): State<Fed>) -> Result<Response> {
+    nodeinfo(&fed, "2.0").await
+}
+
+async fn nodeinfo_21(State(fed): State<Fed>) -> Result<Response> {
+    nodeinfo(&fed, "2.1").await
+}
+
+/// NodeInfo 2.0 (what GoToSocial and older software read) and 2.1 (which adds the
+/// repository): the same facts, each valid against its own schema.
+async fn nodeinfo(ctx: &FedContext, version: &str) -> Result<Response> {
     let actors = query::actor::count_local(&ctx.db).await?;
     let posts = query::post::count_local(&ctx.db).await?;
+    let mut software = json!({ "name": "puentes", "version": env!("CARGO_PKG_VERSION") });
+    if version == "2.1" {
+        software["repository"] = json!("https://github.com/puentes-network/puentes");
+        software["homepage"] = json!("https://github.com/puentes-network/puentes");
+    }
     let doc = json!({
-        "version": "2.1",
-        "software": {
-            "name": "puentes",
-            "version": env!("CARGO_PKG_VERSION"),
-            "repository": "https://github.com/puentes-network/puentes",
-        },
+        "version": version,
+        "software": software,
         "protocols": ["activitypub"],
         "services": { "inbound": [], "outbound": ["atom1.0"] },
         "openRegistrations": false,
@@ -171,12 +247,14 @@ async fn nodeinfo(State(fed): State<Fed>) -> Result<Response> {
         "metadata": { "nodeName": ctx.config.instance_name, "nodeDescription": ctx.config.instance_description },
     });
     let mut response = axum::Json(doc).into_response();
-    response.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static(
-            "application/json; profile=\"http://nodeinfo.diaspora.software/ns/schema/2.1#\"",
-        ),
+    let content_type = format!(
+        "application/json; profile=\"http://nodeinfo.diaspora.software/ns/schema/{version}#\""
     );
+    if let Ok(value) = HeaderValue::from_str(&content_type) {
+        response
+            .headers_mut()
+            .insert(header::CONTENT_TYPE, value);
+    }
     Ok(response)
 }
 
@@ -300,6 +378,7 @@ async fn get_members(
     State(fed): State<Fed>,
     Path(name): Path<String>,
     Query(q): Query<PageQuery>,
+    signed: Option<Extension<SignedFetch>>,
     target: Option<Extension<RequestTarget>>,
     headers: HeaderMap,
 ) -> Result<Response> {
@@ -314,12 +393,20 @@ async fn get_members(
     let id = ctx.urls.actor_collection(&name, "members");
     let visible = match alliance.member_list_visibility.as_str() {
         "public" => true,
-        "members" if headers.contains_key("signature") => {
-            let path = target
-                .map(|Extension(RequestTarget(t))| t)
-                .unwrap_or_else(|| format!("/actors/{name}/members"));
-            let signer = inbox::verify_signed_get(&fed.to_request_data(), &path, &headers).await?;
-            members.iter().any(|(_, a)| a.id == signer.id)
+        "members" => {
+            let signer = match signed {
+                Some(Extension(SignedFetch(signer))) => Some(signer),
+                None if headers.contains_key("signature")
+                    || headers.contains_key("signature-input") =>
+                {
+                    let path = target
+                        .map(|Extension(RequestTarget(t))| t)
+                        .unwrap_or_else(|| format!("/actors/{name}/members"));
+                    Some(inbox::verify_signed_get(ctx, &path, &headers).await?)
+                }
+                None => None,
+            };
+            signer.is_some_and(|signer| members.iter().any(|(_, a)| a.id == signer.id))
         }
         _ => false,
     };

@@ -34,6 +34,38 @@ pub struct Config {
     pub http_timeout_secs: u64,
     /// Let new organizations be created with `manuallyApprovesFollowers` on.
     pub default_manual_approval: bool,
+    /// Authorized fetch: actors, posts, statements, calls and collections answer only
+    /// signed GETs (401 otherwise), as Mastodon's secure mode and GoToSocial do. The
+    /// instance actor, WebFinger and NodeInfo stay open so peers can verify us.
+    pub require_signed_fetch: bool,
+    /// `open` federates with every domain not blocked; `allowlist` only with
+    /// `allowed_domains` (and implies `require_signed_fetch`).
+    pub federation_mode: FederationMode,
+    /// Domains (`host[:port]`) an `allowlist` instance talks with.
+    pub allowed_domains: Vec<String>,
+}
+
+/// Whom an instance federates with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FederationMode {
+    /// Everyone but blocked domains.
+    #[default]
+    Open,
+    /// Only the allowed domains: an alliance that talks only with its members' instances.
+    Allowlist,
+}
+
+impl FederationMode {
+    fn parse(value: &str) -> Result<FederationMode> {
+        match value.trim().to_ascii_lowercase().as_str() {
+            "open" => Ok(FederationMode::Open),
+            "allowlist" | "allow-list" | "allow_list" => Ok(FederationMode::Allowlist),
+            other => Err(Error::bad_request(format!(
+                "federation_mode must be open or allowlist, got {other:?}"
+            ))),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -85,6 +117,9 @@ impl Default for Config {
             max_body_bytes: 1024 * 1024,
             http_timeout_secs: 10,
             default_manual_approval: false,
+            require_signed_fetch: false,
+            federation_mode: FederationMode::Open,
+            allowed_domains: Vec::new(),
         }
     }
 }
@@ -126,6 +161,19 @@ pub fn load(
     if let Some(v) = env("PUENTES_WORKERS") {
         config.workers = !matches!(v.as_str(), "0" | "false" | "no");
     }
+    if let Some(v) = env("PUENTES_REQUIRE_SIGNED_FETCH") {
+        config.require_signed_fetch = matches!(v.as_str(), "1" | "true" | "yes");
+    }
+    if let Some(v) = env("PUENTES_FEDERATION_MODE") {
+        config.federation_mode = FederationMode::parse(&v)?;
+    }
+    if let Some(v) = env("PUENTES_ALLOWED_DOMAINS") {
+        config.allowed_domains = v
+            .split([',', ' '])
+            .filter(|d| !d.trim().is_empty())
+            .map(str::to_string)
+            .collect();
+    }
     config.validate()?;
     Ok(config)
 }
@@ -144,6 +192,14 @@ impl Config {
         if parsed.domain().is_none() {
             return Err(Error::bad_request(
                 "domain must be a host name (use localhost:PORT for local testing, not an IP address)",
+            ));
+        }
+        for domain in &self.allowed_domains {
+            crate::handle::normalize_domain(domain)?;
+        }
+        if self.federation_mode == FederationMode::Allowlist && self.allowed_domains.is_empty() {
+            return Err(Error::bad_request(
+                "federation_mode = \"allowlist\" needs at least one entry in allowed_domains",
             ));
         }
         if self.bind.parse::<std::net::SocketAddr>().is_err() {
@@ -188,6 +244,25 @@ impl Config {
         }
     }
 
+    /// Do actors, objects and collections answer only signed GETs?
+    pub fn requires_signed_fetch(&self) -> bool {
+        self.require_signed_fetch || self.federation_mode == FederationMode::Allowlist
+    }
+
+    /// May this instance exchange activities with `domain` (`host[:port]`)? Blocks are
+    /// checked separately, against the database.
+    pub fn federates_with(&self, domain: &str) -> bool {
+        match self.federation_mode {
+            FederationMode::Open => true,
+            FederationMode::Allowlist => {
+                let domain = domain.to_ascii_lowercase();
+                self.allowed_domains.iter().any(|allowed| {
+                    crate::handle::normalize_domain(allowed).is_ok_and(|a| a == domain)
+                })
+            }
+        }
+    }
+
     pub fn http_timeout(&self) -> Duration {
         Duration::from_secs(self.http_timeout_secs)
     }
@@ -218,6 +293,33 @@ mod tests {
         let config = load(None, env_of(&[("PUENTES_DOMAIN", "puentes.example.org")])).unwrap();
         assert!(!config.insecure_federation());
         assert_eq!(config.base_url(), "https://puentes.example.org");
+    }
+
+    #[test]
+    fn allowlist_mode_names_its_domains_and_requires_signed_fetch() {
+        let config = load(
+            None,
+            env_of(&[
+                ("PUENTES_FEDERATION_MODE", "allowlist"),
+                ("PUENTES_ALLOWED_DOMAINS", "Red.Example, localhost:9000"),
+            ]),
+        )
+        .unwrap();
+        assert!(config.requires_signed_fetch());
+        assert!(config.federates_with("red.example"));
+        assert!(config.federates_with("localhost:9000"));
+        assert!(!config.federates_with("other.example"));
+        assert!(!config.federates_with("localhost:9001"));
+        // An allow-list that allows nobody is a mistake, not a policy.
+        assert!(load(None, env_of(&[("PUENTES_FEDERATION_MODE", "allowlist")])).is_err());
+        assert!(load(None, env_of(&[("PUENTES_FEDERATION_MODE", "closed")])).is_err());
+        let open = load(None, env_of(&[("PUENTES_REQUIRE_SIGNED_FETCH", "true")])).unwrap();
+        assert!(open.requires_signed_fetch() && open.federates_with("anyone.example"));
+        let from_file: Config = toml::from_str(
+            "require_signed_fetch = true\nfederation_mode = \"allowlist\"\nallowed_domains = [\"a.example\"]",
+        )
+        .unwrap();
+        assert_eq!(from_file.federation_mode, FederationMode::Allowlist);
     }
 
     #[test]

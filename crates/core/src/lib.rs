@@ -9,5 +9,5 @@ pub mod sanitize;
 pub mod text;
 pub mod urls;
 
-pub use config::Config;
+pub use config::{Config, FederationMode};
 pub use error::{Error, ErrorKind, Result, ResultExt};

@@ -10,7 +10,6 @@ use crate::{
         note::{POST_TYPES, parse_remote_post},
     },
 };
-use activitypub_federation::fetch::fetch_object_http;
 use puentes_core::{Error, Result, urls::authority};
 use puentes_db::{actor, post, query};
 use serde_json::Value;
@@ -29,10 +28,8 @@ pub async fn fetch_post(data: &Data, id: &Url) -> Result<post::Model> {
     if let Some(known) = query::post::by_ap_id(&data.db, id.as_str()).await? {
         return Ok(known);
     }
-    let response = fetch_object_http::<_, Value>(id, data)
-        .await
-        .map_err(|e| fetch::classify(&e))?;
-    let remote = parse_remote_post(&response.object).map_err(Error::bad_request)?;
+    let document = fetch::object(data, id, crate::client::Signer::Instance).await?;
+    let remote = parse_remote_post(&document).map_err(Error::bad_request)?;
     if authority(&remote.id) != authority(&remote.attributed_to) {
         return Err(Error::forbidden(
             "the post and its author are on different hosts",

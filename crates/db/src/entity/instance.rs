@@ -16,6 +16,8 @@ pub struct Model {
     pub last_success_at: Option<DateTimeUtc>,
     pub last_failure_at: Option<DateTimeUtc>,
     pub nodeinfo_fetched_at: Option<DateTimeUtc>,
+    /// `cavage` or `rfc9421`: the HTTP signature scheme this host accepted last.
+    pub signature_scheme: Option<String>,
     pub created_at: DateTimeUtc,
 }
 

@@ -64,6 +64,18 @@ pub async fn set_software(
     Ok(model.update(db).await?)
 }
 
+/// Remembers the signature scheme a host accepts (`cavage` or `rfc9421`).
+pub async fn set_signature_scheme(
+    db: &impl ConnectionTrait,
+    domain: &str,
+    scheme: &str,
+) -> Result<()> {
+    let mut model: instance::ActiveModel = get_or_create(db, domain).await?.into();
+    model.signature_scheme = Set(Some(scheme.to_string()));
+    model.update(db).await?;
+    Ok(())
+}
+
 pub async fn record_success(db: &impl ConnectionTrait, domain: &str) -> Result<()> {
     let row = get_or_create(db, domain).await?;
     if row.failure_count == 0 && row.parked_until.is_none() && row.last_success_at.is_some() {

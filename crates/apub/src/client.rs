@@ -1,0 +1,203 @@
+//! Every outgoing federation request goes through here: WebFinger, NodeInfo, actors, keys,
+//! objects, collections and deliveries. One place decides whom we may talk to (blocked
+//! domains, the allow-list), signs (draft-cavage first, RFC 9421 to hosts that answer or
+//! use it, remembered per host, double-knocking like Fedify), and bounds what we read.
+
+use crate::{
+    FedContext,
+    signing::{self, Scheme, SigningKey},
+};
+use puentes_core::{Error, Result, urls::authority};
+use puentes_db::{actor, query};
+use serde_json::Value;
+use url::Url;
+
+/// What ActivityPub fetches ask for.
+pub const ACTIVITY_JSON: &str =
+    "application/activity+json, application/ld+json; profile=\"https://www.w3.org/ns/activitystreams\"";
+/// Documents larger than Mastodon accepts are not read.
+const MAX_RESPONSE_BYTES: usize = 2 * 1024 * 1024;
+
+/// Who signs an outgoing GET.
+#[derive(Clone, Copy)]
+pub enum Signer<'a> {
+    /// The instance actor (`/actor`), as Mastodon signs its fetches.
+    Instance,
+    Actor(&'a actor::Model),
+    /// Unsigned: WebFinger and NodeInfo, which every server serves to anyone.
+    Anonymous,
+}
+
+/// A response: its status, and the body when it was small enough to read.
+pub struct Fetched {
+    pub status: u16,
+    pub body: Option<Vec<u8>>,
+}
+
+impl Fetched {
+    pub fn is_success(&self) -> bool {
+        (200..300).contains(&self.status)
+    }
+
+    pub fn json(&self) -> Option<Value> {
+        self.body
+            .as_deref()
+            .and_then(|b| serde_json::from_slice(b).ok())
+    }
+}
+
+/// Refuses hosts we do not federate with: blocked domains, and in allow-list mode every
+/// domain not on the list.
+pub async fn check_peer(ctx: &FedContext, domain: &str) -> Result<()> {
+    if !ctx.config.federates_with(domain) {
+        return Err(Error::forbidden(format!(
+            "{domain} is not on this instance's federation allow-list"
+        )));
+    }
+    if query::instance::is_blocked(&ctx.db, domain).await? {
+        return Err(Error::forbidden(format!("domain {domain} is blocked")));
+    }
+    Ok(())
+}
+
+/// A GET, signed as `signer`, that reports the status instead of failing on it.
+pub async fn get(ctx: &FedContext, url: &Url, signer: Signer<'_>, accept: &str) -> Result<Fetched> {
+    check_url(ctx, url).await?;
+    let key = match signer {
+        Signer::Anonymous => None,
+        Signer::Actor(actor) => Some(SigningKey::of_actor(actor)?),
+        Signer::Instance => {
+            let instance = query::actor::instance_actor(&ctx.db)
+                .await?
+                .ok_or_else(|| Error::internal("no instance actor"))?;
+            Some(SigningKey::of_actor(&instance)?)
+        }
+    };
+    let response = match &key {
+        None => send(ctx, "GET", url, None, None, accept).await?,
+        Some(key) => send_signed(ctx, "GET", url, None, key, accept).await?,
+    };
+    read(response).await
+}
+
+/// A signed POST of an activity (a delivery). Fails only when the host cannot be reached;
+/// the status tells how it went.
+pub async fn post(ctx: &FedContext, url: &Url, sender: &actor::Model, body: Vec<u8>) -> Result<u16> {
+    check_url(ctx, url).await?;
+    let key = SigningKey::of_actor(sender)?;
+    let response = send_signed(ctx, "POST", url, Some(body), &key, ACTIVITY_JSON).await?;
+    Ok(response.status().as_u16())
+}
+
+/// Notes that a host signs with (and so verifies) RFC 9421: later requests to it use it first.
+pub async fn remember_scheme(ctx: &FedContext, domain: &str, scheme: Scheme) -> Result<()> {
+    let known = query::instance::get(&ctx.db, domain)
+        .await?
+        .and_then(|row| row.signature_scheme)
+        .and_then(|s| Scheme::parse(&s));
+    if known != Some(scheme) {
+        query::instance::set_signature_scheme(&ctx.db, domain, scheme.as_str()).await?;
+    }
+    Ok(())
+}
+
+async fn check_url(ctx: &FedContext, url: &Url) -> Result<()> {
+    match url.scheme() {
+        "https" => {}
+        "http" if ctx.config.insecure_federation() => {}
+        _ => return Err(Error::forbidden(format!("refused URL {url}: https only"))),
+    }
+    if url.host_str().is_none() {
+        return Err(Error::bad_request(format!("URL without host: {url}")));
+    }
+    check_peer(ctx, &authority(url)).await
+}
+
+/// A signed request; a refusal (400, 401, 403) is retried once with the other scheme, and
+/// the scheme that worked is remembered for the host.
+async fn send_signed(
+    ctx: &FedContext,
+    method: &str,
+    url: &Url,
+    body: Option<Vec<u8>>,
+    key: &SigningKey,
+    accept: &str,
+) -> Result<reqwest::Response> {
+    let host = authority(url);
+    let remembered = query::instance::get(&ctx.db, &host)
+        .await?
+        .and_then(|row| row.signature_scheme)
+        .and_then(|s| Scheme::parse(&s));
+    let first = remembered.unwrap_or(Scheme::Cavage);
+    let response = send(ctx, method, url, body.clone(), Some((key, first)), accept).await?;
+    let refused = |status: u16| matches!(status, 400 | 401 | 403);
+    if !refused(response.status().as_u16()) {
+        if response.status().is_success() && remembered.is_none() {
+            remember_scheme(ctx, &host, first).await?;
+        }
+        return Ok(response);
+    }
+    let second = first.other();
+    let retry = send(ctx, method, url, body, Some((key, second)), accept).await?;
+    if retry.status().is_success() {
+        tracing::debug!(%host, scheme = second.as_str(), "double-knock: the second scheme was accepted");
+        remember_scheme(ctx, &host, second).await?;
+        return Ok(retry);
+    }
+    Ok(if refused(retry.status().as_u16()) {
+        response
+    } else {
+        retry
+    })
+}
+
+async fn send(
+    ctx: &FedContext,
+    method: &str,
+    url: &Url,
+    body: Option<Vec<u8>>,
+    signature: Option<(&SigningKey, Scheme)>,
+    accept: &str,
+) -> Result<reqwest::Response> {
+    let mut request = match method {
+        "POST" => ctx.client.post(url.clone()),
+        _ => ctx.client.get(url.clone()),
+    }
+    .header("Accept", accept);
+    if let Some((key, scheme)) = signature {
+        for (name, value) in signing::sign(key, scheme, method, url, body.as_deref())? {
+            request = request.header(name, value);
+        }
+    }
+    if let Some(body) = body {
+        request = request
+            .header("Content-Type", activitypub_federation::FEDERATION_CONTENT_TYPE)
+            .body(body);
+    }
+    request
+        .send()
+        .await
+        .map_err(|e| Error::remote(format!("cannot reach {}", authority(url))).with_source(e))
+}
+
+/// Reads a body up to the size limit; a larger one is dropped unread.
+async fn read(mut response: reqwest::Response) -> Result<Fetched> {
+    let status = response.status().as_u16();
+    let mut body = Vec::new();
+    loop {
+        match response.chunk().await {
+            Ok(Some(chunk)) => {
+                if body.len() + chunk.len() > MAX_RESPONSE_BYTES {
+                    return Ok(Fetched { status, body: None });
+                }
+                body.extend_from_slice(&chunk);
+            }
+            Ok(None) => break,
+            Err(_) => return Ok(Fetched { status, body: None }),
+        }
+    }
+    Ok(Fetched {
+        status,
+        body: Some(body),
+    })
+}
