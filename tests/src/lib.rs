@@ -5,10 +5,12 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 pub mod backend;
+pub mod mastodon_rules;
 pub mod network;
 pub mod remote;
 
 pub use backend::Backend;
+pub use mastodon_rules::MastodonRules;
 pub use network::{TestInstance, TestNetwork};
 pub use remote::FakeRemote;
 

@@ -15,6 +15,8 @@ pub struct TestInstance {
     pub dir: PathBuf,
     pub db_url: String,
     pub instance: Instance,
+    /// The configuration it runs with, kept for restarts.
+    config: Config,
     running: Option<(CancellationToken, JoinHandle<()>)>,
 }
 
@@ -34,6 +36,15 @@ pub fn test_config(port: u16, dir: &std::path::Path, db_url: &str) -> Config {
 
 impl TestInstance {
     pub async fn start(backend: &Backend) -> TestInstance {
+        TestInstance::start_with(backend, |_| {}).await
+    }
+
+    /// An instance whose test configuration is changed by `configure` first (its domain
+    /// is already set: `localhost:PORT`).
+    pub async fn start_with(
+        backend: &Backend,
+        configure: impl FnOnce(&mut Config),
+    ) -> TestInstance {
         crate::init_tracing();
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let port = listener.local_addr().expect("addr").port();
@@ -41,7 +52,10 @@ impl TestInstance {
             std::env::temp_dir().join(format!("puentes-test-{}", uuid::Uuid::new_v4().simple()));
         std::fs::create_dir_all(&dir).expect("temp dir");
         let (db, db_url) = backend.fresh(&dir).await;
-        let instance = Instance::with_db(test_config(port, &dir, &db_url), db)
+        let mut config = test_config(port, &dir, &db_url);
+        configure(&mut config);
+        config.validate().expect("valid test configuration");
+        let instance = Instance::with_db(config.clone(), db)
             .await
             .expect("instance");
         let mut me = TestInstance {
@@ -50,6 +64,7 @@ impl TestInstance {
             dir,
             db_url,
             instance,
+            config,
             running: None,
         };
         me.serve(listener);
@@ -87,7 +102,7 @@ impl TestInstance {
         let db = puentes_db::connect_url(&self.db_url, Some(&self.dir))
             .await
             .expect("reconnect");
-        self.instance = Instance::with_db(test_config(self.port, &self.dir, &self.db_url), db)
+        self.instance = Instance::with_db(self.config.clone(), db)
             .await
             .expect("instance");
         self.serve(listener);

@@ -13,8 +13,7 @@ use serde_json::Value;
 use url::Url;
 
 /// What ActivityPub fetches ask for.
-pub const ACTIVITY_JSON: &str =
-    "application/activity+json, application/ld+json; profile=\"https://www.w3.org/ns/activitystreams\"";
+pub const ACTIVITY_JSON: &str = "application/activity+json, application/ld+json; profile=\"https://www.w3.org/ns/activitystreams\"";
 /// Documents larger than Mastodon accepts are not read.
 const MAX_RESPONSE_BYTES: usize = 2 * 1024 * 1024;
 
@@ -82,7 +81,12 @@ pub async fn get(ctx: &FedContext, url: &Url, signer: Signer<'_>, accept: &str) 
 
 /// A signed POST of an activity (a delivery). Fails only when the host cannot be reached;
 /// the status tells how it went.
-pub async fn post(ctx: &FedContext, url: &Url, sender: &actor::Model, body: Vec<u8>) -> Result<u16> {
+pub async fn post(
+    ctx: &FedContext,
+    url: &Url,
+    sender: &actor::Model,
+    body: Vec<u8>,
+) -> Result<u16> {
     check_url(ctx, url).await?;
     let key = SigningKey::of_actor(sender)?;
     let response = send_signed(ctx, "POST", url, Some(body), &key, ACTIVITY_JSON).await?;
@@ -171,7 +175,10 @@ async fn send(
     }
     if let Some(body) = body {
         request = request
-            .header("Content-Type", activitypub_federation::FEDERATION_CONTENT_TYPE)
+            .header(
+                "Content-Type",
+                activitypub_federation::FEDERATION_CONTENT_TYPE,
+            )
             .body(body);
     }
     request

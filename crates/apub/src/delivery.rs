@@ -59,7 +59,8 @@ pub(crate) async fn enqueue_activity(
     public: bool,
     inboxes: BTreeSet<String>,
 ) -> Result<()> {
-    let doc = with_context(doc);
+    let mut doc = with_context(doc);
+    build::stamp_published(&mut doc);
     let ap_id = doc
         .get("id")
         .and_then(Value::as_str)

@@ -45,9 +45,7 @@ pub async fn receive(data: &Data, forwarder: &actor::Model, envelope: Envelope) 
     }
     let origin = fetch::object(data, &object_id, Signer::Instance).await;
     let envelope = match (envelope.kind.as_str(), origin) {
-        ("Delete", Err(e)) if matches!(e.kind(), ErrorKind::NotFound | ErrorKind::Gone) => {
-            envelope
-        }
+        ("Delete", Err(e)) if matches!(e.kind(), ErrorKind::NotFound | ErrorKind::Gone) => envelope,
         ("Delete", Ok(_)) => {
             return Err(Error::unauthorized(
                 "forwarded Delete refused: the object still exists at its origin",
@@ -59,9 +57,7 @@ pub async fn receive(data: &Data, forwarder: &actor::Model, envelope: Envelope) 
                     "forwarded activity refused: its origin attributes the object to someone else",
                 ));
             }
-            if type_of(&document) != type_of(&envelope.object)
-                && envelope.object.is_object()
-            {
+            if type_of(&document) != type_of(&envelope.object) && envelope.object.is_object() {
                 tracing::info!(id = %object_id, "forwarded object differs in type from its origin");
             }
             Envelope {

@@ -51,7 +51,10 @@ pub fn router(config: Fed) -> Router {
         .route("/activities/{id}", get(get_activity))
         .merge(crate::statements::routes::router())
         .merge(crate::calls::routes::router())
-        .layer(middleware::from_fn_with_state(config.clone(), authorized_fetch))
+        .layer(middleware::from_fn_with_state(
+            config.clone(),
+            authorized_fetch,
+        ))
         .layer(DefaultBodyLimit::max(body_limit))
         .with_state(config)
 }
@@ -89,7 +92,12 @@ async fn authorized_fetch(State(fed): State<Fed>, mut request: Request, next: Ne
         .extensions()
         .get::<RequestTarget>()
         .map(|RequestTarget(t)| t.clone())
-        .or_else(|| request.uri().path_and_query().map(|p| p.as_str().to_string()))
+        .or_else(|| {
+            request
+                .uri()
+                .path_and_query()
+                .map(|p| p.as_str().to_string())
+        })
         .unwrap_or_else(|| "/".to_string());
     match inbox::verify_signed_get(ctx, &target, request.headers()).await {
         Ok(signer) => {
@@ -251,9 +259,7 @@ async fn nodeinfo(ctx: &FedContext, version: &str) -> Result<Response> {
         "application/json; profile=\"http://nodeinfo.diaspora.software/ns/schema/{version}#\""
     );
     if let Ok(value) = HeaderValue::from_str(&content_type) {
-        response
-            .headers_mut()
-            .insert(header::CONTENT_TYPE, value);
+        response.headers_mut().insert(header::CONTENT_TYPE, value);
     }
     Ok(response)
 }

@@ -101,7 +101,18 @@ pub async fn receive_create(
             "the object is not attributed to the activity's actor",
         ));
     }
-    if !is_wanted(data, author, &post.to, &post.cc).await? {
+    // Replies to our posts are kept (unless their author blocked the replier), as Mastodon
+    // keeps replies to its local statuses.
+    let answers_ours = match &post.in_reply_to {
+        Some(parent) if data.urls.is_local(parent) => {
+            match query::post::by_ap_id(&data.db, parent.as_str()).await? {
+                Some(ours) => !query::block::exists(&data.db, ours.author_id, author.id).await?,
+                None => false,
+            }
+        }
+        _ => false,
+    };
+    if !answers_ours && !is_wanted(data, author, &post.to, &post.cc).await? {
         return Ok(Outcome::Ignored(
             "nobody here follows the author or is addressed".into(),
         ));

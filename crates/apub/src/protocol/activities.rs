@@ -33,6 +33,19 @@ pub fn parse_envelope(doc: &Value) -> Result<Envelope, String> {
     })
 }
 
+/// Every activity we send carries `published`: Misskey, GoToSocial and Lemmy sort and show
+/// by it (an Announce without it shows as "just now" forever).
+pub fn stamp_published(doc: &mut Value) {
+    if let Value::Object(map) = doc
+        && !map.contains_key("published")
+    {
+        map.insert(
+            "published".into(),
+            json!(chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)),
+        );
+    }
+}
+
 pub fn follow(id: &Url, actor: &Url, object: &Url) -> Value {
     json!({ "id": id, "type": "Follow", "actor": actor, "object": object })
 }

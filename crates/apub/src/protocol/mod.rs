@@ -15,11 +15,14 @@ use serde_json::{Value, json};
 pub const PUBLIC: &str = "https://www.w3.org/ns/activitystreams#Public";
 pub const PUENTES_NS: &str = "https://puentes.network/ns#";
 
-/// The `@context` of every document we serve.
+/// The `@context` of every document we serve. The DID context defines `assertionMethod`:
+/// without it, JSON-LD readers such as Fedify drop our Ed25519 Multikey (FEP-521a), and the
+/// order is the one Fedify's own actors use.
 pub fn context() -> Value {
     let mut context = json!([
         "https://www.w3.org/ns/activitystreams",
         "https://w3id.org/security/v1",
+        "https://www.w3.org/ns/did/v1",
         "https://w3id.org/security/multikey/v1",
         {
             "manuallyApprovesFollowers": "as:manuallyApprovesFollowers",
@@ -36,7 +39,7 @@ pub fn context() -> Value {
             "endorsements": { "@id": "toot:endorsements", "@type": "@id" }
         }
     ]);
-    if let Some(Value::Object(terms)) = context.get_mut(3) {
+    if let Some(Value::Object(terms)) = context.as_array_mut().and_then(|c| c.last_mut()) {
         terms.extend(event::context_terms());
     }
     context

@@ -36,7 +36,7 @@ impl Algorithm {
 
 enum Secret {
     Rsa(Box<RsaPrivateKey>),
-    Ed25519(ed25519_dalek::SigningKey),
+    Ed25519(Box<ed25519_dalek::SigningKey>),
 }
 
 /// A private key with the `keyId` under which its public half is published.
@@ -65,7 +65,7 @@ impl SigningKey {
             .map_err(|_| Error::internal("stored Ed25519 key has the wrong length"))?;
         Ok(SigningKey {
             key_id: key_id.to_string(),
-            secret: Secret::Ed25519(ed25519_dalek::SigningKey::from_bytes(&seed)),
+            secret: Secret::Ed25519(Box::new(ed25519_dalek::SigningKey::from_bytes(&seed))),
         })
     }
 

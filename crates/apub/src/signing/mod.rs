@@ -103,13 +103,17 @@ pub fn verify_content_digest(header: Option<&HeaderValue>, body: &[u8]) -> Resul
         return Err(Error::unauthorized("Content-Digest has no sha-256 value"));
     };
     match &item.bare_item {
-        sfv::BareItem::ByteSequence(bytes) if bytes.as_slice() == Sha256::digest(body).as_slice() => {
+        sfv::BareItem::ByteSequence(bytes)
+            if bytes.as_slice() == Sha256::digest(body).as_slice() =>
+        {
             Ok(())
         }
-        sfv::BareItem::ByteSequence(_) => {
-            Err(Error::unauthorized("Content-Digest does not match the body"))
-        }
-        _ => Err(Error::unauthorized("Content-Digest value is not a byte sequence")),
+        sfv::BareItem::ByteSequence(_) => Err(Error::unauthorized(
+            "Content-Digest does not match the body",
+        )),
+        _ => Err(Error::unauthorized(
+            "Content-Digest value is not a byte sequence",
+        )),
     }
 }
 

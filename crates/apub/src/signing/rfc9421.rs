@@ -87,10 +87,7 @@ mod tests {
             "date",
             HeaderValue::from_static("Tue, 20 Apr 2021 02:07:55 GMT"),
         );
-        headers.insert(
-            "content-type",
-            HeaderValue::from_static("application/json"),
-        );
+        headers.insert("content-type", HeaderValue::from_static("application/json"));
         headers.insert("content-length", HeaderValue::from_static("18"));
         let uri = Url::parse("https://example.com/foo?param=Value&Pet=dog").unwrap();
         let message = Message {

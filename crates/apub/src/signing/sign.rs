@@ -130,7 +130,11 @@ fn sign_rfc9421(
     );
     params.insert(
         sfv::KeyRef::constant("keyid").to_owned(),
-        sfv::BareItem::String(sfv::StringRef::from_str(key.key_id()).map_err(invalid)?.to_owned()),
+        sfv::BareItem::String(
+            sfv::StringRef::from_str(key.key_id())
+                .map_err(invalid)?
+                .to_owned(),
+        ),
     );
     params.insert(
         sfv::KeyRef::constant("alg").to_owned(),

@@ -221,7 +221,11 @@ fn parse_rfc9421(request: &IncomingRequest<'_>) -> Result<PendingSignature> {
             bare_item: sfv::BareItem::ByteSequence(bytes),
             ..
         })) => bytes.clone(),
-        _ => return Err(Error::unauthorized("Signature value is not a byte sequence")),
+        _ => {
+            return Err(Error::unauthorized(
+                "Signature value is not a byte sequence",
+            ));
+        }
     };
     let mut components = Vec::new();
     for item in &inner.items {
@@ -251,7 +255,9 @@ fn parse_rfc9421(request: &IncomingRequest<'_>) -> Result<PendingSignature> {
     };
     let now = chrono::Utc::now().timestamp();
     if created > now + CLOCK_SKEW.as_secs() as i64 {
-        return Err(Error::unauthorized("the signature was created in the future"));
+        return Err(Error::unauthorized(
+            "the signature was created in the future",
+        ));
     }
     if created < now - SIGNATURE_MAX_AGE.as_secs() as i64 {
         return Err(Error::unauthorized("the signature is too old"));
@@ -263,14 +269,11 @@ fn parse_rfc9421(request: &IncomingRequest<'_>) -> Result<PendingSignature> {
     }
     let algorithm = match param("alg") {
         None => None,
-        Some(sfv::BareItem::String(alg)) => Some(
-            Algorithm::from_rfc9421(alg.as_str()).ok_or_else(|| {
-                Error::unauthorized(format!(
-                    "unsupported signature algorithm {}",
-                    alg.as_str()
-                ))
-            })?,
-        ),
+        Some(sfv::BareItem::String(alg)) => {
+            Some(Algorithm::from_rfc9421(alg.as_str()).ok_or_else(|| {
+                Error::unauthorized(format!("unsupported signature algorithm {}", alg.as_str()))
+            })?)
+        }
         Some(_) => return Err(Error::unauthorized("alg is not a string")),
     };
     let covers = |name: &str| components.iter().any(|c| c == name);
@@ -294,8 +297,8 @@ fn parse_rfc9421(request: &IncomingRequest<'_>) -> Result<PendingSignature> {
     }
     let target_uri = Url::parse(&format!("{}{}", request.base_url, request.path_and_query))
         .map_err(|_| Error::bad_request("invalid request target"))?;
-    let signature_params = serialize_inner_list(inner)
-        .ok_or_else(|| Error::unauthorized("empty Signature-Input"))?;
+    let signature_params =
+        serialize_inner_list(inner).ok_or_else(|| Error::unauthorized("empty Signature-Input"))?;
     let base = signature_base(
         &components,
         &signature_params,
@@ -334,8 +337,7 @@ mod tests {
         let rsa = activitypub_federation::http_signatures::generate_actor_keypair().unwrap();
         let ed = ed25519_dalek::SigningKey::from_bytes(&[9u8; 32]);
         Keys {
-            rsa: SigningKey::rsa("http://localhost:2/actors/a#main-key", &rsa.private_key)
-                .unwrap(),
+            rsa: SigningKey::rsa("http://localhost:2/actors/a#main-key", &rsa.private_key).unwrap(),
             rsa_public: rsa.public_key,
             ed: SigningKey::ed25519(
                 "http://localhost:2/actors/a#ed25519-key",
@@ -423,12 +425,30 @@ mod tests {
         );
         assert!(signature.contains("algorithm=\"rsa-sha256\""));
         let headers = received(&signed, "localhost:1");
-        assert!(check("GET", "/actors/a/outbox?page=2", &headers, None, &public(&keys)).is_ok());
+        assert!(
+            check(
+                "GET",
+                "/actors/a/outbox?page=2",
+                &headers,
+                None,
+                &public(&keys)
+            )
+            .is_ok()
+        );
         // A signer that left the query out of (request-target), as bovine does.
         let path_only = Url::parse("http://localhost:1/actors/a/outbox").unwrap();
         let signed = sign(&keys.rsa, Scheme::Cavage, "GET", &path_only, None).unwrap();
         let headers = received(&signed, "localhost:1");
-        assert!(check("GET", "/actors/a/outbox?page=2", &headers, None, &public(&keys)).is_ok());
+        assert!(
+            check(
+                "GET",
+                "/actors/a/outbox?page=2",
+                &headers,
+                None,
+                &public(&keys)
+            )
+            .is_ok()
+        );
     }
 
     #[test]
@@ -436,7 +456,11 @@ mod tests {
         let keys = keys();
         let url = Url::parse("http://localhost:1/inbox").unwrap();
         let signed = sign(&keys.rsa, Scheme::Rfc9421, "POST", &url, Some(b"{}")).unwrap();
-        let input = &signed.iter().find(|(n, _)| *n == "Signature-Input").unwrap().1;
+        let input = &signed
+            .iter()
+            .find(|(n, _)| *n == "Signature-Input")
+            .unwrap()
+            .1;
         assert!(input.starts_with("sig1=(\"@method\" \"@target-uri\" \"@authority\" \"date\" \"content-digest\");created="), "{input}");
         assert!(input.contains(";alg=\"rsa-v1_5-sha256\""));
         let mut headers = received(&signed, "localhost:1");
@@ -444,7 +468,9 @@ mod tests {
         let stripped = input.replace(" \"content-digest\"", "");
         headers.insert("signature-input", HeaderValue::from_str(&stripped).unwrap());
         assert!(check("POST", "/inbox", &headers, Some(b"{}"), &public(&keys)).is_err());
-        let old = input.replace("created=", "created=1").replace(";keyid", "0;keyid");
+        let old = input
+            .replace("created=", "created=1")
+            .replace(";keyid", "0;keyid");
         headers.insert("signature-input", HeaderValue::from_str(&old).unwrap());
         assert!(check("POST", "/inbox", &headers, Some(b"{}"), &public(&keys)).is_err());
         // A GET signed for another host is refused.
