@@ -7,6 +7,7 @@ mod alliances;
 mod blocks;
 mod calls;
 mod delivery;
+mod fedify;
 mod fixtures;
 mod following;
 mod group_interop;

@@ -7,6 +7,7 @@
 pub mod backend;
 pub mod mastodon_rules;
 pub mod network;
+pub mod peers;
 pub mod remote;
 
 pub use backend::Backend;
