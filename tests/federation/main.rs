@@ -5,6 +5,7 @@
 
 mod alliances;
 mod blocks;
+mod bovine_herd;
 mod calls;
 mod delivery;
 mod fedify;
@@ -14,6 +15,7 @@ mod group_interop;
 mod inbox_security;
 mod interop;
 mod media;
+mod pasture;
 mod peer;
 mod posts;
 mod rich_posts;
