@@ -18,6 +18,7 @@ mod media;
 mod pasture;
 mod peer;
 mod posts;
+mod readability;
 mod rich_posts;
 mod statements;
 

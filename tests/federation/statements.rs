@@ -101,7 +101,21 @@ async fn statement_scenario(backend: &Backend) {
         json!([i1.actor_url("red"), i2.actor_url("sol")])
     );
     assert!(doc["proof"]["proofValue"].is_string());
-    assert_eq!(doc["contentMap"]["en"], "<p>Migrants have rights.</p>\n");
+    // `content` reads whole where only it is shown (GoToSocial, Misskey): title, text,
+    // address; `name` keeps the title and the summary no longer repeats the address.
+    let link = format!("<p><a href=\"{statement_url}\">{statement_url}</a></p>");
+    assert_eq!(
+        doc["contentMap"]["en"],
+        format!("<p><strong>Vías seguras</strong></p><p>Migrants have rights.</p>\n{link}")
+    );
+    let content = doc["content"].as_str().unwrap();
+    assert!(
+        content.starts_with("<p><strong>Vías seguras</strong></p><p>Las personas migrantes")
+            && content.ends_with(&link),
+        "{content}"
+    );
+    assert_eq!(doc["name"], "Vías seguras");
+    assert!(!doc["summary"].as_str().unwrap().contains("href"));
     // The co-initiator adds a translation from its own instance; an outsider cannot.
     statements::translate(
         &i2.instance,
@@ -507,7 +521,7 @@ async fn tampering_scenario(backend: &Backend) {
     assert_eq!(liked["endorsementCount"], 1);
     let summary = liked["summary"].as_str().unwrap();
     assert!(
-        summary.contains("Endorsed by 1 organisation; 1 supporters on the fediverse (unverified)"),
+        summary.contains("Endorsed by 1 organisation; 1 supporter on the fediverse (unverified)"),
         "{summary}"
     );
     let undo = json!({ "id": format!("{}/likes/1/undo", remote.base), "type": "Undo", "actor": fan,
@@ -530,7 +544,7 @@ async fn tampering_scenario(backend: &Backend) {
         updates.last().unwrap()["object"]["summary"]
             .as_str()
             .unwrap()
-            .contains("supporters")
+            .contains("1 supporter on the fediverse")
     );
 }
 

@@ -323,6 +323,14 @@ mod tests {
     }
 
     #[test]
+    fn the_documented_example_is_valid() {
+        let example: Config = toml::from_str(include_str!("../../../deploy/config.example.toml"))
+            .expect("deploy/config.example.toml parses");
+        example.validate().unwrap();
+        assert!(!example.requires_signed_fetch());
+    }
+
+    #[test]
     fn ip_domains_and_paths_are_refused() {
         assert!(load(None, env_of(&[("PUENTES_DOMAIN", "127.0.0.1:8080")])).is_err());
         assert!(load(None, env_of(&[("PUENTES_DOMAIN", "example.org/x")])).is_err());

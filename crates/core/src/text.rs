@@ -84,8 +84,82 @@ pub fn render(text: &str, tag_base: &str, mentioned: &[(Handle, String)]) -> Str
     let parser =
         pulldown_cmark::Parser::new_ext(&linked, pulldown_cmark::Options::ENABLE_STRIKETHROUGH);
     let mut html = String::new();
-    pulldown_cmark::html::push_html(&mut html, parser);
+    pulldown_cmark::html::push_html(&mut html, autolink(parser));
     clean_html(&html)
+}
+
+/// Plain text as HTML: escaped, with its `http(s)://` addresses as links.
+pub fn linkify_text(text: &str) -> String {
+    let mut finder = linkify::LinkFinder::new();
+    finder.kinds(&[linkify::LinkKind::Url]);
+    let mut out = String::with_capacity(text.len());
+    let mut from = 0;
+    for link in finder.links(text) {
+        let url = link.as_str();
+        if !(url.starts_with("https://") || url.starts_with("http://")) {
+            continue;
+        }
+        out.push_str(&crate::sanitize::escape(&text[from..link.start()]));
+        let escaped = crate::sanitize::escape(url);
+        out.push_str(&format!("<a href=\"{escaped}\">{escaped}</a>"));
+        from = link.end();
+    }
+    out.push_str(&crate::sanitize::escape(&text[from..]));
+    out
+}
+
+/// Bare `http(s)://` addresses in text become links, as Mastodon links them in posts;
+/// text already in a link or in code is left alone.
+fn autolink<'a>(
+    events: impl Iterator<Item = pulldown_cmark::Event<'a>>,
+) -> impl Iterator<Item = pulldown_cmark::Event<'a>> {
+    use pulldown_cmark::{CowStr, Event, LinkType, Tag, TagEnd};
+    let mut finder = linkify::LinkFinder::new();
+    finder.kinds(&[linkify::LinkKind::Url]);
+    let mut inside = 0usize;
+    events.flat_map(move |event| {
+        let mut out = Vec::new();
+        match event {
+            Event::Start(tag @ (Tag::Link { .. } | Tag::CodeBlock(_) | Tag::Image { .. })) => {
+                inside += 1;
+                out.push(Event::Start(tag));
+            }
+            Event::End(end @ (TagEnd::Link | TagEnd::CodeBlock | TagEnd::Image)) => {
+                inside = inside.saturating_sub(1);
+                out.push(Event::End(end));
+            }
+            Event::Text(text) if inside == 0 => {
+                let mut rest_from = 0;
+                for link in finder.links(&text) {
+                    let url = link.as_str();
+                    if !(url.starts_with("https://") || url.starts_with("http://")) {
+                        continue;
+                    }
+                    if link.start() > rest_from {
+                        out.push(Event::Text(CowStr::from(
+                            text[rest_from..link.start()].to_string(),
+                        )));
+                    }
+                    out.push(Event::Start(Tag::Link {
+                        link_type: LinkType::Autolink,
+                        dest_url: CowStr::from(url.to_string()),
+                        title: CowStr::from(""),
+                        id: CowStr::from(""),
+                    }));
+                    out.push(Event::Text(CowStr::from(url.to_string())));
+                    out.push(Event::End(TagEnd::Link));
+                    rest_from = link.end();
+                }
+                if rest_from == 0 {
+                    out.push(Event::Text(text));
+                } else if rest_from < text.len() {
+                    out.push(Event::Text(CowStr::from(text[rest_from..].to_string())));
+                }
+            }
+            other => out.push(other),
+        }
+        out
+    })
 }
 
 /// A language tag as in BCP 47 (`es`, `fr`, `pt-BR`, `ar`), normalized.
@@ -162,6 +236,34 @@ mod tests {
             "{html}"
         );
         assert!(!html.contains("<script"));
+    }
+
+    #[test]
+    fn bare_urls_become_links_but_not_in_code_or_links() {
+        let html = render(
+            "Informe: https://ngo.example/informe-2026. Y [aquí](https://a.example/x) `https://code.example` www.no-scheme.example",
+            "https://p.example/tags",
+            &[],
+        );
+        assert!(
+            html.contains(r#"<a href="https://ngo.example/informe-2026""#),
+            "{html}"
+        );
+        assert!(
+            html.contains(">https://ngo.example/informe-2026</a>."),
+            "{html}"
+        );
+        assert_eq!(html.matches("https://a.example/x").count(), 1, "{html}");
+        assert!(!html.contains(r#"href="https://code.example"#), "{html}");
+        assert!(!html.contains("href=\"www."), "{html}");
+    }
+
+    #[test]
+    fn plain_text_is_escaped_and_linked() {
+        assert_eq!(
+            linkify_text("Sat <14:00> · Pledge: https://x.example/c/1?a=1&b=2"),
+            "Sat &lt;14:00&gt; · Pledge: <a href=\"https://x.example/c/1?a=1&amp;b=2\">https://x.example/c/1?a=1&amp;b=2</a>"
+        );
     }
 
     #[test]

@@ -54,6 +54,21 @@ pub fn summary_of(row: &query::call::CallData) -> String {
     })
 }
 
+/// What software that shows `content` (GoToSocial, Misskey, Lemmy) shows of a call, whole:
+/// its title, the summary line (when, where, what to do, where to pledge) with its links,
+/// then the organizers' description. Mastodon shows `name` and `summary` instead.
+pub fn readable_content(row: &call::Model, description: &str) -> String {
+    let mut html = format!(
+        "<p><strong>{}</strong></p><p>{}</p>",
+        sanitize::escape(&row.name),
+        puentes_core::text::linkify_text(&local_summary(row))
+    );
+    if !sanitize::strip_html(description).trim().is_empty() {
+        html.push_str(description);
+    }
+    html
+}
+
 pub fn attendees_url(row: &call::Model) -> String {
     format!("{}/attendees", row.ap_id)
 }
@@ -83,7 +98,7 @@ pub fn call_document(
         "attributedTo": organizer.ap_id,
         "name": row.name,
         "summary": local_summary(row),
-        "content": row.content,
+        "content": readable_content(row, &row.content),
         "mediaType": "text/html",
         "url": row.url.clone().unwrap_or_else(|| row.ap_id.clone()),
         "uuid": uuid,
@@ -118,9 +133,19 @@ pub fn call_document(
     if let Some(updated) = row.updated_at {
         doc["updated"] = json!(rfc3339(updated));
     }
+    // Every language reads whole; the first language's entry equals `content`, which is how
+    // GoToSocial tells the language.
     match (query::call::content_map(row), &row.language) {
-        (Some(map), _) => doc["contentMap"] = json!(map),
-        (None, Some(lang)) => doc["contentMap"] = json!({ lang: row.content }),
+        (Some(map), _) => {
+            let map: serde_json::Map<String, Value> = map
+                .iter()
+                .map(|(lang, text)| (lang.clone(), json!(readable_content(row, text))))
+                .collect();
+            doc["contentMap"] = Value::Object(map);
+        }
+        (None, Some(lang)) => {
+            doc["contentMap"] = json!({ lang: readable_content(row, &row.content) })
+        }
         (None, None) => {}
     }
     if let Some(lang) = &row.language {

@@ -7,7 +7,7 @@ use crate::{
     protocol::{
         PUBLIC,
         helpers::{id_of, type_of},
-        statement::{SUPERSEDED, frozen_core, statement_context},
+        statement::{SUPERSEDED, frozen_core, readable_content, statement_context},
     },
 };
 use puentes_core::{Error, Result, sanitize, text};
@@ -41,29 +41,63 @@ pub async fn initiators(
     Ok(out)
 }
 
-/// The frozen part of a local version: what its digest covers.
+/// The frozen part of a local version: what its digest covers. `content` (and each
+/// `contentMap` entry) reads whole: title, text, address.
 pub fn core_document(
     ctx: &FedContext,
     row: &statement::Model,
     version: &statement_version::Model,
     initiators: &[actor::Model],
 ) -> Value {
+    core_with(ctx, row, version, initiators, true)
+}
+
+/// The core as versions digested before `content` carried title and address had it.
+fn core_with(
+    ctx: &FedContext,
+    row: &statement::Model,
+    version: &statement_version::Model,
+    initiators: &[actor::Model],
+    readable: bool,
+) -> Value {
+    let url = ctx.urls.statement(&row.uuid);
+    let wrap = |text: &str| {
+        if readable {
+            readable_content(&version.name, text, url.as_str())
+        } else {
+            text.to_string()
+        }
+    };
     let mut doc = json!({
         "id": version.ap_id,
         "type": "Article",
         "attributedTo": initiators.first().map(|a| a.ap_id.clone()),
         "initiators": initiators.iter().map(|a| a.ap_id.clone()).collect::<Vec<_>>(),
         "name": version.name,
-        "content": version.content,
+        "content": wrap(&version.content),
         "published": version.published,
-        "url": ctx.urls.statement(&row.uuid),
+        "url": url,
     });
-    if let Some(map) = version
+    if let Some(Value::Object(map)) = version
         .content_map
         .as_deref()
         .and_then(|m| serde_json::from_str::<Value>(m).ok())
     {
-        doc["contentMap"] = map;
+        if readable {
+            // No empty entries: GoToSocial takes them for the text and shows nothing.
+            let map: serde_json::Map<String, Value> = map
+                .into_iter()
+                .filter_map(|(lang, text)| {
+                    let text = text.as_str()?;
+                    (!text.trim().is_empty()).then(|| (lang, json!(wrap(text))))
+                })
+                .collect();
+            if !map.is_empty() {
+                doc["contentMap"] = Value::Object(map);
+            }
+        } else {
+            doc["contentMap"] = Value::Object(map);
+        }
     }
     doc
 }
@@ -88,14 +122,13 @@ pub async fn counts(
     })
 }
 
-/// What Mastodon shows of a statement: the ask, who started it, how many endorse it, and
-/// where to read and endorse it.
+/// What Mastodon shows of a statement (between its title and its address): the ask, who
+/// started it, how many endorse it, and whether it is open.
 pub fn summary(
     row: &statement::Model,
     version: &statement_version::Model,
     initiators: &[actor::Model],
     counts: &Counts,
-    page: &Url,
     superseded_by: Option<&str>,
 ) -> String {
     let ask = row
@@ -109,16 +142,15 @@ pub fn summary(
         .join(", ");
     let mut count = match counts.endorsements {
         0 => "No endorsements yet".to_string(),
-        1 => "Endorsed by 1 organisation".to_string(),
-        n => format!("Endorsed by {n} organisations"),
+        n => format!("Endorsed by {}", plural(n, "organisation", "organisations")),
     };
     if counts.anonymous > 0 {
         count.push_str(&format!(" ({} without being named)", counts.anonymous));
     }
     if counts.supporters > 0 {
         count.push_str(&format!(
-            "; {} supporters on the fediverse (unverified)",
-            counts.supporters
+            "; {} on the fediverse (unverified)",
+            plural(counts.supporters, "supporter", "supporters")
         ));
     }
     let state = match (superseded_by, s::effective_status(row)) {
@@ -135,12 +167,19 @@ pub fn summary(
             None => "Open for endorsement.".to_string(),
         },
     };
+    // No link: Mastodon adds the statement's address after the summary itself, and
+    // `content` carries it for the others.
     format!(
-        "<p>{}</p><p>Initiated by {}. {count}. {}</p><p>Read and endorse: <a href=\"{page}\">{page}</a></p>",
+        "<p>{}</p><p>Initiated by {}. {count}. {}</p>",
         sanitize::escape(&ask),
         sanitize::escape(&names),
         sanitize::escape(&state),
     )
+}
+
+/// `1 supporter`, `2 supporters`.
+fn plural(n: u64, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
 }
 
 /// The whole signed document of a local version, as served and as sent.
@@ -158,15 +197,22 @@ pub async fn version_document(
     let next = s::version_by_number(&ctx.db, row.id, version.number + 1)
         .await?
         .map(|v| v.ap_id);
-    let page = ctx.urls.statement(&row.uuid);
     let mut doc = core_document(ctx, row, version, &initiators);
+    // Versions endorsed before content carried title and address keep the core they
+    // were digested with, or their endorsements would no longer match.
+    if digest_of(&doc)? != version.digest {
+        let legacy = core_with(ctx, row, version, &initiators, false);
+        if digest_of(&legacy)? == version.digest {
+            doc = legacy;
+        }
+    }
     let collection = |name: &str| {
         ctx.urls
             .statement_collection(&row.uuid, version.number, name)
     };
     let extra = json!({
         "@context": statement_context(),
-        "summary": summary(row, version, &initiators, &counts, &page, next.as_deref()),
+        "summary": summary(row, version, &initiators, &counts, next.as_deref()),
         "mediaType": "text/html",
         "to": [PUBLIC],
         "cc": [owner.followers_url],

@@ -74,6 +74,17 @@ fn text_of(doc: &Value, key: &str) -> Option<String> {
         .filter(|s| !s.is_empty())
 }
 
+/// The organizers' description inside the readable `content` Puentes sends (title and
+/// summary line first, for software that shows only `content`); other content as it is.
+pub fn description_of(content: &str, name: &str, summary: &str) -> String {
+    let head = format!(
+        "<p><strong>{}</strong></p><p>{}</p>",
+        sanitize::escape(name),
+        puentes_core::text::linkify_text(summary)
+    );
+    content.strip_prefix(&head).unwrap_or(content).to_string()
+}
+
 /// TENTATIVE / CONFIRMED / CANCELLED (Mobilizon, iCal) or schema.org's eventStatus.
 fn status_of(doc: &Value) -> String {
     let raw = string_of(doc, "eventStatus")
@@ -193,11 +204,20 @@ pub fn parse_remote_event(doc: &Value) -> Result<RemoteEvent, String> {
             string_of(doc, "inLanguage").filter(|l| l.len() <= 16),
         ),
     };
+    // Our own calls' content opens with their title and summary line; pages show those
+    // from `name` and `summary`, so only the description is kept.
+    let raw_name = string_of(doc, "name").unwrap_or_default();
+    let raw_summary = string_of(doc, "summary").unwrap_or_default();
+    let description = |html: &str| description_of(html, &raw_name, &raw_summary);
+    let content = description(&content);
     let content_map = match doc.get("contentMap") {
         Some(Value::Object(map)) if map.len() > 1 => Some(
             map.iter()
                 .filter_map(|(lang, html)| {
-                    Some((lang.clone(), sanitize::clean_html(html.as_str()?)))
+                    Some((
+                        lang.clone(),
+                        sanitize::clean_html(&description(html.as_str()?)),
+                    ))
                 })
                 .collect(),
         ),

@@ -58,6 +58,33 @@ pub fn statement_context() -> Value {
     Value::Array(items)
 }
 
+/// What a version's `content` carries on the wire: its title, its text and its address,
+/// so software that shows only `content` (GoToSocial, Misskey, Lemmy) reads it whole while
+/// `name` keeps the title for those that read it. A function of the frozen core only.
+pub fn readable_content(name: &str, text: &str, url: &str) -> String {
+    let url = puentes_core::sanitize::escape(url);
+    format!(
+        "<p><strong>{}</strong></p>{text}<p><a href=\"{url}\">{url}</a></p>",
+        puentes_core::sanitize::escape(name)
+    )
+}
+
+/// The statement's own text inside a readable `content` (older versions and other
+/// software send the text alone, which is returned as it is).
+pub fn text_of(content: &str, name: &str, url: &str) -> String {
+    let head = format!(
+        "<p><strong>{}</strong></p>",
+        puentes_core::sanitize::escape(name)
+    );
+    let url = puentes_core::sanitize::escape(url);
+    let tail = format!("<p><a href=\"{url}\">{url}</a></p>");
+    content
+        .strip_prefix(&head)
+        .and_then(|rest| rest.strip_suffix(&tail))
+        .unwrap_or(content)
+        .to_string()
+}
+
 /// The frozen core of a version document.
 pub fn frozen_core(document: &Value) -> Value {
     let mut core = Map::new();
@@ -100,15 +127,27 @@ pub fn parse_statement(document: &Value) -> Result<StatementDoc, String> {
     let field = |key: &str| document.get(key).and_then(id_of);
     let id = field("id").ok_or("statement has no id")?;
     let owner = field("attributedTo").ok_or("statement has no attributedTo")?;
+    let url = field("url").unwrap_or_else(|| id.clone());
+    let name = string_of(document, "name").ok_or("statement has no name")?;
+    // Copies keep the signed document verbatim; these fields are the text for pages.
+    let content = string_of(document, "content").ok_or("statement has no content")?;
+    let content_map = match document.get("contentMap") {
+        Some(Value::Object(map)) => Some(Value::Object(
+            map.iter()
+                .map(|(lang, v)| {
+                    let text = v.as_str().map(|t| text_of(t, &name, url.as_str()));
+                    (lang.clone(), text.map(Value::String).unwrap_or(v.clone()))
+                })
+                .collect(),
+        )),
+        _ => None,
+    };
     Ok(StatementDoc {
-        url: field("url").unwrap_or_else(|| id.clone()),
+        content: text_of(&content, &name, url.as_str()),
+        url,
         initiators: ids_of(document.get("initiators")),
-        name: string_of(document, "name").ok_or("statement has no name")?,
-        content: string_of(document, "content").ok_or("statement has no content")?,
-        content_map: document
-            .get("contentMap")
-            .filter(|v| v.is_object())
-            .cloned(),
+        name,
+        content_map,
         published: string_of(document, "published").ok_or("statement has no published")?,
         version: document
             .get("version")

@@ -1,0 +1,182 @@
+//! How our objects read in software that shows `content` (GoToSocial, Misskey, Lemmy)
+//! as well as in Mastodon (which shows `name`, `summary` and the address). Before: a call
+//! with no description went out with empty `content` and `contentMap {"en": ""}`, so
+//! GoToSocial showed nothing but a content warning; statements had no title in `content`.
+
+use crate::on_every_backend;
+use puentes_apub::objects::statement::digest_of;
+use puentes_db::query::call as q;
+use puentes_server::{calls, calls::CallInput, commands};
+use puentes_tests::{Backend, TestNetwork};
+use sea_orm::ConnectionTrait;
+use serde_json::json;
+
+fn path(url: &str) -> String {
+    url::Url::parse(url).unwrap().path().to_string()
+}
+
+async fn call_scenario(backend: &Backend) {
+    let net = TestNetwork::start(backend, 2).await;
+    let (a, b) = (net.get(0), net.get(1));
+    a.create_actor("red", "alliance").await;
+    b.create_actor("ong", "organization").await;
+    commands::follow(&b.instance, "ong", &a.handle("red"))
+        .await
+        .unwrap();
+    net.settle().await;
+    let input = CallInput {
+        title: Some("Rally for the right to asylum".into()),
+        start: Some("2027-09-11T14:00:00+02:00".into()),
+        end: Some("2027-09-11T17:00:00+02:00".into()),
+        timezone: Some("Europe/Berlin".into()),
+        place: Some("Marktplatz, Leipzig".into()),
+        summary: Some("Bring banners".into()),
+        language: Some("en".into()),
+        ..Default::default()
+    };
+    // Only an ask, no description.
+    let bare = calls::create(&a.instance, "red", input.clone())
+        .await
+        .unwrap();
+    let (_, event) = a.get_json(&path(&bare.ap_id)).await;
+    let page = event["url"].as_str().unwrap().to_string();
+    let content = event["content"].as_str().unwrap();
+    assert!(
+        content.starts_with("<p><strong>Rally for the right to asylum</strong></p><p>Sat 11 Sep 2027, 14:00–17:00 CEST · Marktplatz, Leipzig · Bring banners · Pledge: "),
+        "{content}"
+    );
+    assert!(
+        content.contains(&format!("<a href=\"{page}\">{page}</a>")),
+        "{content}"
+    );
+    assert_eq!(event["contentMap"], json!({ "en": content }));
+    assert_eq!(event["name"], "Rally for the right to asylum");
+    assert!(
+        !event["summary"].as_str().unwrap().contains('<'),
+        "summary stays plain"
+    );
+
+    // With a description in two languages: each entry reads whole.
+    let described = calls::create(
+        &a.instance,
+        "red",
+        CallInput {
+            description: Some("We gather in front of the **town hall**.".into()),
+            translations: vec![("es".into(), "Nos reunimos ante el ayuntamiento.".into())],
+            ..input
+        },
+    )
+    .await
+    .unwrap();
+    let (_, event) = a.get_json(&path(&described.ap_id)).await;
+    let map = event["contentMap"].as_object().unwrap();
+    assert_eq!(map.len(), 2, "{map:?}");
+    for (lang, text) in map {
+        let text = text.as_str().unwrap();
+        assert!(text.starts_with("<p><strong>Rally"), "{lang}: {text}");
+        assert!(!text.trim().is_empty());
+    }
+    assert!(
+        map["en"]
+            .as_str()
+            .unwrap()
+            .contains("<strong>town hall</strong>")
+    );
+    assert!(map["es"].as_str().unwrap().contains("ayuntamiento"));
+    assert_eq!(event["content"], map["en"]);
+
+    // Another Puentes instance keeps the description for its pages, not title and
+    // summary twice.
+    net.settle().await;
+    let bare_copy = q::by_ap_id(b.db(), &bare.ap_id).await.unwrap().unwrap();
+    assert_eq!(bare_copy.content, "", "{}", bare_copy.content);
+    let copy = q::by_ap_id(b.db(), &described.ap_id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(!copy.content.contains("Rally"), "{}", copy.content);
+    assert!(copy.content.contains("town hall"), "{}", copy.content);
+}
+
+#[tokio::test]
+async fn calls_read_whole_where_only_content_is_shown() {
+    on_every_backend!(call_scenario);
+}
+
+/// A version endorsed before `content` carried title and address keeps the core its
+/// digest was made over, so its endorsements still match.
+async fn legacy_statement_scenario(backend: &Backend) {
+    let net = TestNetwork::start(backend, 1).await;
+    let a = net.get(0);
+    a.create_actor("red", "alliance").await;
+    let row = puentes_server::statements::create(
+        &a.instance,
+        "red",
+        puentes_server::statements::Draft {
+            title: "Declaración".into(),
+            text: "Vías seguras ya. Informe: https://ngo.example/informe".into(),
+            ask: None,
+            language: Some("es".into()),
+            translations: vec![],
+            policy: Some("anyone".into()),
+            deadline: None,
+        },
+    )
+    .await
+    .unwrap();
+    let version = puentes_server::statements::open(&a.instance, &row.uuid)
+        .await
+        .unwrap();
+    let path = path(&version.ap_id);
+    let (_, doc) = a.get_json(&path).await;
+    assert_eq!(digest_of(&doc).unwrap(), version.digest);
+    let text = doc["content"].as_str().unwrap();
+    assert!(
+        text.starts_with("<p><strong>Declaración</strong></p>"),
+        "{text}"
+    );
+    assert!(
+        text.contains("<a href=\"https://ngo.example/informe\""),
+        "bare addresses in the Markdown are links: {text}"
+    );
+
+    // As an earlier version digested it: the stored text alone.
+    let stored: String = {
+        let row = a
+            .db()
+            .query_one_raw(sea_orm::Statement::from_string(
+                a.db().get_database_backend(),
+                format!(
+                    "SELECT content FROM statement_version WHERE id = {}",
+                    version.id
+                ),
+            ))
+            .await
+            .unwrap()
+            .unwrap();
+        row.try_get("", "content").unwrap()
+    };
+    let mut legacy = doc.clone();
+    legacy["content"] = json!(stored);
+    legacy["contentMap"] = json!({ "es": stored });
+    let legacy_digest = digest_of(&legacy).unwrap();
+    a.db()
+        .execute_unprepared(&format!(
+            "UPDATE statement_version SET digest = '{legacy_digest}' WHERE id = {}",
+            version.id
+        ))
+        .await
+        .unwrap();
+    let (_, served) = a.get_json(&path).await;
+    assert_eq!(served["content"], json!(stored));
+    assert_eq!(digest_of(&served).unwrap(), legacy_digest);
+    let report = puentes_apub::statements::verify::verify(&a.instance.ctx, &version.ap_id)
+        .await
+        .unwrap();
+    assert!(report.passed(), "{report}");
+}
+
+#[tokio::test]
+async fn statements_endorsed_before_keep_their_digest() {
+    on_every_backend!(legacy_statement_scenario);
+}
