@@ -527,3 +527,47 @@ async fn nodeinfo_and_published_scenario(backend: &Backend) {
 async fn nodeinfo_20_and_published_on_every_activity() {
     on_every_backend!(nodeinfo_and_published_scenario);
 }
+
+/// RFC 9421 on our inbox, with RSA (`rsa-v1_5-sha256`, as Mastodon 4.5 and Fedify send it)
+/// and with the actor's Ed25519 Multikey (`ed25519`); a signature over another body is
+/// refused.
+async fn rfc9421_inbox_scenario(backend: &Backend) {
+    let net = TestNetwork::start(backend, 1).await;
+    let a = net.get(0);
+    a.create_actor("alpha", "organization").await;
+    let remote = FakeRemote::start().await;
+    let sender = remote.add_signing_actor(
+        "/users/mitra",
+        &json!({ "type": "Person", "preferredUsername": "mitra" }),
+    );
+    let inbox = format!("{}/actors/alpha/inbox", a.base());
+    let target = url::Url::parse(&inbox).unwrap();
+    let keys = [
+        SigningKey::rsa(&format!("{sender}#main-key"), &remote.private_key_pem).unwrap(),
+        SigningKey::ed25519(&format!("{sender}#ed25519-key"), &remote.ed25519_private).unwrap(),
+    ];
+    for (n, key) in keys.iter().enumerate() {
+        let follow = json!({ "id": format!("{sender}/follows/{n}"), "type": "Follow",
+                             "actor": sender, "object": a.actor_url("alpha") });
+        let body = follow.to_string().into_bytes();
+        let headers = sign(key, Scheme::Rfc9421, "POST", &target, Some(&body)).unwrap();
+        let (status, text) = remote.post_raw(&inbox, headers.clone(), body).await;
+        assert_eq!(status, 202, "{:?}: {text}", key.algorithm());
+        let other = json!({ "id": format!("{sender}/follows/x{n}"), "type": "Follow",
+                            "actor": sender, "object": a.actor_url("alpha") });
+        let (status, _) = remote
+            .post_raw(&inbox, headers, other.to_string().into_bytes())
+            .await;
+        assert_eq!(status, 401, "{:?}", key.algorithm());
+    }
+    assert_eq!(a.followers("alpha").await, vec![sender.clone()]);
+    // It signs with RFC 9421, so it gets RFC 9421 from us first.
+    let host = remote.base.trim_start_matches("http://");
+    let row = query::instance::get(a.db(), host).await.unwrap().unwrap();
+    assert_eq!(row.signature_scheme.as_deref(), Some("rfc9421"));
+}
+
+#[tokio::test]
+async fn rfc9421_signatures_are_verified_on_the_inbox() {
+    on_every_backend!(rfc9421_inbox_scenario);
+}

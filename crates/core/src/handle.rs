@@ -43,7 +43,8 @@ pub fn validate_username(name: &str) -> Result<()> {
         && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
         && !matches!(
             name,
-            "actor" | "inbox" | "admin" | "api" | "posts" | "activities"
+            // `localhost` is the instance actor's name on a local test instance.
+            "actor" | "inbox" | "admin" | "api" | "posts" | "activities" | "localhost"
         );
     if ok {
         Ok(())
