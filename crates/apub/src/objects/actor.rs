@@ -1,55 +1,12 @@
-//! `ApubActor`: a stored actor as the federation library sees it.
+//! Actors as documents: ours as we serve them, and remote ones as we store them.
 
-use crate::{
-    context::Data,
-    protocol::{self, actor::parse_remote_actor},
-};
-use activitypub_federation::{
-    protocol::verification::verify_domains_match,
-    traits::{Actor, Object},
-};
-use chrono::{DateTime, Utc};
+use crate::protocol::{self, actor::parse_remote_actor};
 use puentes_core::{
     Error, Result,
     urls::{Urls, authority},
 };
 use puentes_db::{actor, query, query::actor::ActorData};
 use serde_json::{Value, json};
-use std::ops::Deref;
-use url::Url;
-
-/// A stored actor with its id parsed once (the library borrows it as a `Url`).
-#[derive(Debug, Clone)]
-pub struct ApubActor {
-    pub row: actor::Model,
-    id: Url,
-}
-
-impl Deref for ApubActor {
-    type Target = actor::Model;
-    fn deref(&self) -> &actor::Model {
-        &self.row
-    }
-}
-
-impl TryFrom<actor::Model> for ApubActor {
-    type Error = Error;
-    fn try_from(row: actor::Model) -> Result<Self> {
-        let id = Url::parse(&row.ap_id)
-            .map_err(|e| Error::internal("stored actor id is not a URL").with_source(e))?;
-        Ok(ApubActor { row, id })
-    }
-}
-
-impl ApubActor {
-    pub fn url(&self) -> &Url {
-        &self.id
-    }
-    /// Where deliveries go: the shared inbox when there is one.
-    pub fn delivery_inbox(&self) -> &str {
-        self.row.shared_inbox.as_deref().unwrap_or(&self.row.inbox)
-    }
-}
 
 /// The JSON document of a local actor.
 pub fn local_actor_document(actor: &actor::Model, urls: &Urls) -> Value {
@@ -156,72 +113,4 @@ pub async fn store_remote_actor(data: &crate::FedContext, doc: &Value) -> Result
         ));
     }
     query::actor::upsert_remote(&data.db, to_actor_data(remote)).await
-}
-
-#[async_trait::async_trait]
-impl Object for ApubActor {
-    type DataType = crate::FedContext;
-    type Kind = Value;
-    type Error = Error;
-
-    fn id(&self) -> &Url {
-        &self.id
-    }
-
-    fn last_refreshed_at(&self) -> Option<DateTime<Utc>> {
-        if self.row.local {
-            Some(Utc::now())
-        } else {
-            self.row.last_fetched_at
-        }
-    }
-
-    async fn read_from_id(object_id: Url, data: &Data) -> Result<Option<Self>> {
-        query::actor::by_ap_id(&data.db, object_id.as_str())
-            .await?
-            .map(ApubActor::try_from)
-            .transpose()
-    }
-
-    async fn into_json(self, data: &Data) -> Result<Value> {
-        Ok(local_actor_document(&self.row, &data.urls))
-    }
-
-    async fn verify(json: &Value, expected_domain: &Url, _data: &Data) -> Result<()> {
-        let id = json
-            .get("id")
-            .and_then(protocol::helpers::id_of)
-            .ok_or_else(|| Error::bad_request("actor has no id"))?;
-        verify_domains_match(&id, expected_domain).map_err(|e| {
-            Error::forbidden("actor id is not on the domain it was fetched from").with_source(e)
-        })?;
-        if authority(&id) != authority(expected_domain) {
-            return Err(Error::forbidden(
-                "actor id is not on the host it was fetched from",
-            ));
-        }
-        Ok(())
-    }
-
-    async fn from_json(json: Value, data: &Data) -> Result<Self> {
-        ApubActor::try_from(store_remote_actor(data, &json).await?)
-    }
-}
-
-impl Actor for ApubActor {
-    fn public_key_pem(&self) -> &str {
-        &self.row.public_key_pem
-    }
-    fn private_key_pem(&self) -> Option<String> {
-        self.row.private_key_pem.clone()
-    }
-    fn inbox(&self) -> Url {
-        Url::parse(&self.row.inbox).unwrap_or_else(|_| self.id.clone())
-    }
-    fn shared_inbox(&self) -> Option<Url> {
-        self.row
-            .shared_inbox
-            .as_deref()
-            .and_then(|s| Url::parse(s).ok())
-    }
 }
