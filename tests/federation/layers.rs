@@ -62,11 +62,20 @@ fn crates_depend_downwards_only() {
     let http = dependencies("crates/http");
     assert!(!apub.contains("puentes-http"), "apub depends on http");
     assert!(!http.contains("puentes-apub"), "http depends on apub");
-    assert!(!http.contains("activitypub_federation"), "http uses the federation library");
+    assert!(
+        !http.contains("activitypub_federation"),
+        "http uses the federation library"
+    );
     let db = dependencies("crates/db");
     assert!(!db.contains("puentes-migrations"), "db migrates");
     let app = dependencies("crates/app");
-    for transport in ["puentes-apub", "puentes-http", "puentes-server", "axum", "clap"] {
+    for transport in [
+        "puentes-apub",
+        "puentes-http",
+        "puentes-server",
+        "axum",
+        "clap",
+    ] {
         assert!(!app.contains(transport), "app depends on {transport}");
     }
     let core = dependencies("crates/core");
