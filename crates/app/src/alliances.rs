@@ -460,14 +460,6 @@ impl App {
         Ok(status)
     }
 
-    /// The membership an Accept or Reject answers (our Join, or our alliance's Invite).
-    pub async fn answered_membership(
-        &self,
-        answered_id: &str,
-    ) -> Result<Option<membership::Model>> {
-        m::by_request(&self.db, answered_id).await
-    }
-
     /// The remote alliance accepted or rejected our member's Join; or the remote invitee
     /// accepted our alliance's invitation.
     pub async fn receive_membership_answer(

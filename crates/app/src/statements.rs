@@ -16,7 +16,7 @@ use puentes_db::{
         self,
         statement::{self as s, NewEndorsement, NewStatement, NewVersion},
     },
-    statement, statement_version,
+    statement, statement_invitation, statement_version,
 };
 use std::collections::BTreeMap;
 use url::Url;
@@ -1181,30 +1181,35 @@ impl App {
         Ok(())
     }
 
-    /// Accept or Reject that answers one of our invitations or one of our endorsements;
-    /// false when it answers neither.
-    pub async fn receive_statement_answer(
+    /// The invited actor answers one of our statement invitations.
+    pub async fn receive_statement_invitation_answer(
         &self,
         from: &Caller,
-        answered_id: &str,
+        invitation: statement_invitation::Model,
+        accepted: bool,
+    ) -> Result<()> {
+        let signer = from.remote()?;
+        if invitation.actor_id != signer.id {
+            return Err(Error::forbidden("only the invited actor can answer"));
+        }
+        let status = if accepted {
+            InvitationStatus::Confirmed
+        } else {
+            InvitationStatus::Declined
+        };
+        s::answer_invitation(&self.db, invitation, status).await?;
+        Ok(())
+    }
+
+    /// The statement's owner answers one of our endorsements; false when it was already
+    /// answered.
+    pub async fn receive_endorsement_answer(
+        &self,
+        from: &Caller,
+        endorsement: endorsement::Model,
         accepted: bool,
     ) -> Result<bool> {
         let signer = from.remote()?;
-        if let Some(invitation) = s::invitation_by_ap_id(&self.db, answered_id).await? {
-            if invitation.actor_id != signer.id {
-                return Err(Error::forbidden("only the invited actor can answer"));
-            }
-            let status = if accepted {
-                InvitationStatus::Confirmed
-            } else {
-                InvitationStatus::Declined
-            };
-            s::answer_invitation(&self.db, invitation, status).await?;
-            return Ok(true);
-        }
-        let Some(endorsement) = s::endorsement_by_ap_id(&self.db, answered_id).await? else {
-            return Ok(false);
-        };
         let row = s::get(&self.db, endorsement.statement_id).await?;
         if row.owner_id != signer.id {
             return Err(Error::forbidden(
@@ -1212,7 +1217,7 @@ impl App {
             ));
         }
         if endorsement.status() != EndorsementStatus::Pending {
-            return Ok(true);
+            return Ok(false);
         }
         let status = if accepted {
             EndorsementStatus::Accepted

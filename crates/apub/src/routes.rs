@@ -4,12 +4,9 @@ use crate::{
     context::FedContext,
     inbox,
     objects::{actor::local_actor_document, post::post_document},
-    protocol::{
-        collection::{PAGE_SIZE, ordered_collection, ordered_collection_page},
-        with_context,
-    },
+    protocol::collection::PAGE_SIZE,
+    respond::{Fed, PageQuery, activity_json, collection, local_actor, wants_html},
 };
-use activitypub_federation::config::FederationConfig;
 use axum::{
     Router,
     body::Bytes,
@@ -20,11 +17,9 @@ use axum::{
 };
 use puentes_core::{Error, Result, urls::RequestTarget};
 use puentes_core::{MemberRole, MembershipStatus};
-use puentes_db::{actor, query};
+use puentes_db::query;
 use serde::Deserialize;
 use serde_json::{Value, json};
-
-pub(crate) type Fed = FederationConfig<FedContext>;
 
 pub fn router(config: Fed) -> Router {
     let body_limit = config.config.max_body_bytes;
@@ -49,31 +44,6 @@ pub fn router(config: Fed) -> Router {
         .merge(crate::calls::routes::router())
         .layer(DefaultBodyLimit::max(body_limit))
         .with_state(config)
-}
-
-/// JSON-LD answers carry the ActivityStreams media type.
-pub(crate) fn activity_json(doc: Value) -> Response {
-    let mut response = axum::Json(with_context(doc)).into_response();
-    response.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/activity+json; charset=utf-8"),
-    );
-    response
-}
-
-/// Browsers (asking for HTML) go to the page; everyone else, curl included, gets JSON.
-pub(crate) fn wants_html(headers: &HeaderMap) -> bool {
-    let accept = headers
-        .get(header::ACCEPT)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    accept.contains("text/html")
-        && !accept.contains("application/activity+json")
-        && !accept.contains("application/ld+json")
-}
-
-pub(crate) async fn local_actor(ctx: &FedContext, name: &str) -> Result<actor::Model> {
-    query::actor::local_by_name_required(&ctx.db, name).await
 }
 
 #[derive(Deserialize)]
@@ -205,32 +175,6 @@ async fn get_actor(
         return Ok(Redirect::to(ctx.urls.actor_page(&name).as_str()).into_response());
     }
     Ok(activity_json(local_actor_document(&actor, &ctx.urls)))
-}
-
-#[derive(Deserialize)]
-pub(crate) struct PageQuery {
-    pub(crate) page: Option<u64>,
-}
-
-/// Collection head without `?page`, a page with it.
-pub(crate) async fn collection(
-    id: url::Url,
-    page: Option<u64>,
-    total: u64,
-    items: impl AsyncFnOnce(u64) -> Result<Vec<Value>>,
-) -> Result<Response> {
-    Ok(match page {
-        None => activity_json(ordered_collection(&id, total)),
-        Some(page) => {
-            let page = page.max(1);
-            activity_json(ordered_collection_page(
-                &id,
-                page,
-                total,
-                items(page).await?,
-            ))
-        }
-    })
 }
 
 async fn get_outbox(
