@@ -43,9 +43,8 @@ pub struct EndorseRequest<'a> {
     pub id: &'a str,
     pub endorser: &'a actor::Model,
     pub owner: &'a actor::Model,
+    pub statement: &'a statement::Model,
     pub version: &'a statement_version::Model,
-    /// The owner's endorsements collection.
-    pub collection: &'a str,
     pub anonymous: bool,
     /// Plain text.
     pub note: Option<&'a str>,
@@ -794,24 +793,12 @@ impl App {
         }
         let owner = query::actor::get(&self.db, row.owner_id).await?;
         let id = self.urls.new_activity();
-        let collection = if row.local {
-            self.urls
-                .statement_collection(&row.uuid, version.number, "endorsements")
-                .to_string()
-        } else {
-            version
-                .document
-                .as_deref()
-                .and_then(|d| serde_json::from_str::<serde_json::Value>(d).ok())
-                .and_then(|d| d.get("endorsements")?.as_str().map(str::to_string))
-                .unwrap_or_else(|| format!("{}/endorsements", version.ap_id))
-        };
         let document = self.network().sign_endorsement(&EndorseRequest {
             id: id.as_str(),
             endorser: &endorser,
             owner: &owner,
+            statement: &row,
             version: &version,
-            collection: &collection,
             anonymous,
             note,
         })?;

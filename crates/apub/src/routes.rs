@@ -16,7 +16,7 @@ use axum::{
     routing::{get, post},
 };
 use puentes_core::{Error, Result, urls::RequestTarget};
-use puentes_core::{MemberRole, MembershipStatus};
+use puentes_core::{MemberListVisibility, MemberRole, MembershipStatus};
 use puentes_db::query;
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -255,24 +255,24 @@ async fn get_members(
 ) -> Result<Response> {
     let ctx: &FedContext = &fed;
     let alliance = local_actor(ctx, &name).await?;
-    if alliance.kind != "Group" {
+    if !alliance.is_alliance() {
         return Err(Error::not_found("members of an organization"));
     }
     let members =
         query::membership::members(&ctx.db, alliance.id, MembershipStatus::Active).await?;
     let total = members.len() as u64;
     let id = ctx.urls.actor_collection(&name, "members");
-    let visible = match alliance.member_list_visibility.as_str() {
-        "public" => true,
-        "members" if headers.contains_key("signature") => {
+    let viewer = match alliance.member_list_visibility() {
+        MemberListVisibility::Members if headers.contains_key("signature") => {
             let path = target
                 .map(|Extension(RequestTarget(t))| t)
                 .unwrap_or_else(|| format!("/actors/{name}/members"));
-            let signer = inbox::verify_signed_get(&fed.to_request_data(), &path, &headers).await?;
-            members.iter().any(|(_, a)| a.id == signer.id)
+            Some(inbox::verify_signed_get(&fed.to_request_data(), &path, &headers).await?)
         }
-        _ => false,
+        _ => None,
     };
+    let visible =
+        puentes_app::alliances::member_list_visible_to(&alliance, &members, viewer.as_ref());
     if !visible {
         return Ok(activity_json(
             json!({ "id": id, "type": "OrderedCollection", "totalItems": total }),

@@ -74,7 +74,7 @@ pub async fn statement_page(
                 name => display(a),
                 handle => format!("@{}@{}", a.username, a.domain),
                 link => a.url.clone().unwrap_or(a.ap_id.clone()),
-                alliance => a.kind == "Group",
+                alliance => a.is_alliance(),
                 members => members,
                 note => endorsement.note.clone().map(Value::from_safe_string),
             });

@@ -104,7 +104,7 @@ async fn calls_of(
     since: chrono::DateTime<Utc>,
 ) -> Result<Vec<call::Model>> {
     let mut organizers = vec![actor.id];
-    if actor.kind == "Group" {
+    if actor.is_alliance() {
         organizers.extend(
             query::membership::members(&ctx.db, actor.id, puentes_core::MembershipStatus::Active)
                 .await?
