@@ -6,9 +6,8 @@
 
 use crate::on_every_backend;
 use puentes_db::query;
-use puentes_server::commands;
 use puentes_tests::{
-    Backend, TestNetwork,
+    Backend, OP, TestNetwork,
     peers::{PeerProcess, available_or_skip, free_port, peers_dir, runs},
 };
 use serde_json::json;
@@ -67,7 +66,8 @@ async fn herd_scenario(backend: &Backend) {
     );
 
     // We follow the herd; it accepts.
-    commands::follow(&a.instance, "alpha", &format!("herdy@{}", herd.authority()))
+    a.app()
+        .follow(&OP, "alpha", &format!("herdy@{}", herd.authority()))
         .await
         .expect("follow a bovine-herd actor");
     net.settle().await;
@@ -89,7 +89,7 @@ async fn herd_scenario(backend: &Backend) {
         .await
         .unwrap()
         .expect("follow row");
-    assert_eq!(follow.state, query::follow::ACCEPTED);
+    assert_eq!(follow.state, puentes_core::FollowState::Accepted);
     assert_eq!(
         herd.control("/control/followers", None).await,
         json!([alpha])
@@ -109,9 +109,7 @@ async fn herd_scenario(backend: &Backend) {
     assert!(stored.content.contains("Muu desde bovine"));
 
     // We post; the herd verifies and keeps it.
-    let post = commands::post(&a.instance, "alpha", "Hola, rebaño", "public")
-        .await
-        .unwrap();
+    let post = a.post("alpha", "Hola, rebaño", "public").await.unwrap();
     net.settle().await;
     let received = herd.control("/control/received", None).await;
     let create = received

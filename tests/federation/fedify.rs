@@ -5,9 +5,8 @@
 
 use crate::on_every_backend;
 use puentes_db::query;
-use puentes_server::commands;
 use puentes_tests::{
-    Backend, TestInstance, TestNetwork,
+    Backend, OP, TestInstance, TestNetwork,
     peers::{PeerProcess, available_or_skip, free_port, peers_dir, runs},
 };
 use serde_json::{Value, json};
@@ -97,7 +96,8 @@ async fn fedify_scenario(backend: &Backend) {
         .unwrap()
         .status();
     assert_eq!(unsigned, 401, "the peer's actor needs a signature");
-    commands::follow(&a.instance, "alpha", &format!("fed@{}", fed.authority()))
+    a.app()
+        .follow(&OP, "alpha", &format!("fed@{}", fed.authority()))
         .await
         .expect("follow the Fedify actor");
     net.settle().await;
@@ -114,7 +114,7 @@ async fn fedify_scenario(backend: &Backend) {
         .await
         .unwrap()
         .expect("follow row");
-    assert_eq!(follow.state, query::follow::ACCEPTED);
+    assert_eq!(follow.state, puentes_core::FollowState::Accepted);
     assert_eq!(
         fed.control("/control/followers", None).await,
         json!([a.actor_url("alpha")])
@@ -139,7 +139,8 @@ async fn fedify_scenario(backend: &Backend) {
     assert_eq!(host.signature_scheme.as_deref(), Some("rfc9421"));
 
     // Us → Fedify, signed with RFC 9421, verified by Fedify.
-    let post = commands::post(&a.instance, "alpha", "Respuesta desde Puentes", "public")
+    let post = a
+        .post("alpha", "Respuesta desde Puentes", "public")
         .await
         .unwrap();
     net.settle().await;
@@ -201,24 +202,24 @@ async fn fedify_proof_scenario(backend: &Backend) {
     let net = TestNetwork::start(backend, 1).await;
     let a = net.get(0);
     a.create_actor("red", "alliance").await;
-    let row = puentes_server::statements::create(
-        &a.instance,
-        "red",
-        puentes_server::statements::Draft {
-            title: "Declaración conjunta".into(),
-            text: "Exigimos vías seguras y legales. https://example.org/informe".into(),
-            ask: Some("Firmen antes del viernes".into()),
-            language: Some("es".into()),
-            translations: vec![],
-            policy: Some("anyone".into()),
-            deadline: None,
-        },
-    )
-    .await
-    .unwrap();
-    let version = puentes_server::statements::open(&a.instance, &row.uuid)
+    let row = a
+        .app()
+        .create_statement(
+            &OP,
+            "red",
+            puentes_app::statements::Draft {
+                title: "Declaración conjunta".into(),
+                text: "Exigimos vías seguras y legales. https://example.org/informe".into(),
+                ask: Some("Firmen antes del viernes".into()),
+                language: Some("es".into()),
+                translations: vec![],
+                policy: Some(puentes_core::EndorsementPolicy::Anyone),
+                deadline: None,
+            },
+        )
         .await
         .unwrap();
+    let version = a.app().open_statement(&OP, &row.uuid).await.unwrap();
     net.settle().await;
     let fed = start_fedify().await;
     let verified = fed

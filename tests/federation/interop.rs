@@ -14,8 +14,7 @@ use axum::{
 use puentes_apub::signing::{Scheme, SigningKey, sign};
 use puentes_core::FederationMode;
 use puentes_db::query;
-use puentes_server::commands;
-use puentes_tests::{Backend, FakeRemote, MastodonRules, TestInstance, TestNetwork};
+use puentes_tests::{Backend, FakeRemote, MastodonRules, OP, TestInstance, TestNetwork};
 use sea_orm::ConnectionTrait;
 use sea_orm_migration::MigratorTrait;
 use serde_json::{Value, json};
@@ -29,7 +28,8 @@ async fn mastodon_rules_scenario(backend: &Backend) {
     let a = net.get(0);
     a.create_actor("alpha", "organization").await;
     let max = MastodonRules::start().await;
-    commands::follow(&a.instance, "alpha", &max.handle())
+    a.app()
+        .follow(&OP, "alpha", &max.handle())
         .await
         .expect("following an actor on a server that applies Mastodon's rules");
     net.settle().await;
@@ -226,9 +226,7 @@ async fn authorized_fetch_scenario(backend: &Backend) {
     let (a, b) = (net.get(0), net.get(1));
     a.create_actor("alpha", "organization").await;
     b.create_actor("beta", "organization").await;
-    let post = commands::post(&a.instance, "alpha", "Solo con firma", "public")
-        .await
-        .unwrap();
+    let post = a.post("alpha", "Solo con firma", "public").await.unwrap();
     let json = "application/activity+json";
     for path in [
         "/actors/alpha".to_string(),
@@ -274,14 +272,13 @@ async fn authorized_fetch_scenario(backend: &Backend) {
     assert_eq!(status, 401);
 
     // Another instance still follows and reads it, and receives its posts.
-    commands::follow(&b.instance, "beta", &a.handle("alpha"))
+    b.app()
+        .follow(&OP, "beta", &a.handle("alpha"))
         .await
         .expect("follow an instance in authorized-fetch mode");
     net.settle().await;
     assert_eq!(a.followers("alpha").await, vec![b.actor_url("beta")]);
-    let second = commands::post(&a.instance, "alpha", "Para quien sigue", "public")
-        .await
-        .unwrap();
+    let second = a.post("alpha", "Para quien sigue", "public").await.unwrap();
     net.settle().await;
     assert!(b.post_by_id(&second.ap_id).await.is_some());
 }
@@ -306,7 +303,8 @@ async fn allowlist_scenario(backend: &Backend) {
     let (a, m) = (net.get(0), net.get(1));
     a.create_actor("red", "alliance").await;
     m.create_actor("ong", "organization").await;
-    commands::follow(&m.instance, "ong", &a.handle("red"))
+    m.app()
+        .follow(&OP, "ong", &a.handle("red"))
         .await
         .expect("an allowed instance follows");
     net.settle().await;
@@ -328,13 +326,15 @@ async fn allowlist_scenario(backend: &Backend) {
         unsigned(&a.actor_url("red"), "application/activity+json").await,
         401
     );
-    let err = commands::follow(
-        &a.instance,
-        "red",
-        &format!("x@{}", stranger.base.trim_start_matches("http://")),
-    )
-    .await
-    .unwrap_err();
+    let err = a
+        .app()
+        .follow(
+            &OP,
+            "red",
+            &format!("x@{}", stranger.base.trim_start_matches("http://")),
+        )
+        .await
+        .unwrap_err();
     assert_eq!(err.kind(), puentes_core::ErrorKind::Forbidden, "{err:?}");
     assert_eq!(a.followers("red").await, vec![m.actor_url("ong")]);
 }
@@ -351,7 +351,8 @@ async fn forwarding_scenario(backend: &Backend) {
     let net = TestNetwork::start(backend, 1).await;
     let a = net.get(0);
     a.create_actor("alpha", "organization").await;
-    let ours = commands::post(&a.instance, "alpha", "¿Quién viene el sábado?", "public")
+    let ours = a
+        .post("alpha", "¿Quién viene el sábado?", "public")
         .await
         .unwrap();
     let origin = FakeRemote::start().await;
@@ -489,20 +490,23 @@ async fn nodeinfo_and_published_scenario(backend: &Backend) {
 
     // A post relayed by an alliance: Follow, Accept, Join, Create, Announce…
     b.create_open_alliance("red").await;
-    puentes_server::alliances::join(&a.instance, "alpha", &b.handle("red"))
+    a.app()
+        .join_alliance(&OP, "alpha", &b.handle("red"))
         .await
         .unwrap();
     net.settle().await;
-    let post = commands::publish(
-        &a.instance,
-        "alpha",
-        commands::NewPost {
-            to_alliance: Some(b.handle("red")),
-            ..commands::NewPost::text("Hola")
-        },
-    )
-    .await
-    .unwrap();
+    let post = a
+        .app()
+        .publish(
+            &OP,
+            "alpha",
+            puentes_app::posts::NewPost {
+                to_alliance: Some(b.handle("red")),
+                ..puentes_app::posts::NewPost::text("Hola")
+            },
+        )
+        .await
+        .unwrap();
     net.settle().await;
     assert_eq!(b.announcers(&post.ap_id).await, vec![b.actor_url("red")]);
     for instance in [a, b] {

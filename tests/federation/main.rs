@@ -3,6 +3,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod actors;
 mod alliances;
 mod blocks;
 mod bovine_herd;
@@ -14,6 +15,7 @@ mod following;
 mod group_interop;
 mod inbox_security;
 mod interop;
+mod layers;
 mod media;
 mod pasture;
 mod peer;

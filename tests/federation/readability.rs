@@ -4,10 +4,10 @@
 //! GoToSocial showed nothing but a content warning; statements had no title in `content`.
 
 use crate::on_every_backend;
+use puentes_app::calls::CallInput;
 use puentes_apub::objects::statement::digest_of;
 use puentes_db::query::call as q;
-use puentes_server::{calls, calls::CallInput, commands};
-use puentes_tests::{Backend, TestNetwork};
+use puentes_tests::{Backend, OP, TestNetwork};
 use sea_orm::ConnectionTrait;
 use serde_json::json;
 
@@ -20,9 +20,7 @@ async fn call_scenario(backend: &Backend) {
     let (a, b) = (net.get(0), net.get(1));
     a.create_actor("red", "alliance").await;
     b.create_actor("ong", "organization").await;
-    commands::follow(&b.instance, "ong", &a.handle("red"))
-        .await
-        .unwrap();
+    b.app().follow(&OP, "ong", &a.handle("red")).await.unwrap();
     net.settle().await;
     let input = CallInput {
         title: Some("Rally for the right to asylum".into()),
@@ -35,7 +33,9 @@ async fn call_scenario(backend: &Backend) {
         ..Default::default()
     };
     // Only an ask, no description.
-    let bare = calls::create(&a.instance, "red", input.clone())
+    let bare = a
+        .app()
+        .create_call(&OP, "red", input.clone())
         .await
         .unwrap();
     let (_, event) = a.get_json(&path(&bare.ap_id)).await;
@@ -57,17 +57,19 @@ async fn call_scenario(backend: &Backend) {
     );
 
     // With a description in two languages: each entry reads whole.
-    let described = calls::create(
-        &a.instance,
-        "red",
-        CallInput {
-            description: Some("We gather in front of the **town hall**.".into()),
-            translations: vec![("es".into(), "Nos reunimos ante el ayuntamiento.".into())],
-            ..input
-        },
-    )
-    .await
-    .unwrap();
+    let described = a
+        .app()
+        .create_call(
+            &OP,
+            "red",
+            CallInput {
+                description: Some("We gather in front of the **town hall**.".into()),
+                translations: vec![("es".into(), "Nos reunimos ante el ayuntamiento.".into())],
+                ..input
+            },
+        )
+        .await
+        .unwrap();
     let (_, event) = a.get_json(&path(&described.ap_id)).await;
     let map = event["contentMap"].as_object().unwrap();
     assert_eq!(map.len(), 2, "{map:?}");
@@ -109,24 +111,24 @@ async fn legacy_statement_scenario(backend: &Backend) {
     let net = TestNetwork::start(backend, 1).await;
     let a = net.get(0);
     a.create_actor("red", "alliance").await;
-    let row = puentes_server::statements::create(
-        &a.instance,
-        "red",
-        puentes_server::statements::Draft {
-            title: "Declaración".into(),
-            text: "Vías seguras ya. Informe: https://ngo.example/informe".into(),
-            ask: None,
-            language: Some("es".into()),
-            translations: vec![],
-            policy: Some("anyone".into()),
-            deadline: None,
-        },
-    )
-    .await
-    .unwrap();
-    let version = puentes_server::statements::open(&a.instance, &row.uuid)
+    let row = a
+        .app()
+        .create_statement(
+            &OP,
+            "red",
+            puentes_app::statements::Draft {
+                title: "Declaración".into(),
+                text: "Vías seguras ya. Informe: https://ngo.example/informe".into(),
+                ask: None,
+                language: Some("es".into()),
+                translations: vec![],
+                policy: Some(puentes_core::EndorsementPolicy::Anyone),
+                deadline: None,
+            },
+        )
         .await
         .unwrap();
+    let version = a.app().open_statement(&OP, &row.uuid).await.unwrap();
     let path = path(&version.ap_id);
     let (_, doc) = a.get_json(&path).await;
     assert_eq!(digest_of(&doc).unwrap(), version.digest);

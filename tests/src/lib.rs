@@ -12,7 +12,7 @@ pub mod remote;
 
 pub use backend::Backend;
 pub use mastodon_rules::MastodonRules;
-pub use network::{TestInstance, TestNetwork};
+pub use network::{OP, TestInstance, TestNetwork};
 pub use remote::FakeRemote;
 
 /// Logs stay silent unless TEST_LOG is set.

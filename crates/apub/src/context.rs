@@ -1,6 +1,6 @@
 //! The federation context: database, configuration and HTTP client of one instance.
 
-use activitypub_federation::{config::FederationConfig, resolver::ValidatingDnsResolver};
+use activitypub_federation::resolver::ValidatingDnsResolver;
 use puentes_core::{Config, Error, Result, urls::Urls};
 use puentes_db::DatabaseConnection;
 use std::sync::Arc;
@@ -42,23 +42,4 @@ impl FedContext {
             client,
         })
     }
-}
-
-/// Builds the library configuration (its `Data` carries our context into handlers). Its
-/// fetching and signing are not used: every request goes through `client`, signed the way
-/// Mastodon requires.
-pub async fn federation_config(ctx: FedContext) -> Result<FederationConfig<FedContext>> {
-    crate::local_actors::ensure_instance_actor(&ctx).await?;
-    let config = FederationConfig::builder()
-        .domain(ctx.config.domain.clone())
-        .client(ctx.client.clone().into())
-        .debug(ctx.config.insecure_federation())
-        .allow_http_urls(ctx.config.insecure_federation())
-        .request_timeout(ctx.config.http_timeout())
-        .http_fetch_limit(50)
-        .app_data(ctx)
-        .build()
-        .await
-        .map_err(|e| Error::internal("invalid federation configuration").with_source(e))?;
-    Ok(config)
 }

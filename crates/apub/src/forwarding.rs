@@ -18,7 +18,12 @@ use crate::{
 use puentes_core::{Error, ErrorKind, Result, urls::authority};
 use puentes_db::actor;
 
-pub async fn receive(data: &Data, forwarder: &actor::Model, envelope: Envelope) -> Result<Outcome> {
+pub async fn receive(
+    data: &Data,
+    app: &puentes_app::App,
+    forwarder: &actor::Model,
+    envelope: Envelope,
+) -> Result<Outcome> {
     tracing::debug!(activity = %envelope.id, forwarder = %forwarder.ap_id, "forwarded activity");
     if !matches!(envelope.kind.as_str(), "Create" | "Update" | "Delete") {
         return Ok(Outcome::Ignored(format!(
@@ -41,7 +46,7 @@ pub async fn receive(data: &Data, forwarder: &actor::Model, envelope: Envelope) 
             .is_ok()
     {
         let author = fetch::actor_by_id(data, &envelope.actor).await?;
-        return apply_once(data, &author, envelope).await;
+        return apply_once(data, app, &author, envelope).await;
     }
     let origin = fetch::object(data, &object_id, Signer::Instance).await;
     let envelope = match (envelope.kind.as_str(), origin) {
@@ -84,5 +89,5 @@ pub async fn receive(data: &Data, forwarder: &actor::Model, envelope: Envelope) 
         }
     };
     let author = fetch::actor_by_id(data, &envelope.actor).await?;
-    apply_once(data, &author, envelope).await
+    apply_once(data, app, &author, envelope).await
 }

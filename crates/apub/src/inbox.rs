@@ -16,16 +16,11 @@ use puentes_db::{actor, query};
 use serde_json::Value;
 use url::Url;
 
-/// What happened to an accepted request (for logs and tests).
-#[derive(Debug, PartialEq, Eq)]
-pub enum Outcome {
-    Applied,
-    Duplicate,
-    Ignored(String),
-}
+pub use crate::outcome::Outcome;
 
 pub async fn receive(
     data: &Data,
+    app: &puentes_app::App,
     method: &Method,
     path_and_query: &str,
     headers: &HeaderMap,
@@ -62,7 +57,7 @@ pub async fn receive(
         let forwarder = key_owner(data, &pending).await?;
         client::check_peer(data, &forwarder.domain).await?;
         note_scheme(data, &forwarder, &pending).await;
-        return forwarding::receive(data, &forwarder, envelope).await;
+        return forwarding::receive(data, app, &forwarder, envelope).await;
     }
     let signer = signer_of(data, &pending, &envelope.actor).await?;
     if signer.ap_id != envelope.actor.as_str() {
@@ -71,12 +66,13 @@ pub async fn receive(
         ));
     }
     note_scheme(data, &signer, &pending).await;
-    apply_once(data, &signer, envelope).await
+    apply_once(data, app, &signer, envelope).await
 }
 
 /// Applies an activity whose actor is verified, once per activity id.
 pub(crate) async fn apply_once(
     data: &Data,
+    app: &puentes_app::App,
     actor: &actor::Model,
     envelope: Envelope,
 ) -> Result<Outcome> {
@@ -84,7 +80,7 @@ pub(crate) async fn apply_once(
         return Ok(Outcome::Duplicate);
     }
     let id = envelope.id.clone();
-    match activities::apply(data, actor, envelope).await {
+    match activities::apply(data, app, actor, envelope).await {
         Ok(outcome) => Ok(outcome),
         Err(e) => {
             // Let the sender's retry be applied.

@@ -4,6 +4,7 @@
 pub mod activities;
 pub mod calls;
 pub mod client;
+pub mod config;
 pub mod context;
 pub mod corpus;
 pub mod delivery;
@@ -12,11 +13,15 @@ pub mod forwarding;
 pub mod inbox;
 pub mod integrity;
 pub mod local_actors;
+pub mod network;
 pub mod objects;
+pub mod outbox;
+pub mod outcome;
 pub mod protocol;
-pub mod relay;
+pub mod respond;
 pub mod routes;
 pub mod signing;
 pub mod statements;
 
-pub use context::{Data, FedContext, federation_config};
+pub use config::federation_config;
+pub use context::{Data, FedContext};

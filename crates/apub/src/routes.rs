@@ -3,16 +3,10 @@
 use crate::{
     context::FedContext,
     inbox,
-    objects::{
-        actor::local_actor_document,
-        post::{is_publicly_readable, post_document},
-    },
-    protocol::{
-        collection::{PAGE_SIZE, ordered_collection, ordered_collection_page},
-        with_context,
-    },
+    objects::{actor::local_actor_document, post::post_document},
+    protocol::collection::PAGE_SIZE,
+    respond::{Fed, PageQuery, activity_json, collection, local_actor, wants_html},
 };
-use activitypub_federation::config::FederationConfig;
 use axum::{
     Router,
     body::Bytes,
@@ -23,11 +17,10 @@ use axum::{
     routing::{get, post},
 };
 use puentes_core::{Error, ErrorKind, Result, urls::RequestTarget};
+use puentes_core::{MemberListVisibility, MemberRole, MembershipStatus};
 use puentes_db::{actor, query};
 use serde::Deserialize;
 use serde_json::{Value, json};
-
-pub(crate) type Fed = FederationConfig<FedContext>;
 
 pub fn router(config: Fed) -> Router {
     let body_limit = config.config.max_body_bytes;
@@ -116,31 +109,6 @@ async fn authorized_fetch(State(fed): State<Fed>, mut request: Request, next: Ne
             err.into_response()
         }
     }
-}
-
-/// JSON-LD answers carry the ActivityStreams media type.
-pub(crate) fn activity_json(doc: Value) -> Response {
-    let mut response = axum::Json(with_context(doc)).into_response();
-    response.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/activity+json; charset=utf-8"),
-    );
-    response
-}
-
-/// Browsers (asking for HTML) go to the page; everyone else, curl included, gets JSON.
-pub(crate) fn wants_html(headers: &HeaderMap) -> bool {
-    let accept = headers
-        .get(header::ACCEPT)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    accept.contains("text/html")
-        && !accept.contains("application/activity+json")
-        && !accept.contains("application/ld+json")
-}
-
-pub(crate) async fn local_actor(ctx: &FedContext, name: &str) -> Result<actor::Model> {
-    query::actor::local_by_name_required(&ctx.db, name).await
 }
 
 #[derive(Deserialize)]
@@ -278,37 +246,19 @@ async fn get_actor(
     headers: HeaderMap,
 ) -> Result<Response> {
     let ctx: &FedContext = &fed;
-    let actor = local_actor(ctx, &name).await?;
+    let actor = query::actor::local_by_name(&ctx.db, &name)
+        .await?
+        .ok_or_else(|| Error::not_found(format!("actor {name:?}")))?;
+    if actor.deleted_at.is_some() {
+        // Gone for good: a Tombstone, as Mastodon serves for deleted accounts.
+        let mut response = activity_json(local_actor_document(&actor, &ctx.urls));
+        *response.status_mut() = StatusCode::GONE;
+        return Ok(response);
+    }
     if wants_html(&headers) {
         return Ok(Redirect::to(ctx.urls.actor_page(&name).as_str()).into_response());
     }
     Ok(activity_json(local_actor_document(&actor, &ctx.urls)))
-}
-
-#[derive(Deserialize)]
-pub(crate) struct PageQuery {
-    pub(crate) page: Option<u64>,
-}
-
-/// Collection head without `?page`, a page with it.
-pub(crate) async fn collection(
-    id: url::Url,
-    page: Option<u64>,
-    total: u64,
-    items: impl AsyncFnOnce(u64) -> Result<Vec<Value>>,
-) -> Result<Response> {
-    Ok(match page {
-        None => activity_json(ordered_collection(&id, total)),
-        Some(page) => {
-            let page = page.max(1);
-            activity_json(ordered_collection_page(
-                &id,
-                page,
-                total,
-                items(page).await?,
-            ))
-        }
-    })
 }
 
 async fn get_outbox(
@@ -390,32 +340,30 @@ async fn get_members(
 ) -> Result<Response> {
     let ctx: &FedContext = &fed;
     let alliance = local_actor(ctx, &name).await?;
-    if alliance.kind != "Group" {
+    if !alliance.is_alliance() {
         return Err(Error::not_found("members of an organization"));
     }
     let members =
-        query::membership::members(&ctx.db, alliance.id, query::membership::ACTIVE).await?;
+        query::membership::members(&ctx.db, alliance.id, MembershipStatus::Active).await?;
     let total = members.len() as u64;
     let id = ctx.urls.actor_collection(&name, "members");
-    let visible = match alliance.member_list_visibility.as_str() {
-        "public" => true,
-        "members" => {
-            let signer = match signed {
-                Some(Extension(SignedFetch(signer))) => Some(signer),
-                None if headers.contains_key("signature")
-                    || headers.contains_key("signature-input") =>
-                {
-                    let path = target
-                        .map(|Extension(RequestTarget(t))| t)
-                        .unwrap_or_else(|| format!("/actors/{name}/members"));
-                    Some(inbox::verify_signed_get(ctx, &path, &headers).await?)
-                }
-                None => None,
-            };
-            signer.is_some_and(|signer| members.iter().any(|(_, a)| a.id == signer.id))
-        }
-        _ => false,
+    let viewer = match alliance.member_list_visibility() {
+        MemberListVisibility::Members => match signed {
+            Some(Extension(SignedFetch(signer))) => Some(signer),
+            None if headers.contains_key("signature")
+                || headers.contains_key("signature-input") =>
+            {
+                let path = target
+                    .map(|Extension(RequestTarget(t))| t)
+                    .unwrap_or_else(|| format!("/actors/{name}/members"));
+                Some(inbox::verify_signed_get(ctx, &path, &headers).await?)
+            }
+            None => None,
+        },
+        _ => None,
     };
+    let visible =
+        puentes_app::alliances::member_list_visible_to(&alliance, &members, viewer.as_ref());
     if !visible {
         return Ok(activity_json(
             json!({ "id": id, "type": "OrderedCollection", "totalItems": total }),
@@ -438,10 +386,10 @@ async fn get_secretariat(State(fed): State<Fed>, Path(name): Path<String>) -> Re
     let ctx: &FedContext = &fed;
     let alliance = local_actor(ctx, &name).await?;
     let secretariat: Vec<Value> =
-        query::membership::members(&ctx.db, alliance.id, query::membership::ACTIVE)
+        query::membership::members(&ctx.db, alliance.id, MembershipStatus::Active)
             .await?
             .into_iter()
-            .filter(|(m, _)| m.role == query::membership::SECRETARIAT)
+            .filter(|(m, _)| m.role() == MemberRole::Secretariat)
             .map(|(_, a)| json!(a.ap_id))
             .collect();
     let id = ctx.urls.actor_collection(&name, "secretariat");
@@ -472,7 +420,7 @@ async fn get_post(
         .await?
         .filter(|p| p.local)
         .ok_or_else(|| Error::not_found("post"))?;
-    if !is_publicly_readable(&post) && post.deleted_at.is_none() {
+    if !post.is_publicly_readable() && post.deleted_at.is_none() {
         return Err(Error::not_found("post"));
     }
     let author = query::actor::get(&ctx.db, post.author_id).await?;
@@ -514,11 +462,12 @@ async fn post_inbox(
     body: Bytes,
 ) -> Response {
     let data = fed.to_request_data();
+    let app = crate::network::app_for(&fed);
     let path = match &target {
         Some(Extension(RequestTarget(raw))) => raw.as_str(),
         None => uri.path_and_query().map(|p| p.as_str()).unwrap_or("/inbox"),
     };
-    match inbox::receive(&data, &method, path, &headers, &body).await {
+    match inbox::receive(&data, &app, &method, path, &headers, &body).await {
         Ok(outcome) => {
             tracing::debug!(?outcome, "inbox");
             StatusCode::ACCEPTED.into_response()

@@ -27,16 +27,17 @@ pub async fn call_page(
             link => a.url.clone().unwrap_or(a.ap_id.clone()),
         }
     };
-    let pledged: Vec<_> = q::pledges(&state.db, row.id, &[q::ACCEPTED])
+    let pledged: Vec<_> = q::pledges(&state.db, row.id, &[puentes_core::PledgeStatus::Accepted])
         .await?
         .iter()
         .map(|(_, a)| person(a))
         .collect();
-    let organizers: Vec<_> = q::organizers(&state.db, row.id, q::CONFIRMED)
-        .await?
-        .iter()
-        .map(|(_, a)| person(a))
-        .collect();
+    let organizers: Vec<_> =
+        q::organizers(&state.db, row.id, puentes_core::InvitationStatus::Confirmed)
+            .await?
+            .iter()
+            .map(|(_, a)| person(a))
+            .collect();
     let place = match (&row.location_name, &row.location_address) {
         (Some(n), Some(a)) => Some(format!("{n}, {a}")),
         (n, a) => n.clone().or(a.clone()),
@@ -61,7 +62,7 @@ pub async fn call_page(
             display_name => actor.display_name.clone().unwrap_or(actor.username.clone()),
             title => row.name,
             when => calls::when(row.start_time, row.end_time, zone),
-            cancelled => row.status == calls::CANCELLED,
+            cancelled => row.status() == puentes_core::CallStatus::Cancelled,
             place => place,
             map => map,
             online => row.online_url,

@@ -109,23 +109,25 @@ async fn actor_page(State(state): State<HttpState>, Path(name): Path<String>) ->
         })
         .collect();
     // Alliances show their members when the list is public, otherwise only how many.
-    let (member_count, members) = if actor.kind == "Group" {
+    let (member_count, members) = if actor.is_alliance() {
         let rows =
-            query::membership::members(&state.db, actor.id, query::membership::ACTIVE).await?;
-        let shown: Vec<_> = if actor.member_list_visibility == "public" {
-            rows.iter()
-                .map(|(m, a)| {
-                    context! {
-                        name => a.display_name.clone().unwrap_or(a.username.clone()),
-                        handle => format!("@{}@{}", a.username, a.domain),
-                        link => a.url.clone().unwrap_or(a.ap_id.clone()),
-                        role => m.role,
-                    }
-                })
-                .collect()
-        } else {
-            Vec::new()
-        };
+            query::membership::members(&state.db, actor.id, puentes_core::MembershipStatus::Active)
+                .await?;
+        let shown: Vec<_> =
+            if actor.member_list_visibility() == puentes_core::MemberListVisibility::Public {
+                rows.iter()
+                    .map(|(m, a)| {
+                        context! {
+                            name => a.display_name.clone().unwrap_or(a.username.clone()),
+                            handle => format!("@{}@{}", a.username, a.domain),
+                            link => a.url.clone().unwrap_or(a.ap_id.clone()),
+                            role => m.role,
+                        }
+                    })
+                    .collect()
+            } else {
+                Vec::new()
+            };
         (Some(rows.len()), shown)
     } else {
         (None, Vec::new())
@@ -143,7 +145,7 @@ async fn actor_page(State(state): State<HttpState>, Path(name): Path<String>) ->
             .collect();
     let mut statements = Vec::new();
     for row in query::statement::of_owner(&state.db, actor.id).await? {
-        if row.status == query::statement::DRAFT {
+        if row.status() == puentes_core::StatementStatus::Draft {
             continue;
         }
         let version = query::statement::current_version(&state.db, row.id).await?;
@@ -196,9 +198,7 @@ async fn post_page(
     let uuid = uuid::Uuid::parse_str(&id).map_err(|_| Error::not_found("post"))?;
     let post = query::post::by_ap_id(&state.db, state.urls.post(uuid).as_str())
         .await?
-        .filter(|p| {
-            p.author_id == actor.id && matches!(p.visibility.as_str(), "public" | "unlisted")
-        })
+        .filter(|p| p.author_id == actor.id && p.is_publicly_readable())
         .ok_or_else(|| Error::not_found("post"))?;
     if post.deleted_at.is_some() {
         return Ok((
@@ -208,7 +208,7 @@ async fn post_page(
         )
             .into_response());
     }
-    let translations: Option<Vec<_>> = query::post::content_map(&post).map(|languages| {
+    let translations: Option<Vec<_>> = post.content_map().map(|languages| {
         languages
             .into_iter()
             .map(|(lang, html)| context! { lang => lang, content => minijinja::Value::from_safe_string(html) })

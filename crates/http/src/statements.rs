@@ -34,11 +34,13 @@ pub async fn statement_page(
     let owner = query::actor::local_by_name_required(&state.db, &name).await?;
     let row = s::by_uuid(&state.db, &uuid)
         .await?
-        .filter(|r| r.local && r.owner_id == owner.id && r.status != s::DRAFT)
+        .filter(|r| {
+            r.local && r.owner_id == owner.id && r.status() != puentes_core::StatementStatus::Draft
+        })
         .ok_or_else(|| Error::not_found("statement"))?;
     let mut initiators = vec![display(&owner)];
     for (invitation, a) in s::invitations(&state.db, row.id).await? {
-        if invitation.role == s::INITIATOR && invitation.status == s::CONFIRMED {
+        if invitation.is_confirmed_initiator() {
             initiators.push(display(&a));
         }
     }
@@ -49,9 +51,21 @@ pub async fn statement_page(
         .ok_or_else(|| Error::not_found("statement version"))?;
     let mut shown_versions = Vec::new();
     for version in versions.iter().rev() {
-        let accepted = s::endorsements_of_version(&state.db, version.id, &[s::ACCEPTED]).await?;
-        let revoked =
-            s::endorsements_of_version(&state.db, version.id, &[s::WITHDRAWN, s::REMOVED]).await?;
+        let accepted = s::endorsements_of_version(
+            &state.db,
+            version.id,
+            &[puentes_core::EndorsementStatus::Accepted],
+        )
+        .await?;
+        let revoked = s::endorsements_of_version(
+            &state.db,
+            version.id,
+            &[
+                puentes_core::EndorsementStatus::Withdrawn,
+                puentes_core::EndorsementStatus::Removed,
+            ],
+        )
+        .await?;
         let anonymous = accepted.iter().filter(|(e, _)| e.anonymous).count();
         let mut named = Vec::new();
         for (endorsement, a) in accepted.iter().filter(|(e, _)| !e.anonymous) {
@@ -60,7 +74,7 @@ pub async fn statement_page(
                 name => display(a),
                 handle => format!("@{}@{}", a.username, a.domain),
                 link => a.url.clone().unwrap_or(a.ap_id.clone()),
-                alliance => a.kind == "Group",
+                alliance => a.is_alliance(),
                 members => members,
                 note => endorsement.note.clone().map(Value::from_safe_string),
             });
@@ -84,7 +98,7 @@ pub async fn statement_page(
             name => owner.username,
             title => current.name,
             ask => row.ask,
-            status => s::effective_status(&row),
+            status => row.effective_status().as_str(),
             policy => row.policy,
             deadline => row.deadline.map(|d| d.format("%Y-%m-%d %H:%M UTC").to_string()),
             initiators => initiators,

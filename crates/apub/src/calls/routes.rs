@@ -2,10 +2,10 @@
 //! its `.ics`, its attendees, and each actor's upcoming collection and calendar feed.
 
 use crate::{
-    calls::outbox::event_document,
     context::FedContext,
+    objects::call::event_document,
     objects::call::{attendees_url, ics},
-    routes::{Fed, activity_json, local_actor, wants_html},
+    respond::{Fed, activity_json, local_actor, wants_html},
 };
 use axum::{
     Router,
@@ -85,7 +85,7 @@ async fn get_call(
 async fn get_attendees(State(fed): State<Fed>, Path(id): Path<String>) -> Result<Response> {
     let ctx: &FedContext = &fed;
     let row = local_call(ctx, &id).await?;
-    let items: Vec<String> = q::pledges(&ctx.db, row.id, &[q::ACCEPTED])
+    let items: Vec<String> = q::pledges(&ctx.db, row.id, &[puentes_core::PledgeStatus::Accepted])
         .await?
         .into_iter()
         .map(|(_, a)| a.ap_id)
@@ -104,9 +104,9 @@ async fn calls_of(
     since: chrono::DateTime<Utc>,
 ) -> Result<Vec<call::Model>> {
     let mut organizers = vec![actor.id];
-    if actor.kind == "Group" {
+    if actor.is_alliance() {
         organizers.extend(
-            query::membership::members(&ctx.db, actor.id, query::membership::ACTIVE)
+            query::membership::members(&ctx.db, actor.id, puentes_core::MembershipStatus::Active)
                 .await?
                 .into_iter()
                 .map(|(_, a)| a.id),

@@ -3,8 +3,8 @@
 
 use crate::{
     context::FedContext,
-    delivery::{actor_inbox, enqueue_activity, follower_inboxes},
     objects::statement::version_document,
+    outbox::{actor_inbox, enqueue_activity, follower_inboxes},
     protocol::PUBLIC,
 };
 use puentes_core::Result;
@@ -12,7 +12,7 @@ use puentes_db::{OutboxEvent, actor, endorsement, query, query::statement as s, 
 use serde_json::{Value, json};
 use std::collections::BTreeSet;
 
-pub async fn materialize(ctx: &FedContext, event: &OutboxEvent) -> Result<()> {
+pub(super) async fn materialize(ctx: &FedContext, event: &OutboxEvent) -> Result<()> {
     let db = &ctx.db;
     match event {
         OutboxEvent::StatementInvited { invitation_id } => {
@@ -242,15 +242,9 @@ async fn copy_audience(
         .into_iter()
         .map(|(_, a)| a)
         .collect();
-    let all = [
-        s::PENDING,
-        s::ACCEPTED,
-        s::WITHDRAWN,
-        s::REMOVED,
-        s::REJECTED,
-    ];
+    let all = puentes_core::EndorsementStatus::ALL;
     actors.extend(
-        s::endorsements_of_statement(&ctx.db, row.id, &all)
+        s::endorsements_of_statement(&ctx.db, row.id, all)
             .await?
             .into_iter()
             .map(|(_, a)| a),
