@@ -1,6 +1,7 @@
 //! Interoperability: the signature scheme each remote host accepts (draft-cavage or RFC
-//! 9421, remembered after a double-knock), and an instance actor username without the
-//! port, which GoToSocial and Mastodon read as a plain name.
+//! 9421, remembered after a double-knock), an instance actor username without the port,
+//! which GoToSocial and Mastodon read as a plain name, and `Like`s of calls to action,
+//! counted as those of statements are.
 
 use sea_orm_migration::{
     prelude::*,
@@ -25,6 +26,35 @@ impl MigrationTrait for Migration {
                 Table::alter()
                     .table("instance")
                     .add_column(text_null("signature_scheme"))
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_table(
+                Table::create()
+                    .table("call_like")
+                    .col(big_integer("id").auto_increment().primary_key())
+                    .col(big_integer("call_id"))
+                    .col(text("actor_ap_id"))
+                    .col(text("like_ap_id").unique_key())
+                    .col(timestamp_with_time_zone("created_at"))
+                    .foreign_key(
+                        ForeignKey::create()
+                            .from("call_like", "call_id")
+                            .to("call", "id")
+                            .on_delete(ForeignKeyAction::Cascade),
+                    )
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_index(
+                Index::create()
+                    .name("call_like_once")
+                    .table("call_like")
+                    .col("call_id")
+                    .col("actor_ap_id")
+                    .unique()
                     .to_owned(),
             )
             .await?;
@@ -56,6 +86,9 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .drop_table(Table::drop().table("call_like").to_owned())
+            .await?;
         manager
             .alter_table(
                 Table::alter()

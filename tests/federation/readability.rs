@@ -7,7 +7,7 @@ use crate::on_every_backend;
 use puentes_app::calls::CallInput;
 use puentes_apub::objects::statement::digest_of;
 use puentes_db::query::call as q;
-use puentes_tests::{Backend, OP, TestNetwork};
+use puentes_tests::{Backend, FakeRemote, OP, TestNetwork};
 use sea_orm::ConnectionTrait;
 use serde_json::json;
 
@@ -181,4 +181,105 @@ async fn legacy_statement_scenario(backend: &Backend) {
 #[tokio::test]
 async fn statements_endorsed_before_keep_their_digest() {
     on_every_backend!(legacy_statement_scenario);
+}
+
+/// Boosts of our statements and calls and likes of our calls, counted once per actor as
+/// boosts of posts are, and undone by `Undo`. Before: all of them were ignored.
+async fn reactions_scenario(backend: &Backend) {
+    let net = TestNetwork::start(backend, 1).await;
+    let a = net.get(0);
+    a.create_actor("red", "alliance").await;
+    let row = a
+        .app()
+        .create_statement(
+            &OP,
+            "red",
+            puentes_app::statements::Draft {
+                title: "Vías seguras".into(),
+                text: "Exigimos vías seguras.".into(),
+                ask: None,
+                language: Some("es".into()),
+                translations: vec![],
+                policy: Some(puentes_core::EndorsementPolicy::Anyone),
+                deadline: None,
+            },
+        )
+        .await
+        .unwrap();
+    let version = a.app().open_statement(&OP, &row.uuid).await.unwrap();
+    let call = a
+        .app()
+        .create_call(
+            &OP,
+            "red",
+            CallInput {
+                title: Some("Concentración".into()),
+                start: Some("2027-09-11T14:00:00+02:00".into()),
+                timezone: Some("Europe/Madrid".into()),
+                place: Some("Plaza Mayor".into()),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    net.settle().await;
+    let remote = FakeRemote::start().await;
+    let fan = remote.add_actor(
+        "/users/fan",
+        &json!({ "type": "Person", "preferredUsername": "fan" }),
+    );
+    let otro = remote.add_actor(
+        "/users/otro",
+        &json!({ "type": "Person", "preferredUsername": "otro" }),
+    );
+    let inbox = format!("{}/inbox", a.base());
+    let send = |actor: &str, kind: &str, n: &str, object: &str| {
+        json!({ "id": format!("{actor}/{kind}/{n}"), "type": kind, "actor": actor, "object": object,
+                "to": ["https://www.w3.org/ns/activitystreams#Public"] })
+    };
+    let counts = |doc: &serde_json::Value| {
+        (
+            doc["shares"]["totalItems"].as_u64(),
+            doc["likes"]["totalItems"].as_u64(),
+        )
+    };
+
+    // Boosts of the statement: by its version id and by its address, once per actor.
+    for (actor, n, object) in [
+        (&fan, "1", version.ap_id.as_str()),
+        (&fan, "2", row.ap_url.as_str()),
+        (&otro, "3", row.ap_url.as_str()),
+    ] {
+        let (status, body) = remote
+            .post(&inbox, actor, &send(actor, "Announce", n, object))
+            .await;
+        assert_eq!(status, 202, "{body}");
+    }
+    let (_, doc) = a.get_json(&path(&version.ap_id)).await;
+    assert_eq!(counts(&doc).0, Some(2), "{doc}");
+
+    // The call: boosted, liked (twice by one actor, once by another), one like undone.
+    let boost = send(&fan, "Announce", "4", &call.ap_id);
+    assert_eq!(remote.post(&inbox, &fan, &boost).await.0, 202);
+    for (actor, n) in [(&fan, "5"), (&fan, "6"), (&otro, "7")] {
+        let like = send(actor, "Like", n, &call.ap_id);
+        assert_eq!(remote.post(&inbox, actor, &like).await.0, 202);
+    }
+    let (_, event) = a.get_json(&path(&call.ap_id)).await;
+    assert_eq!(counts(&event), (Some(1), Some(2)), "{event}");
+    let undo_like = json!({ "id": format!("{otro}/undo/1"), "type": "Undo", "actor": otro,
+                            "object": send(&otro, "Like", "7", &call.ap_id) });
+    assert_eq!(remote.post(&inbox, &otro, &undo_like).await.0, 202);
+    let undo_boost = json!({ "id": format!("{fan}/undo/2"), "type": "Undo", "actor": fan,
+                             "object": format!("{fan}/Announce/1") });
+    assert_eq!(remote.post(&inbox, &fan, &undo_boost).await.0, 202);
+    let (_, event) = a.get_json(&path(&call.ap_id)).await;
+    assert_eq!(counts(&event), (Some(1), Some(1)), "{event}");
+    let (_, doc) = a.get_json(&path(&version.ap_id)).await;
+    assert_eq!(counts(&doc).0, Some(1), "{doc}");
+}
+
+#[tokio::test]
+async fn boosts_and_likes_of_statements_and_calls_are_counted() {
+    on_every_backend!(reactions_scenario);
 }

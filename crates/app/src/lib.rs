@@ -16,6 +16,7 @@ pub mod follows;
 pub mod media;
 pub mod ports;
 pub mod posts;
+pub mod reactions;
 pub mod relay;
 pub mod staff;
 pub mod statements;

@@ -109,11 +109,8 @@ pub async fn receive_announce(
     let post = if ours {
         match query::post::by_ap_id(&data.db, id.as_str()).await? {
             Some(post) => post,
-            None => {
-                return Ok(Outcome::Ignored(
-                    "Announce of an unknown local object".into(),
-                ));
-            }
+            // A boost of one of our statements or calls.
+            None => return super::reactions::receive_boost(app, announcer, &id, activity).await,
         }
     } else {
         fetch_post(data, app, &id).await?

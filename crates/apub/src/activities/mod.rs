@@ -8,6 +8,7 @@ pub(crate) mod create_or_update;
 mod delete;
 mod follow;
 mod membership;
+mod reactions;
 pub mod statements;
 
 use crate::{
@@ -40,7 +41,7 @@ pub async fn apply(
             None => membership::receive_invite(app, signer, &activity).await,
         },
         "Endorse" => statements::receive_endorse(data, app, signer, &activity).await,
-        "Like" => statements::receive_like(app, signer, &activity).await,
+        "Like" => reactions::receive_like(app, signer, &activity).await,
         "Add" => Ok(statements::receive_add(data, app, signer, &activity)
             .await?
             .unwrap_or_else(|| {
@@ -57,7 +58,10 @@ pub async fn apply(
         "Announce" => announce::receive_announce(data, app, signer, &activity).await,
         "Undo" => match statements::receive_undo(data, app, signer, &activity).await? {
             Some(outcome) => Ok(outcome),
-            None => follow::receive_undo(app, signer, &activity).await,
+            None => match reactions::receive_undo(app, signer, &activity).await? {
+                Some(outcome) => Ok(outcome),
+                None => follow::receive_undo(app, signer, &activity).await,
+            },
         },
         "Create" => create_or_update::receive_create(data, app, signer, &activity).await,
         "Update" => create_or_update::receive_update(data, app, signer, &activity).await,

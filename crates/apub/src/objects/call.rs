@@ -49,11 +49,19 @@ pub fn attendees_url(row: &call::Model) -> String {
     format!("{}/attendees", row.ap_id)
 }
 
+/// Likes and boosts of a call, as counted (once per actor).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Reactions {
+    pub likes: u64,
+    pub shares: u64,
+}
+
 /// The `Event` of one of our calls. `co_organizers` are the confirmed ones.
 pub fn call_document(
     row: &call::Model,
     organizer: &actor::Model,
     co_organizers: &[actor::Model],
+    reactions: Reactions,
     urls: &Urls,
 ) -> Value {
     let zone = calls::zone_or_utc(row.timezone.as_deref());
@@ -93,6 +101,8 @@ pub fn call_document(
         "to": [PUBLIC],
         "cc": [followers],
         "commentsEnabled": false,
+        "likes": { "type": "Collection", "totalItems": reactions.likes },
+        "shares": { "type": "Collection", "totalItems": reactions.shares },
     });
     if let Some(end) = row.end_time {
         doc["endTime"] = json!(local_time(end, zone));
@@ -257,5 +267,9 @@ pub async fn event_document(
             .into_iter()
             .map(|(_, a)| a)
             .collect();
-    Ok(call_document(row, organizer, &co, &ctx.urls))
+    let reactions = Reactions {
+        likes: query::call::count_likes(&ctx.db, row.id).await?,
+        shares: query::relay::count_announcers(&ctx.db, &row.ap_id).await?,
+    };
+    Ok(call_document(row, organizer, &co, reactions, &ctx.urls))
 }

@@ -107,6 +107,8 @@ pub struct Counts {
     pub endorsements: u64,
     pub anonymous: u64,
     pub supporters: u64,
+    /// Boosts of the statement (any of its versions), once per actor.
+    pub shares: u64,
 }
 
 pub async fn counts(
@@ -120,6 +122,7 @@ pub async fn counts(
         endorsements: accepted.len() as u64,
         anonymous: accepted.iter().filter(|(e, _)| e.anonymous).count() as u64,
         supporters: s::count_likes(&ctx.db, row.id).await?,
+        shares: query::relay::count_announcers(&ctx.db, &row.ap_url).await?,
     })
 }
 
@@ -224,6 +227,7 @@ pub async fn version_document(
         "endorsements": collection("endorsements"),
         "revocations": collection("revocations"),
         "likes": { "type": "Collection", "totalItems": counts.supporters },
+        "shares": { "type": "Collection", "totalItems": counts.shares },
         "endorsementCount": counts.endorsements,
         "anonymousEndorsementCount": counts.anonymous,
     });

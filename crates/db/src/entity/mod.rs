@@ -5,6 +5,7 @@ pub mod actor;
 pub mod announce;
 pub mod block;
 pub mod call;
+pub mod call_like;
 pub mod call_organizer;
 pub mod delivery;
 pub mod endorsement;

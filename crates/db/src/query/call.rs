@@ -1,6 +1,6 @@
 //! Calls to action, their pledges and co-organizers.
 
-use crate::{actor, call, call_organizer, now, pledge};
+use crate::{actor, call, call_like, call_organizer, now, pledge};
 use chrono::{DateTime, Utc};
 use puentes_core::{
     CallStatus, Error, InvitationStatus, JoinMode, PledgeStatus, Result, content::Tag,
@@ -496,4 +496,64 @@ impl call_organizer::Model {
     pub fn status(&self) -> InvitationStatus {
         InvitationStatus::from_stored(&self.status, InvitationStatus::Declined)
     }
+}
+
+// Likes.
+
+/// Records a `Like` of a call; false when this actor already liked it.
+pub async fn add_like(
+    db: &impl ConnectionTrait,
+    call_id: i64,
+    actor_ap_id: &str,
+    like_ap_id: &str,
+) -> Result<bool> {
+    let exists = call_like::Entity::find()
+        .filter(call_like::Column::CallId.eq(call_id))
+        .filter(call_like::Column::ActorApId.eq(actor_ap_id))
+        .one(db)
+        .await?
+        .is_some();
+    if exists {
+        return Ok(false);
+    }
+    let inserted = call_like::ActiveModel {
+        call_id: Set(call_id),
+        actor_ap_id: Set(actor_ap_id.to_string()),
+        like_ap_id: Set(like_ap_id.to_string()),
+        created_at: Set(now()),
+        ..Default::default()
+    }
+    .insert(db)
+    .await;
+    match inserted {
+        Ok(_) => Ok(true),
+        Err(e) if crate::is_unique_violation(&e) => Ok(false),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Forgets a `Like` (its `Undo`); the call it liked, when it was one.
+pub async fn remove_like(
+    db: &impl ConnectionTrait,
+    like_ap_id: &str,
+    actor_ap_id: &str,
+) -> Result<Option<i64>> {
+    let Some(row) = call_like::Entity::find()
+        .filter(call_like::Column::LikeApId.eq(like_ap_id))
+        .filter(call_like::Column::ActorApId.eq(actor_ap_id))
+        .one(db)
+        .await?
+    else {
+        return Ok(None);
+    };
+    let call_id = row.call_id;
+    call_like::Entity::delete_by_id(row.id).exec(db).await?;
+    Ok(Some(call_id))
+}
+
+pub async fn count_likes(db: &impl ConnectionTrait, call_id: i64) -> Result<u64> {
+    Ok(call_like::Entity::find()
+        .filter(call_like::Column::CallId.eq(call_id))
+        .count(db)
+        .await?)
 }

@@ -38,6 +38,35 @@ pub async fn record_announce(
     }
 }
 
+/// Forgets the announce `activity` by `actor_id` (an `Undo{Announce}`); the object it
+/// announced, when there was one.
+pub async fn remove_announce(
+    db: &impl ConnectionTrait,
+    actor_id: i64,
+    activity: &str,
+) -> Result<Option<String>> {
+    let Some(row) = announce::Entity::find()
+        .filter(announce::Column::ActorId.eq(actor_id))
+        .filter(announce::Column::ActivityApId.eq(activity))
+        .one(db)
+        .await?
+    else {
+        return Ok(None);
+    };
+    let object = row.object_ap_id.clone();
+    announce::Entity::delete_by_id(row.id).exec(db).await?;
+    Ok(Some(object))
+}
+
+/// How many actors announced `object`.
+pub async fn count_announcers(db: &impl ConnectionTrait, object: &str) -> Result<u64> {
+    use sea_orm::PaginatorTrait;
+    Ok(announce::Entity::find()
+        .filter(announce::Column::ObjectApId.eq(object))
+        .count(db)
+        .await?)
+}
+
 pub async fn has_announced(db: &impl ConnectionTrait, actor_id: i64, object: &str) -> Result<bool> {
     Ok(announce::Entity::find()
         .filter(announce::Column::ActorId.eq(actor_id))
