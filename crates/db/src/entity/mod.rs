@@ -11,6 +11,7 @@ pub mod endorsement;
 pub mod follow;
 pub mod held_relay;
 pub mod instance;
+pub mod known_membership;
 pub mod media;
 pub mod membership;
 pub mod outbox_event;

@@ -1,0 +1,76 @@
+//! Public web: a profile's header image, and the memberships of remote alliances read from
+//! their public member lists (so an alliance's page can draw the network across instances).
+
+use sea_orm_migration::{prelude::*, schema::*};
+
+#[derive(DeriveMigrationName)]
+pub struct Migration;
+
+fn to_actor(column: &'static str) -> ForeignKeyCreateStatement {
+    ForeignKey::create()
+        .from("known_membership", column)
+        .to("actor", "id")
+        .on_delete(ForeignKeyAction::Cascade)
+        .to_owned()
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for Migration {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .alter_table(
+                Table::alter()
+                    .table("actor")
+                    .add_column(text_null("header_url"))
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_table(
+                Table::create()
+                    .table("known_membership")
+                    .col(big_integer("id").auto_increment().primary_key())
+                    .col(big_integer("alliance_id"))
+                    .col(big_integer("member_id"))
+                    .col(timestamp_with_time_zone("seen_at"))
+                    .foreign_key(&mut to_actor("alliance_id"))
+                    .foreign_key(&mut to_actor("member_id"))
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_index(
+                Index::create()
+                    .name("known_membership_pair")
+                    .table("known_membership")
+                    .col("alliance_id")
+                    .col("member_id")
+                    .unique()
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_index(
+                Index::create()
+                    .name("known_membership_member")
+                    .table("known_membership")
+                    .col("member_id")
+                    .to_owned(),
+            )
+            .await
+    }
+
+    async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .drop_table(Table::drop().table("known_membership").to_owned())
+            .await?;
+        manager
+            .alter_table(
+                Table::alter()
+                    .table("actor")
+                    .drop_column("header_url")
+                    .to_owned(),
+            )
+            .await
+    }
+}
