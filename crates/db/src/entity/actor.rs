@@ -38,8 +38,6 @@ pub struct Model {
     pub member_list_visibility: String,
     /// Alliances: `auto` relays members' posts at once, `held` waits for the secretariat.
     pub moderation: String,
-    /// The profile's header image (ActivityStreams `image`).
-    pub header_url: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

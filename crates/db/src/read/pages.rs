@@ -367,10 +367,7 @@ pub async fn profile(
         actor: ActorRef::of(&actor),
         username: actor.username.clone(),
         summary_html: actor.summary.clone().unwrap_or_default(),
-        header: actor
-            .header_url
-            .as_deref()
-            .and_then(puentes_core::sanitize::safe_image),
+        header: None,
         followers,
         manually_approves: actor.manually_approves_followers,
         posts,

@@ -1,5 +1,5 @@
-//! Public web: a profile's header image, and the memberships of remote alliances read from
-//! their public member lists (so an alliance's page can draw the network across instances).
+//! Memberships of remote alliances read from their public member lists, so an alliance's
+//! page can draw the network of alliances of alliances across instances.
 
 use sea_orm_migration::{prelude::*, schema::*};
 
@@ -17,14 +17,6 @@ fn to_actor(column: &'static str) -> ForeignKeyCreateStatement {
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .alter_table(
-                Table::alter()
-                    .table("actor")
-                    .add_column(text_null("header_url"))
-                    .to_owned(),
-            )
-            .await?;
         manager
             .create_table(
                 Table::create()
@@ -63,14 +55,6 @@ impl MigrationTrait for Migration {
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         manager
             .drop_table(Table::drop().table("known_membership").to_owned())
-            .await?;
-        manager
-            .alter_table(
-                Table::alter()
-                    .table("actor")
-                    .drop_column("header_url")
-                    .to_owned(),
-            )
             .await
     }
 }
