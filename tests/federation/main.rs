@@ -16,6 +16,7 @@ mod peer;
 mod posts;
 mod rich_posts;
 mod statements;
+mod web;
 
 /// Runs a scenario once per configured database backend.
 macro_rules! on_every_backend {

@@ -68,7 +68,11 @@ impl Lang {
 /// Writing direction of content in a language (BCP 47 tag): right-to-left scripts get
 /// `rtl`, unknown or missing languages `auto` (the browser looks at the text).
 pub fn text_dir(tag: &str) -> &'static str {
-    let primary = tag.split(['-', '_']).next().unwrap_or("").to_ascii_lowercase();
+    let primary = tag
+        .split(['-', '_'])
+        .next()
+        .unwrap_or("")
+        .to_ascii_lowercase();
     match primary.as_str() {
         "" => "auto",
         "ar" | "fa" | "he" | "ur" | "ps" | "ckb" | "yi" | "dv" | "sd" | "ug" | "syr" | "arc" => {
@@ -80,7 +84,11 @@ pub fn text_dir(tag: &str) -> &'static str {
 
 /// The name of a content language in that language, for labels such as "also in: Français".
 pub fn language_name(tag: &str) -> String {
-    let primary = tag.split(['-', '_']).next().unwrap_or("").to_ascii_lowercase();
+    let primary = tag
+        .split(['-', '_'])
+        .next()
+        .unwrap_or("")
+        .to_ascii_lowercase();
     let name = match primary.as_str() {
         "en" => "English",
         "es" => "Español",
@@ -192,7 +200,10 @@ impl I18n {
     }
 
     fn bundle(&self, lang: Lang) -> Option<&FluentBundle<FluentResource>> {
-        self.bundles.iter().find(|(l, _)| *l == lang).map(|(_, b)| b)
+        self.bundles
+            .iter()
+            .find(|(l, _)| *l == lang)
+            .map(|(_, b)| b)
     }
 
     /// The message `key` in `lang` (English when missing there), with its arguments.

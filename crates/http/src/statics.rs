@@ -45,9 +45,7 @@ impl Statics {
         let mut files = HashMap::new();
         let mut hasher = DefaultHasher::new();
         let mut entries: Vec<_> = std::fs::read_dir(dir)
-            .map_err(|e| {
-                Error::internal(format!("cannot read {}", dir.display())).with_source(e)
-            })?
+            .map_err(|e| Error::internal(format!("cannot read {}", dir.display())).with_source(e))?
             .filter_map(|e| e.ok())
             .collect();
         entries.sort_by_key(|e| e.file_name());
@@ -56,9 +54,8 @@ impl Statics {
             let Some(kind) = content_type(&name).filter(|_| plain_name(&name)) else {
                 continue;
             };
-            let bytes = std::fs::read(entry.path()).map_err(|e| {
-                Error::internal(format!("cannot read {name}")).with_source(e)
-            })?;
+            let bytes = std::fs::read(entry.path())
+                .map_err(|e| Error::internal(format!("cannot read {name}")).with_source(e))?;
             name.hash(&mut hasher);
             bytes.hash(&mut hasher);
             files.insert(name, (kind, bytes));

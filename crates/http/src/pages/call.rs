@@ -64,7 +64,13 @@ pub const ZONES: &[&str] = &[
 ];
 
 /// "Saturday 12 September 2026, 14:00–17:00 CEST" in the reader's language.
-pub fn span(i18n: &I18n, lang: Lang, start: DateTime<Utc>, end: Option<DateTime<Utc>>, zone: Tz) -> String {
+pub fn span(
+    i18n: &I18n,
+    lang: Lang,
+    start: DateTime<Utc>,
+    end: Option<DateTime<Utc>>,
+    zone: Tz,
+) -> String {
     let s = start.with_timezone(&zone);
     match end.map(|e| e.with_timezone(&zone)) {
         Some(e) if e.date_naive() == s.date_naive() => format!(
@@ -89,8 +95,7 @@ pub async fn call_page(
 ) -> Result<Response> {
     let uuid = uuid::Uuid::parse_str(&id).map_err(|_| Error::not_found("call to action"))?;
     let ap_id = state.urls.call(uuid);
-    let view =
-        read::pages::call_page(&state.db, &name, ap_id.as_str(), reader.lang.code()).await?;
+    let view = read::pages::call_page(&state.db, &name, ap_id.as_str(), reader.lang.code()).await?;
     let zone = calls::zone_or_utc(view.zone.as_deref());
     let lang = reader.lang;
     let organizer_time = span(&state.i18n, lang, view.start, view.end, zone);

@@ -273,7 +273,10 @@ async fn statements_feed(state: &HttpState, ext: &str) -> Result<Feed> {
     })
 }
 
-pub async fn actor_rss(State(state): State<HttpState>, Path(name): Path<String>) -> Result<Response> {
+pub async fn actor_rss(
+    State(state): State<HttpState>,
+    Path(name): Path<String>,
+) -> Result<Response> {
     Ok(rss(&actor_feed(&state, &name, "rss").await?))
 }
 

@@ -216,7 +216,10 @@ mod tests {
         let otra = map.nodes.iter().find(|n| n.name == "otra").unwrap();
         assert!(otra.x > red.x && otra.y > red.y, "nested one level deeper");
         assert_eq!(map.count, 3);
-        assert!(map.nodes.iter().filter(|n| n.repeat).count() == 1, "ong twice");
+        assert!(
+            map.nodes.iter().filter(|n| n.repeat).count() == 1,
+            "ong twice"
+        );
 
         let cyclic = Network {
             edges: BTreeSet::from([(1, 2), (2, 1)]),

@@ -7,6 +7,7 @@ use puentes_core::Error;
 pub mod actor;
 pub mod call;
 pub mod feeds;
+pub mod follow;
 pub mod home;
 pub mod map;
 pub mod post;
@@ -20,6 +21,7 @@ pub fn router() -> Router<HttpState> {
         .route("/@{name}", get(actor::profile))
         .route("/@{name}/feed.rss", get(feeds::actor_rss))
         .route("/@{name}/feed.atom", get(feeds::actor_atom))
+        .route("/@{name}/follow", get(follow::follow_page))
         .route("/@{name}/posts/{id}", get(post::post_page))
         .route("/@{name}/statements/{uuid}", get(statement::statement_page))
         .route("/@{name}/calls/{id}", get(call::call_page))

@@ -17,8 +17,7 @@ pub async fn post_page(
 ) -> Result<Response> {
     let uuid = uuid::Uuid::parse_str(&id).map_err(|_| Error::not_found("post"))?;
     let ap_id = state.urls.post(uuid);
-    let view =
-        read::pages::post_page(&state.db, &name, ap_id.as_str(), reader.lang.code()).await?;
+    let view = read::pages::post_page(&state.db, &name, ap_id.as_str(), reader.lang.code()).await?;
     let post = &view.post;
     let title = post
         .title

@@ -24,7 +24,11 @@ fn back(state: &HttpState, next: Option<&str>, cookie: axum::http::HeaderValue) 
     (
         StatusCode::SEE_OTHER,
         [
-            (header::LOCATION, axum::http::HeaderValue::from_str(&local_path(next)).unwrap_or(axum::http::HeaderValue::from_static("/"))),
+            (
+                header::LOCATION,
+                axum::http::HeaderValue::from_str(&local_path(next))
+                    .unwrap_or(axum::http::HeaderValue::from_static("/")),
+            ),
             (header::SET_COOKIE, cookie),
         ],
     )
