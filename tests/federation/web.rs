@@ -5,7 +5,9 @@
 use crate::on_every_backend;
 use puentes_server::{
     alliances,
+    calls::{self, CallInput},
     commands::{self, NewPost},
+    statements::{self, Draft},
 };
 use puentes_tests::{Backend, TestNetwork};
 use reqwest::{StatusCode, header};
@@ -32,6 +34,10 @@ pub struct WebScenario {
     pub net: TestNetwork,
     pub relayed: puentes_db::post::Model,
     pub arabic: puentes_db::post::Model,
+    /// `red`'s statement, endorsed by `ong` by name and by `federacion` anonymously.
+    pub statement: puentes_db::statement::Model,
+    /// `ong`'s call to action, pledged by `red` and `federacion`.
+    pub call: puentes_db::call::Model,
 }
 
 pub async fn web_scenario(backend: &Backend) -> WebScenario {
@@ -70,10 +76,70 @@ pub async fn web_scenario(backend: &Backend) -> WebScenario {
     .await
     .unwrap();
     net.settle().await;
+    let statement = statements::create(
+        &i2.instance,
+        "red",
+        Draft {
+            title: "Safe passage now".into(),
+            text: "We ask governments to open **safe and legal routes**.".into(),
+            ask: Some("Open safe and legal routes before winter.".into()),
+            language: Some("en".into()),
+            translations: vec![("ar".into(), "نطالب الحكومات بفتح طرق آمنة وقانونية.".into())],
+            policy: Some("anyone".into()),
+            deadline: None,
+        },
+    )
+    .await
+    .unwrap();
+    statements::open(&i2.instance, &statement.uuid)
+        .await
+        .unwrap();
+    net.settle().await;
+    statements::endorse(
+        &i1.instance,
+        "ong",
+        &statement.ap_url,
+        false,
+        Some("With all our members"),
+    )
+    .await
+    .unwrap();
+    statements::endorse(&i3.instance, "federacion", &statement.ap_url, true, None)
+        .await
+        .unwrap();
+    net.settle().await;
+    let call = calls::create(
+        &i1.instance,
+        "ong",
+        CallInput {
+            title: Some("Vigil at the port".into()),
+            start: Some("2027-03-14T19:00:00+01:00".into()),
+            end: Some("2027-03-14T21:00:00+01:00".into()),
+            timezone: Some("Africa/Casablanca".into()),
+            place: Some("Port of Tangier".into()),
+            address: Some("Avenue Mohammed VI, Tanger".into()),
+            geo: Some("35.7847,-5.8086".into()),
+            summary: Some("Bring candles and the names of the missing".into()),
+            description: Some("We gather to remember those lost at sea. #migrantes".into()),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    net.settle().await;
+    calls::pledge(&i2.instance, "red", &call.ap_id)
+        .await
+        .unwrap();
+    calls::pledge(&i3.instance, "federacion", &call.ap_id)
+        .await
+        .unwrap();
+    net.settle().await;
     WebScenario {
         net,
         relayed,
         arabic,
+        statement,
+        call,
     }
 }
 
@@ -94,6 +160,7 @@ async fn pages_scenario(backend: &Backend) {
         net,
         relayed,
         arabic,
+        ..
     } = web_scenario(backend).await;
     let (i1, i2, _) = (net.get(0), net.get(1), net.get(2));
 
@@ -273,4 +340,145 @@ async fn every_route_scenario(backend: &Backend) {
 #[tokio::test]
 async fn every_route_has_security_headers_and_stays_light() {
     on_every_backend!(every_route_scenario);
+}
+
+/// Runs one of the Python checks in `tests/browser` on a JSON description of the scenario.
+/// They need Python packages (and, for the browser, Debian's Chromium) that `.ci/run`
+/// installs; set PUENTES_SKIP_BROWSER=1 to skip them on a machine without them.
+async fn run_python(script: &str, config: &serde_json::Value) -> bool {
+    if std::env::var_os("PUENTES_SKIP_BROWSER").is_some() {
+        eprintln!("SKIPPED {script}: PUENTES_SKIP_BROWSER is set");
+        return true;
+    }
+    let dir = std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/browser"));
+    let file = std::env::temp_dir().join(format!("puentes-{}.json", uuid::Uuid::new_v4()));
+    std::fs::write(&file, config.to_string()).unwrap();
+    let output = tokio::process::Command::new("python3")
+        .arg(dir.join(script))
+        .arg(&file)
+        .output()
+        .await
+        .expect("python3 runs");
+    let _ = std::fs::remove_file(&file);
+    println!("{}", String::from_utf8_lossy(&output.stdout));
+    println!("{}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "{script} failed (pip install -r tests/browser/requirements.txt; apt-get install chromium):\n{}\n{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    true
+}
+
+fn backend_name(backend: &Backend) -> &'static str {
+    match backend {
+        Backend::Sqlite => "sqlite",
+        Backend::Postgres(_) => "postgres",
+    }
+}
+
+async fn feeds_scenario(backend: &Backend) {
+    let scenario = web_scenario(backend).await;
+    let (i1, i2, _) = (
+        scenario.net.get(0),
+        scenario.net.get(1),
+        scenario.net.get(2),
+    );
+    let image = puentes_db::query::post::attachments(&scenario.relayed)[0]["url"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let mut feeds = Vec::new();
+    for kind in ["rss", "atom"] {
+        feeds.push(serde_json::json!({
+            "url": format!("{}/@red/feed.{kind}", i2.base()), "kind": kind, "title": "red display",
+            "min_entries": 1, "contains": ["Report from the border"], "images": [image],
+        }));
+        feeds.push(serde_json::json!({
+            "url": format!("{}/@ong/feed.{kind}", i1.base()), "kind": kind, "title": "ong display",
+            "min_entries": 2, "contains": ["Report from the border", ARABIC],
+        }));
+        feeds.push(serde_json::json!({
+            "url": format!("{}/tags/migrantes/feed.{kind}", i1.base()), "kind": kind,
+            "title": "#migrantes", "min_entries": 1, "contains": ["Report from the border"],
+        }));
+        feeds.push(serde_json::json!({
+            "url": format!("{}/feeds/statements.{kind}", i2.base()), "kind": kind,
+            "title": "statements", "min_entries": 1, "contains": ["Safe passage now", "Open safe and legal routes"],
+        }));
+    }
+    // Hostile text stays text: control characters and markup in a title.
+    commands::publish(
+        &i1.instance,
+        "ong",
+        NewPost {
+            title: Some("Alert \u{1} <script>x</script> & \"quotes\"".into()),
+            ..NewPost::text("<img src=x onerror=alert(1)> body")
+        },
+    )
+    .await
+    .unwrap();
+    run_python("feeds.py", &serde_json::json!({ "feeds": feeds })).await;
+    for kind in ["rss", "atom"] {
+        let body = reqwest::get(format!("{}/@ong/feed.{kind}", i1.base()))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            !body.contains('\u{1}') && !body.contains("<script>"),
+            "{body}"
+        );
+        assert!(!body.contains("onerror"), "sanitized: {body}");
+    }
+}
+
+#[tokio::test]
+async fn feeds_parse_in_a_real_feed_reader() {
+    on_every_backend!(feeds_scenario);
+}
+
+async fn browser_scenario(backend: &Backend) {
+    let scenario = web_scenario(backend).await;
+    let (i1, i2, i3) = (
+        scenario.net.get(0),
+        scenario.net.get(1),
+        scenario.net.get(2),
+    );
+    let post_uuid = scenario.relayed.ap_id.rsplit('/').next().unwrap();
+    let call_uuid = scenario.call.ap_id.rsplit('/').next().unwrap();
+    let screenshots =
+        std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../target/browser"))
+            .join(backend_name(backend));
+    let config = serde_json::json!({
+        "chromium": std::env::var("PUENTES_CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into()),
+        "screenshots": screenshots,
+        "alliance_page": format!("{}/@red", i2.base()),
+        "member_base": i1.base(),
+        "relayed_text": "Report from the border",
+        "image_alt": ALT,
+        "network_page": format!("{}/@federacion", i3.base()),
+        "nested": ["federacion display", "red display", "ong display"],
+        "pages": {
+            "home": format!("{}/", i1.base()),
+            "home_alliance": format!("{}/", i2.base()),
+            "organization": format!("{}/@ong", i1.base()),
+            "alliance": format!("{}/@red", i2.base()),
+            "network": format!("{}/@federacion", i3.base()),
+            "post": format!("{}/@ong/posts/{post_uuid}", i1.base()),
+            "statement": format!("{}/@red/statements/{}", i2.base(), scenario.statement.uuid),
+            "call": format!("{}/@ong/calls/{call_uuid}", i1.base()),
+            "tag": format!("{}/tags/migrantes", i1.base()),
+            "follow": format!("{}/@ong/follow", i1.base()),
+            "not_found": format!("{}/@nobody", i1.base()),
+        },
+    });
+    run_python("suite.py", &config).await;
+}
+
+#[tokio::test]
+async fn browser_shows_relays_languages_follow_and_the_network() {
+    on_every_backend!(browser_scenario);
 }
