@@ -46,10 +46,12 @@ pub async fn web_scenario(backend: &Backend) -> WebScenario {
     i1.create_actor("ong", "organization").await;
     i2.create_open_alliance("red").await;
     i3.create_open_alliance("federacion").await;
-    alliances::join(&i2.instance, "red", &i3.handle("federacion"))
+    // ong joins red first, so federacion reads red's member list when it admits red.
+    alliances::join(&i1.instance, "ong", &i2.handle("red"))
         .await
         .unwrap();
-    alliances::join(&i1.instance, "ong", &i2.handle("red"))
+    net.settle().await;
+    alliances::join(&i2.instance, "red", &i3.handle("federacion"))
         .await
         .unwrap();
     net.settle().await;

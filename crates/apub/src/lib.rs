@@ -10,6 +10,7 @@ pub mod fetch;
 pub mod inbox;
 pub mod integrity;
 pub mod local_actors;
+pub mod network;
 pub mod objects;
 pub mod protocol;
 pub mod relay;

@@ -117,3 +117,7 @@ follow-error-invalid = That is not a handle. Write it like name@server.example.
 follow-error-not-found = Your server does not know this handle. Check it and try again.
 follow-error-no-template = Your server does not offer a follow link. Search for the handle below in your app instead.
 follow-error-unreachable = Your server could not be reached. Try again later, or search for the handle below in your app.
+interact-title = Follow or answer from this server
+interact-explained = Your server sent you here to follow or answer something as an account of { $domain }.
+interact-target = What you want to follow or answer:
+interact-staff = Only the staff of the organizations and alliances on this server can do this, after logging in to act on their behalf. If you are one of them, log in and paste this address there.

@@ -117,3 +117,7 @@ follow-error-invalid = Eso no es un identificador. Escríbelo como nombre@servid
 follow-error-not-found = Tu servidor no conoce ese identificador. Revísalo e inténtalo de nuevo.
 follow-error-no-template = Tu servidor no ofrece un enlace para seguir. Busca el identificador de abajo en tu aplicación.
 follow-error-unreachable = No se ha podido contactar con tu servidor. Inténtalo más tarde, o busca el identificador de abajo en tu aplicación.
+interact-title = Seguir o responder desde este servidor
+interact-explained = Tu servidor te ha enviado aquí para seguir o responder algo como cuenta de { $domain }.
+interact-target = Lo que quieres seguir o responder:
+interact-staff = Solo el personal de las organizaciones y alianzas de este servidor puede hacerlo, tras iniciar sesión para actuar en su nombre. Si eres una de esas personas, inicia sesión y pega allí esta dirección.

@@ -117,3 +117,7 @@ follow-error-invalid = Ce n'est pas un identifiant. Écrivez-le comme nom@serveu
 follow-error-not-found = Votre serveur ne connaît pas cet identifiant. Vérifiez et réessayez.
 follow-error-no-template = Votre serveur ne propose pas de lien d'abonnement. Cherchez plutôt l'identifiant ci-dessous dans votre application.
 follow-error-unreachable = Votre serveur n'a pas pu être joint. Réessayez plus tard, ou cherchez l'identifiant ci-dessous dans votre application.
+interact-title = Suivre ou répondre depuis ce serveur
+interact-explained = Votre serveur vous a envoyé ici pour suivre ou répondre à quelque chose en tant que compte de { $domain }.
+interact-target = Ce que vous voulez suivre ou à quoi répondre :
+interact-staff = Seule l'équipe des organisations et alliances de ce serveur peut le faire, après s'être connectée pour agir en leur nom. Si vous en faites partie, connectez-vous et collez-y cette adresse.

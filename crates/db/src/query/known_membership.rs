@@ -1,8 +1,10 @@
 //! Memberships of remote alliances as their public member lists say (for network maps).
 
-use crate::{known_membership, now};
+use crate::{actor, known_membership, membership, now};
 use puentes_core::Result;
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, Set,
+};
 use std::collections::BTreeSet;
 
 /// Replaces what we know of a remote alliance's members with its public list as just read.
@@ -34,4 +36,37 @@ pub async fn record_known_members(
         .await?;
     }
     Ok(())
+}
+
+/// The remote alliances next to a local actor in the network: its active members that are
+/// alliances, and the alliances it is an active member of.
+pub async fn remote_alliances_around(
+    db: &impl ConnectionTrait,
+    actor_id: i64,
+) -> Result<Vec<actor::Model>> {
+    let rows = membership::Entity::find()
+        .filter(membership::Column::Status.eq(crate::query::membership::ACTIVE))
+        .filter(
+            Condition::any()
+                .add(membership::Column::AllianceId.eq(actor_id))
+                .add(membership::Column::MemberId.eq(actor_id)),
+        )
+        .all(db)
+        .await?;
+    let ids: BTreeSet<i64> = rows
+        .iter()
+        .map(|m| {
+            if m.alliance_id == actor_id {
+                m.member_id
+            } else {
+                m.alliance_id
+            }
+        })
+        .collect();
+    Ok(actor::Entity::find()
+        .filter(actor::Column::Id.is_in(ids))
+        .filter(actor::Column::Local.eq(false))
+        .filter(actor::Column::Kind.eq("Group"))
+        .all(db)
+        .await?)
 }

@@ -9,6 +9,7 @@ pub mod call;
 pub mod feeds;
 pub mod follow;
 pub mod home;
+pub mod interact;
 pub mod map;
 pub mod post;
 pub mod prefs;
@@ -30,6 +31,11 @@ pub fn router() -> Router<HttpState> {
         .route("/tags/{tag}/feed.atom", get(feeds::tag_atom))
         .route("/feeds/statements.rss", get(feeds::statements_rss))
         .route("/feeds/statements.atom", get(feeds::statements_atom))
+        .route(
+            "/authorize_interaction",
+            get(interact::authorize_interaction),
+        )
+        .route("/interact", get(interact::interact))
         .route("/lang/{code}", get(prefs::language))
         .route("/timezone", get(prefs::timezone))
 }
