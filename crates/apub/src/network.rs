@@ -49,7 +49,9 @@ pub async fn refresh_around(ctx: &FedContext, local: &actor::Model) -> Result<us
     for alliance in query::known_membership::remote_alliances_around(&ctx.db, local.id).await? {
         match refresh_members(ctx, &alliance).await {
             Ok(_) => refreshed += 1,
-            Err(e) => tracing::info!(alliance = %alliance.ap_id, error = ?e, "member list not read"),
+            Err(e) => {
+                tracing::info!(alliance = %alliance.ap_id, error = ?e, "member list not read")
+            }
         }
     }
     Ok(refreshed)

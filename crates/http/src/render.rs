@@ -36,7 +36,7 @@ pub struct Reader {
     pub path: String,
 }
 
-fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<String> {
+fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
     headers
         .get_all(header::COOKIE)
         .iter()

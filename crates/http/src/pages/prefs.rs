@@ -8,7 +8,7 @@ use crate::{
 };
 use axum::{
     extract::{Path, Query, State},
-    http::{StatusCode, header},
+    http::{HeaderValue, StatusCode, header},
     response::{IntoResponse, Response},
 };
 use puentes_core::{Error, Result};
@@ -44,7 +44,6 @@ pub async fn language(
     let lang = Lang::from_code(&code).ok_or_else(|| Error::not_found("language"))?;
     let secure = !state.config.insecure_federation();
     Ok(back(
-        &state,
         q.next.as_deref(),
         preference_cookie(LANG_COOKIE, lang.code(), secure),
     ))
@@ -61,7 +60,6 @@ pub async fn timezone(State(state): State<HttpState>, Query(q): Query<Zone>) -> 
     let zone = puentes_core::calls::parse_timezone(&q.zone)?;
     let secure = !state.config.insecure_federation();
     Ok(back(
-        &state,
         q.next.as_deref(),
         preference_cookie(TZ_COOKIE, zone.name(), secure),
     ))
