@@ -19,18 +19,13 @@ pub struct Next {
     next: Option<String>,
 }
 
-fn back(state: &HttpState, next: Option<&str>, cookie: axum::http::HeaderValue) -> Response {
-    let _ = state;
+/// Back to where the reader was (a path on this site only), remembering the choice.
+fn back(next: Option<&str>, cookie: HeaderValue) -> Response {
+    let location =
+        HeaderValue::from_str(&local_path(next)).unwrap_or(HeaderValue::from_static("/"));
     (
         StatusCode::SEE_OTHER,
-        [
-            (
-                header::LOCATION,
-                axum::http::HeaderValue::from_str(&local_path(next))
-                    .unwrap_or(axum::http::HeaderValue::from_static("/")),
-            ),
-            (header::SET_COOKIE, cookie),
-        ],
+        [(header::LOCATION, location), (header::SET_COOKIE, cookie)],
     )
         .into_response()
 }
