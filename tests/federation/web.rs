@@ -348,7 +348,7 @@ async fn every_route_has_security_headers_and_stays_light() {
 /// They need Python packages (and, for the browser, Debian's Chromium) that `.ci/run`
 /// installs; set PUENTES_SKIP_BROWSER=1 to skip them on a machine without them.
 async fn run_python(script: &str, config: &serde_json::Value) -> bool {
-    if std::env::var_os("PUENTES_SKIP_BROWSER").is_some() {
+    if std::env::var("PUENTES_SKIP_BROWSER").is_ok_and(|v| !v.is_empty()) {
         eprintln!("SKIPPED {script}: PUENTES_SKIP_BROWSER is set");
         return true;
     }
