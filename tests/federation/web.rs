@@ -264,9 +264,16 @@ async fn pages_languages_relays_and_errors() {
 
 /// Every public route: the security headers, and at most 60 KB before images.
 async fn every_route_scenario(backend: &Backend) {
-    let WebScenario { net, relayed, .. } = web_scenario(backend).await;
+    let WebScenario {
+        net,
+        relayed,
+        statement,
+        call,
+        ..
+    } = web_scenario(backend).await;
     let (i1, i2, i3) = (net.get(0), net.get(1), net.get(2));
     let uuid = relayed.ap_id.rsplit('/').next().unwrap();
+    let call_uuid = call.ap_id.rsplit('/').next().unwrap();
     // Enough posts to fill a page, so the weight is measured on a full one.
     for n in 0..25 {
         commands::post(
@@ -291,6 +298,12 @@ async fn every_route_scenario(backend: &Backend) {
         (i2, "/@red".to_string()),
         (i3, "/@federacion".to_string()),
         (i1, "/@ong/follow".to_string()),
+        (i2, format!("/@red/statements/{}", statement.uuid)),
+        (i1, format!("/@ong/calls/{call_uuid}")),
+        (
+            i1,
+            "/interact?uri=https%3A%2F%2Fx.example%2F%40a".to_string(),
+        ),
         (i1, "/@nobody".to_string()),
         (i1, "/nothing/here".to_string()),
         (i1, "/@ong?page=99999999999999999999".to_string()),
@@ -483,4 +496,70 @@ async fn browser_scenario(backend: &Backend) {
 #[tokio::test]
 async fn browser_shows_relays_languages_follow_and_the_network() {
     on_every_backend!(browser_scenario);
+}
+
+/// A remote actor whose document links `javascript:` and names itself with markup: once a
+/// member and a pledger, the pages show its name as text and never link the script.
+async fn hostile_actor_scenario(backend: &Backend) {
+    use puentes_tests::{FakeRemote, TestInstance};
+    let home = TestInstance::start(backend).await;
+    home.create_open_alliance("red").await;
+    home.create_actor("ong", "organization").await;
+    let call = calls::create(
+        &home.instance,
+        "ong",
+        CallInput {
+            title: Some("Rally".into()),
+            start: Some("2027-03-14T19:00:00+01:00".into()),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    let remote = FakeRemote::start().await;
+    let mut doc = puentes_tests::fixture("mastodon/objects/person.json");
+    doc["url"] = serde_json::json!("javascript:alert(document.domain)");
+    doc["name"] = serde_json::json!("<img src=x onerror=alert(1)>Evil");
+    doc["icon"] = serde_json::json!({ "type": "Image", "url": "javascript:alert(2)" });
+    let person = remote.add_actor("/users/evil", &doc);
+    for (inbox, activity) in [
+        (
+            format!("{}/actors/red/inbox", home.base()),
+            serde_json::json!({ "id": format!("{}/join/1", remote.base), "type": "Join",
+                "actor": person, "object": home.actor_url("red") }),
+        ),
+        (
+            format!("{}/actors/ong/inbox", home.base()),
+            serde_json::json!({ "id": format!("{}/join/2", remote.base), "type": "Join",
+                "actor": person, "object": call.ap_id }),
+        ),
+    ] {
+        let (status, body) = remote.post(&inbox, &person, &activity).await;
+        assert!(status < 300, "{status} {body}");
+    }
+    let call_uuid = call.ap_id.rsplit('/').next().unwrap();
+    for path in ["/@red".to_string(), format!("/@ong/calls/{call_uuid}")] {
+        let page = home.get_page(&path).await;
+        assert!(
+            page.contains("Evil"),
+            "{path}: the member is listed: {page}"
+        );
+        assert!(
+            !page.contains("javascript:"),
+            "{path} links a script: {page}"
+        );
+        assert!(
+            !page.contains("<img src=x"),
+            "{path} shows raw markup: {page}"
+        );
+        assert!(
+            page.contains("&lt;img src=x onerror=alert(1)&gt;Evil"),
+            "{path}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn hostile_remote_links_and_names_stay_harmless() {
+    on_every_backend!(hostile_actor_scenario);
 }
