@@ -9,6 +9,7 @@ mod m20261123_000003_rich_posts;
 mod m20261123_000004_alliances;
 mod m20261123_000005_statements;
 mod m20261123_000006_calls;
+mod m20261130_000001_actor_lifecycle;
 mod m20261130_000002_known_memberships;
 
 pub struct Migrator;
@@ -23,6 +24,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000004_alliances::Migration),
             Box::new(m20261123_000005_statements::Migration),
             Box::new(m20261123_000006_calls::Migration),
+            Box::new(m20261130_000001_actor_lifecycle::Migration),
             Box::new(m20261130_000002_known_memberships::Migration),
         ]
     }

@@ -1,10 +1,8 @@
 use crate::on_every_backend;
+use puentes_app::posts::NewPost;
+use puentes_core::{MemberRole, RelayPolicy};
 use puentes_db::query;
-use puentes_server::{
-    alliances,
-    commands::{self, NewPost},
-};
-use puentes_tests::{Backend, TestInstance, TestNetwork};
+use puentes_tests::{Backend, OP, TestInstance, TestNetwork};
 
 async fn to_alliance(
     instance: &TestInstance,
@@ -12,16 +10,19 @@ async fn to_alliance(
     alliance: String,
     text: &str,
 ) -> puentes_db::post::Model {
-    commands::publish(
-        &instance.instance,
-        author,
-        NewPost {
-            to_alliance: Some(alliance),
-            ..NewPost::text(text)
-        },
-    )
-    .await
-    .unwrap()
+    instance
+        .instance
+        .app
+        .publish(
+            &OP,
+            author,
+            NewPost {
+                to_alliance: Some(alliance),
+                ..NewPost::text(text)
+            },
+        )
+        .await
+        .unwrap()
 }
 
 /// An organization's post bubbles up through its alliance and the alliance of alliances to
@@ -34,18 +35,27 @@ async fn alliance_of_alliances_scenario(backend: &Backend) {
     i3.create_open_alliance("federacion").await;
     i4.create_actor("lectora", "organization").await;
 
-    alliances::join(&i2.instance, "red", &i3.handle("federacion"))
+    i2.instance
+        .app
+        .join_alliance(&OP, "red", &i3.handle("federacion"))
         .await
         .unwrap();
-    alliances::join(&i1.instance, "ong", &i2.handle("red"))
+    i1.instance
+        .app
+        .join_alliance(&OP, "ong", &i2.handle("red"))
         .await
         .unwrap();
-    commands::follow(&i4.instance, "lectora", &i3.handle("federacion"))
+    i4.instance
+        .app
+        .follow(&OP, "lectora", &i3.handle("federacion"))
         .await
         .unwrap();
     net.settle().await;
 
-    let members: Vec<String> = alliances::members(&i3.instance, "federacion")
+    let members: Vec<String> = i3
+        .instance
+        .app
+        .alliance_members(&OP, "federacion")
         .await
         .unwrap()
         .into_iter()
@@ -116,31 +126,43 @@ async fn moderation_scenario(backend: &Backend) {
     }
     i2.create_actor("red", "alliance").await;
     i3.create_actor("lectora", "organization").await;
-    commands::follow(&i3.instance, "lectora", &i2.handle("red"))
+    i3.instance
+        .app
+        .follow(&OP, "lectora", &i2.handle("red"))
         .await
         .unwrap();
     for name in ["miembro", "observa", "expulsada"] {
-        alliances::join(&i1.instance, name, &i2.handle("red"))
+        i1.instance
+            .app
+            .join_alliance(&OP, name, &i2.handle("red"))
             .await
             .unwrap();
     }
     net.settle().await;
-    let pending = alliances::members(&i2.instance, "red").await.unwrap();
+    let pending = i2.instance.app.alliance_members(&OP, "red").await.unwrap();
     assert!(
         pending.iter().all(|(m, _)| m.status == "pending"),
         "manual join policy: requests wait"
     );
-    alliances::accept(&i2.instance, "red", &i1.handle("miembro"), "member")
+    i2.instance
+        .app
+        .accept_member(&OP, "red", &i1.handle("miembro"), MemberRole::Member)
         .await
         .unwrap();
-    alliances::accept(&i2.instance, "red", &i1.handle("observa"), "observer")
+    i2.instance
+        .app
+        .accept_member(&OP, "red", &i1.handle("observa"), MemberRole::Observer)
         .await
         .unwrap();
-    alliances::accept(&i2.instance, "red", &i1.handle("expulsada"), "member")
+    i2.instance
+        .app
+        .accept_member(&OP, "red", &i1.handle("expulsada"), MemberRole::Member)
         .await
         .unwrap();
     net.settle().await;
-    alliances::remove(&i2.instance, "red", &i1.handle("expulsada"))
+    i2.instance
+        .app
+        .remove_member(&OP, "red", &i1.handle("expulsada"))
         .await
         .unwrap();
     net.settle().await;
@@ -163,7 +185,16 @@ async fn moderation_scenario(backend: &Backend) {
         assert!(i3.post_by_id(&post.ap_id).await.is_none());
     }
 
-    alliances::set_policies(&i2.instance, "red", None, None, Some("held"))
+    i2.instance
+        .app
+        .set_alliance_policies(
+            &OP,
+            "red",
+            puentes_db::query::actor::AlliancePolicies {
+                moderation: Some(puentes_core::Moderation::Held),
+                ..Default::default()
+            },
+        )
         .await
         .unwrap();
     let held = to_alliance(i1, "miembro", i2.handle("red"), "para aprobar").await;
@@ -172,14 +203,19 @@ async fn moderation_scenario(backend: &Backend) {
         i3.post_by_id(&held.ap_id).await.is_none(),
         "held until approved"
     );
-    let waiting: Vec<String> = alliances::held(&i2.instance, "red")
+    let waiting: Vec<String> = i2
+        .instance
+        .app
+        .held_posts(&OP, "red")
         .await
         .unwrap()
         .into_iter()
         .map(|p| p.ap_id)
         .collect();
     assert_eq!(waiting, vec![held.ap_id.clone()]);
-    alliances::decide_held(&i2.instance, "red", &held.ap_id, true)
+    i2.instance
+        .app
+        .decide_held_post(&OP, "red", &held.ap_id, true)
         .await
         .unwrap();
     net.settle().await;
@@ -202,13 +238,19 @@ async fn cycle_scenario(backend: &Backend) {
     i1.create_open_alliance("norte").await;
     i2.create_open_alliance("sur").await;
     i3.create_actor("ong", "organization").await;
-    alliances::join(&i1.instance, "norte", &i2.handle("sur"))
+    i1.instance
+        .app
+        .join_alliance(&OP, "norte", &i2.handle("sur"))
         .await
         .unwrap();
-    alliances::join(&i2.instance, "sur", &i1.handle("norte"))
+    i2.instance
+        .app
+        .join_alliance(&OP, "sur", &i1.handle("norte"))
         .await
         .unwrap();
-    alliances::join(&i3.instance, "ong", &i1.handle("norte"))
+    i3.instance
+        .app
+        .join_alliance(&OP, "ong", &i1.handle("norte"))
         .await
         .unwrap();
     net.settle().await;
@@ -263,24 +305,35 @@ async fn trickle_down_scenario(backend: &Backend) {
     i2.create_actor("difunde", "organization").await;
     i2.create_actor("calla", "organization").await;
     i3.create_actor("publico", "organization").await;
-    alliances::join(&i2.instance, "difunde", &i1.handle("red"))
+    i2.instance
+        .app
+        .join_alliance(&OP, "difunde", &i1.handle("red"))
         .await
         .unwrap();
-    alliances::join(&i2.instance, "calla", &i1.handle("red"))
+    i2.instance
+        .app
+        .join_alliance(&OP, "calla", &i1.handle("red"))
         .await
         .unwrap();
-    commands::follow(&i3.instance, "publico", &i2.handle("difunde"))
+    i3.instance
+        .app
+        .follow(&OP, "publico", &i2.handle("difunde"))
         .await
         .unwrap();
-    commands::follow(&i3.instance, "publico", &i2.handle("calla"))
+    i3.instance
+        .app
+        .follow(&OP, "publico", &i2.handle("calla"))
         .await
         .unwrap();
     net.settle().await;
-    alliances::set_relay_policy(&i2.instance, "difunde", &i1.handle("red"), "auto")
+    i2.instance
+        .app
+        .set_relay_policy(&OP, "difunde", &i1.handle("red"), RelayPolicy::Auto)
         .await
         .unwrap();
 
-    let statement = commands::post(&i1.instance, "red", "Declaración de la red", "public")
+    let statement = i1
+        .post("red", "Declaración de la red", "public")
         .await
         .unwrap();
     net.settle().await;
@@ -313,13 +366,19 @@ async fn members_only_scenario(backend: &Backend) {
     i2.create_open_alliance("red").await;
     i3.create_actor("otra", "organization").await;
     i4.create_actor("lectora", "organization").await;
-    alliances::join(&i1.instance, "ong", &i2.handle("red"))
+    i1.instance
+        .app
+        .join_alliance(&OP, "ong", &i2.handle("red"))
         .await
         .unwrap();
-    alliances::join(&i3.instance, "otra", &i2.handle("red"))
+    i3.instance
+        .app
+        .join_alliance(&OP, "otra", &i2.handle("red"))
         .await
         .unwrap();
-    commands::follow(&i4.instance, "lectora", &i1.handle("ong"))
+    i4.instance
+        .app
+        .follow(&OP, "lectora", &i1.handle("ong"))
         .await
         .unwrap();
     net.settle().await;
@@ -331,7 +390,16 @@ async fn members_only_scenario(backend: &Backend) {
         page.contains("Members (2)") && page.contains(&format!("@otra@{}", i3.domain)),
         "{page}"
     );
-    alliances::set_policies(&i2.instance, "red", None, Some("members"), None)
+    i2.instance
+        .app
+        .set_alliance_policies(
+            &OP,
+            "red",
+            puentes_db::query::actor::AlliancePolicies {
+                members: Some(puentes_core::MemberListVisibility::Members),
+                ..Default::default()
+            },
+        )
         .await
         .unwrap();
     let (_, hidden) = i2.get_json("/actors/red/members?page=1").await;
@@ -346,17 +414,20 @@ async fn members_only_scenario(backend: &Backend) {
         "{page}"
     );
 
-    let post = commands::publish(
-        &i1.instance,
-        "ong",
-        NewPost {
-            visibility: "members".into(),
-            to_alliance: Some(i2.handle("red")),
-            ..NewPost::text("Sólo para la red")
-        },
-    )
-    .await
-    .unwrap();
+    let post = i1
+        .instance
+        .app
+        .publish(
+            &OP,
+            "ong",
+            NewPost {
+                visibility: puentes_core::Visibility::Members,
+                to_alliance: Some(i2.handle("red")),
+                ..NewPost::text("Sólo para la red")
+            },
+        )
+        .await
+        .unwrap();
     net.settle().await;
     let received = i3
         .post_by_id(&post.ap_id)
@@ -379,20 +450,32 @@ async fn members_only_scenario(backend: &Backend) {
         "not served to anonymous readers"
     );
 
-    alliances::set_policies(&i2.instance, "red", None, Some("private"), None)
+    i2.instance
+        .app
+        .set_alliance_policies(
+            &OP,
+            "red",
+            puentes_db::query::actor::AlliancePolicies {
+                members: Some(puentes_core::MemberListVisibility::Private),
+                ..Default::default()
+            },
+        )
         .await
         .unwrap();
-    let second = commands::publish(
-        &i1.instance,
-        "ong",
-        NewPost {
-            visibility: "members".into(),
-            to_alliance: Some(i2.handle("red")),
-            ..NewPost::text("lista privada")
-        },
-    )
-    .await
-    .unwrap();
+    let second = i1
+        .instance
+        .app
+        .publish(
+            &OP,
+            "ong",
+            NewPost {
+                visibility: puentes_core::Visibility::Members,
+                to_alliance: Some(i2.handle("red")),
+                ..NewPost::text("lista privada")
+            },
+        )
+        .await
+        .unwrap();
     net.settle().await;
     assert!(
         i2.post_by_id(&second.ap_id).await.is_some(),
@@ -417,14 +500,20 @@ async fn invite_leave_and_held_scenario(backend: &Backend) {
     i1.create_actor("red", "alliance").await;
     i2.create_actor("invitada", "organization").await;
     i3.create_actor("publico", "organization").await;
-    commands::follow(&i3.instance, "publico", &i2.handle("invitada"))
+    i3.instance
+        .app
+        .follow(&OP, "publico", &i2.handle("invitada"))
         .await
         .unwrap();
-    commands::follow(&i3.instance, "publico", &i1.handle("red"))
+    i3.instance
+        .app
+        .follow(&OP, "publico", &i1.handle("red"))
         .await
         .unwrap();
 
-    alliances::invite(&i1.instance, "red", &i2.handle("invitada"), "member")
+    i1.instance
+        .app
+        .invite_member(&OP, "red", &i2.handle("invitada"), MemberRole::Member)
         .await
         .unwrap();
     net.settle().await;
@@ -434,12 +523,15 @@ async fn invite_leave_and_held_scenario(backend: &Backend) {
             .as_deref(),
         Some("invited")
     );
-    let row = alliances::join(&i2.instance, "invitada", &i1.handle("red"))
+    let row = i2
+        .instance
+        .app
+        .join_alliance(&OP, "invitada", &i1.handle("red"))
         .await
         .unwrap();
     assert_eq!(row.status, "pending");
     net.settle().await;
-    let members = alliances::members(&i1.instance, "red").await.unwrap();
+    let members = i1.instance.app.alliance_members(&OP, "red").await.unwrap();
     assert_eq!(members.len(), 1);
     assert_eq!(
         members[0].0.status, "active",
@@ -454,22 +546,27 @@ async fn invite_leave_and_held_scenario(backend: &Backend) {
     );
 
     // Held: the member approves before relaying the alliance's statement.
-    alliances::set_relay_policy(&i2.instance, "invitada", &i1.handle("red"), "held")
+    i2.instance
+        .app
+        .set_relay_policy(&OP, "invitada", &i1.handle("red"), RelayPolicy::Held)
         .await
         .unwrap();
-    let statement = commands::post(&i1.instance, "red", "Comunicado", "public")
-        .await
-        .unwrap();
+    let statement = i1.post("red", "Comunicado", "public").await.unwrap();
     net.settle().await;
     assert_eq!(i3.announcers(&statement.ap_id).await, Vec::<String>::new());
-    let held: Vec<String> = alliances::held(&i2.instance, "invitada")
+    let held: Vec<String> = i2
+        .instance
+        .app
+        .held_posts(&OP, "invitada")
         .await
         .unwrap()
         .into_iter()
         .map(|p| p.ap_id)
         .collect();
     assert_eq!(held, vec![statement.ap_id.clone()]);
-    alliances::decide_held(&i2.instance, "invitada", &statement.ap_id, true)
+    i2.instance
+        .app
+        .decide_held_post(&OP, "invitada", &statement.ap_id, true)
         .await
         .unwrap();
     net.settle().await;
@@ -479,16 +576,21 @@ async fn invite_leave_and_held_scenario(backend: &Backend) {
     );
 
     // After leaving, the member's posts to the alliance are not relayed.
-    alliances::leave(&i2.instance, "invitada", &i1.handle("red"))
+    i2.instance
+        .app
+        .leave_alliance(&OP, "invitada", &i1.handle("red"))
         .await
         .unwrap();
     net.settle().await;
-    let members = alliances::members(&i1.instance, "red").await.unwrap();
+    let members = i1.instance.app.alliance_members(&OP, "red").await.unwrap();
     assert!(members.is_empty(), "left members are not listed as members");
     let after = to_alliance(i2, "invitada", i1.handle("red"), "ya me fui").await;
     net.settle().await;
     assert!(i1.announcers(&after.ap_id).await.is_empty());
-    let err = alliances::leave(&i2.instance, "invitada", &i1.handle("red"))
+    let err = i2
+        .instance
+        .app
+        .leave_alliance(&OP, "invitada", &i1.handle("red"))
         .await
         .unwrap_err();
     assert_eq!(err.kind(), puentes_core::ErrorKind::NotFound);

@@ -1,7 +1,6 @@
 use crate::on_every_backend;
 use puentes_db::query;
-use puentes_server::commands;
-use puentes_tests::{Backend, TestNetwork};
+use puentes_tests::{Backend, OP, TestNetwork};
 
 async fn actor_block_scenario(backend: &Backend) {
     let net = TestNetwork::start(backend, 3).await;
@@ -9,16 +8,22 @@ async fn actor_block_scenario(backend: &Backend) {
     a.create_actor("alpha", "organization").await;
     b.create_actor("troll", "organization").await;
     c.create_actor("friend", "organization").await;
-    commands::follow(&b.instance, "troll", &a.handle("alpha"))
+    b.instance
+        .app
+        .follow(&OP, "troll", &a.handle("alpha"))
         .await
         .unwrap();
-    commands::follow(&c.instance, "friend", &a.handle("alpha"))
+    c.instance
+        .app
+        .follow(&OP, "friend", &a.handle("alpha"))
         .await
         .unwrap();
     net.settle().await;
     assert_eq!(a.followers("alpha").await.len(), 2);
 
-    commands::block(&a.instance, "alpha", &b.handle("troll"))
+    a.instance
+        .app
+        .block(&OP, "alpha", &b.handle("troll"))
         .await
         .unwrap();
     net.settle().await;
@@ -37,7 +42,9 @@ async fn actor_block_scenario(backend: &Backend) {
     );
 
     // Receiving: a new Follow from the blocked actor is rejected.
-    commands::follow(&b.instance, "troll", &a.handle("alpha"))
+    b.instance
+        .app
+        .follow(&OP, "troll", &a.handle("alpha"))
         .await
         .unwrap();
     net.settle().await;
@@ -51,9 +58,7 @@ async fn actor_block_scenario(backend: &Backend) {
     );
 
     // Sending: posts go to the friend only.
-    let post = commands::post(&a.instance, "alpha", "not for trolls", "public")
-        .await
-        .unwrap();
+    let post = a.post("alpha", "not for trolls", "public").await.unwrap();
     net.settle().await;
     assert!(c.post_by_id(&post.ap_id).await.is_some());
     assert!(b.post_by_id(&post.ap_id).await.is_none());
@@ -70,33 +75,46 @@ async fn domain_block_scenario(backend: &Backend) {
     a.create_actor("alpha", "organization").await;
     b.create_actor("spam", "organization").await;
     c.create_actor("friend", "organization").await;
-    commands::follow(&b.instance, "spam", &a.handle("alpha"))
+    b.instance
+        .app
+        .follow(&OP, "spam", &a.handle("alpha"))
         .await
         .unwrap();
-    commands::follow(&c.instance, "friend", &a.handle("alpha"))
+    c.instance
+        .app
+        .follow(&OP, "friend", &a.handle("alpha"))
         .await
         .unwrap();
-    commands::follow(&a.instance, "alpha", &b.handle("spam"))
+    a.instance
+        .app
+        .follow(&OP, "alpha", &b.handle("spam"))
         .await
         .unwrap();
     net.settle().await;
 
-    let ended = commands::domain_block(&a.instance, &b.domain, Some("spam".into()))
+    let ended = a
+        .instance
+        .app
+        .domain_block(&OP, &b.domain, Some("spam".into()))
         .await
         .unwrap();
     assert_eq!(ended, 2, "both follows with the domain ended");
     assert_eq!(a.followers("alpha").await, vec![c.actor_url("friend")]);
 
     // Receiving: the blocked domain's requests are refused.
-    commands::unfollow(&b.instance, "spam", &a.handle("alpha"))
+    b.instance
+        .app
+        .unfollow(&OP, "spam", &a.handle("alpha"))
         .await
         .ok();
-    commands::follow(&b.instance, "spam", &a.handle("alpha"))
+    b.instance
+        .app
+        .follow(&OP, "spam", &a.handle("alpha"))
         .await
         .unwrap();
     net.settle().await;
     assert_eq!(a.followers("alpha").await.len(), 1);
-    let refused = query::delivery::list(b.db(), Some(query::delivery::FAILED), 10)
+    let refused = query::delivery::list(b.db(), Some(puentes_core::DeliveryState::Failed), 10)
         .await
         .unwrap();
     assert!(
@@ -105,12 +123,13 @@ async fn domain_block_scenario(backend: &Backend) {
     );
 
     // Sending: nothing goes to the blocked domain, and handles there are not resolved.
-    let post = commands::post(&a.instance, "alpha", "hola", "public")
-        .await
-        .unwrap();
+    let post = a.post("alpha", "hola", "public").await.unwrap();
     net.settle().await;
     assert!(b.post_by_id(&post.ap_id).await.is_none());
-    let err = commands::follow(&a.instance, "alpha", &b.handle("spam"))
+    let err = a
+        .instance
+        .app
+        .follow(&OP, "alpha", &b.handle("spam"))
         .await
         .unwrap_err();
     assert_eq!(err.kind(), puentes_core::ErrorKind::Forbidden);

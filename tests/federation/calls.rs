@@ -4,13 +4,10 @@
 //! Mobilizon Join from outside; co-organizers; bad input on the command line.
 
 use crate::on_every_backend;
+use puentes_app::calls::CallInput;
 use puentes_core::ErrorKind;
 use puentes_db::{call, query, query::call as q};
-use puentes_server::{
-    calls::{self, CallInput},
-    commands,
-};
-use puentes_tests::{Backend, FakeRemote, TestInstance, TestNetwork, fixture, shared_fixtures};
+use puentes_tests::{Backend, FakeRemote, OP, TestInstance, TestNetwork, fixture, shared_fixtures};
 use serde_json::{Value, json};
 use url::Url;
 
@@ -109,7 +106,9 @@ async fn pledges_scenario(backend: &Backend) {
     i1.create_actor("red", "alliance").await;
     i2.create_actor("ong2", "organization").await;
     i3.create_actor("ong3", "organization").await;
-    commands::follow(&i3.instance, "ong3", &i1.handle("red"))
+    i3.instance
+        .app
+        .follow(&OP, "ong3", &i1.handle("red"))
         .await
         .unwrap();
     let remote = FakeRemote::start().await;
@@ -119,7 +118,12 @@ async fn pledges_scenario(backend: &Backend) {
     send(i1, &remote, &reader, &follow).await;
     net.settle().await;
 
-    let created = calls::create(&i1.instance, "red", rally()).await.unwrap();
+    let created = i1
+        .instance
+        .app
+        .create_call(&OP, "red", rally())
+        .await
+        .unwrap();
     let id = created.ap_id.clone();
     let uuid = id.rsplit('/').next().unwrap().to_string();
     net.settle().await;
@@ -171,9 +175,9 @@ async fn pledges_scenario(backend: &Backend) {
     assert!(html.contains("Rally for the right to asylum"));
 
     // Two organizations on two other instances pledge, by the call's URL.
-    calls::pledge(&i2.instance, "ong2", &id).await.unwrap();
+    i2.instance.app.pledge(&OP, "ong2", &id).await.unwrap();
     // The page address a browser shows works as well as the id.
-    calls::pledge(&i3.instance, "ong3", &page).await.unwrap();
+    i3.instance.app.pledge(&OP, "ong3", &page).await.unwrap();
     net.settle().await;
     for (instance, name) in [(i2, "ong2"), (i3, "ong3")] {
         assert_eq!(
@@ -195,7 +199,11 @@ async fn pledges_scenario(backend: &Backend) {
     );
 
     // One withdraws: the count drops everywhere.
-    calls::withdraw(&i3.instance, "ong3", &id).await.unwrap();
+    i3.instance
+        .app
+        .withdraw_pledge(&OP, "ong3", &id)
+        .await
+        .unwrap();
     net.settle().await;
     let ong3 = query::actor::by_ap_id(i1.db(), &i3.actor_url("ong3"))
         .await
@@ -213,21 +221,23 @@ async fn pledges_scenario(backend: &Backend) {
     for instance in [i1, i2, i3] {
         assert_eq!(stored(instance, &id).await.unwrap().participant_count, 1);
     }
-    let (_, listed) = calls::pledges(&i1.instance, &uuid).await.unwrap();
+    let (_, listed) = i1.instance.app.call_pledges(&uuid).await.unwrap();
     assert_eq!(listed.len(), 2);
 
     // Moved by two hours: the pledged organization and the follower get the new time.
-    calls::update(
-        &i1.instance,
-        &id,
-        CallInput {
-            start: Some("2027-09-11T16:00:00+02:00".into()),
-            end: Some("2027-09-11T19:00:00+02:00".into()),
-            ..Default::default()
-        },
-    )
-    .await
-    .unwrap();
+    i1.instance
+        .app
+        .update_call(
+            &OP,
+            &id,
+            CallInput {
+                start: Some("2027-09-11T16:00:00+02:00".into()),
+                end: Some("2027-09-11T19:00:00+02:00".into()),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
     net.settle().await;
     for instance in [i2, i3] {
         let copy = stored(instance, &id).await.unwrap();
@@ -273,7 +283,7 @@ async fn pledges_scenario(backend: &Backend) {
     assert_eq!(upcoming["orderedItems"], json!([id]), "pledged calls too");
 
     // Cancelled: everyone concerned sees it.
-    calls::cancel(&i1.instance, &uuid).await.unwrap();
+    i1.instance.app.cancel_call(&OP, &uuid).await.unwrap();
     net.settle().await;
     for instance in [i2, i3] {
         let copy = stored(instance, &id).await.unwrap();
@@ -282,7 +292,7 @@ async fn pledges_scenario(backend: &Backend) {
     }
     let (_, _, ics) = get_text(i2, "/actors/ong2/calendar.ics").await;
     assert!(ics.contains("STATUS:CANCELLED"), "{ics}");
-    let refused = calls::pledge(&i3.instance, "ong3", &id).await.unwrap_err();
+    let refused = i3.instance.app.pledge(&OP, "ong3", &id).await.unwrap_err();
     assert_eq!(refused.kind(), ErrorKind::Conflict);
 }
 
@@ -303,24 +313,31 @@ async fn approval_scenario(backend: &Backend) {
     i1.create_actor("convoca", "organization").await;
     i2.create_actor("ong2", "organization").await;
     i3.create_actor("ong3", "organization").await;
-    let small = calls::create(
-        &i1.instance,
-        "convoca",
-        CallInput {
-            capacity: Some(1),
-            online: Some("https://meet.example/hearing".into()),
-            place: None,
-            geo: None,
-            ..rally()
-        },
-    )
-    .await
-    .unwrap();
-    calls::pledge(&i2.instance, "ong2", &small.ap_id)
+    let small = i1
+        .instance
+        .app
+        .create_call(
+            &OP,
+            "convoca",
+            CallInput {
+                capacity: Some(1),
+                online: Some("https://meet.example/hearing".into()),
+                place: None,
+                geo: None,
+                ..rally()
+            },
+        )
+        .await
+        .unwrap();
+    i2.instance
+        .app
+        .pledge(&OP, "ong2", &small.ap_id)
         .await
         .unwrap();
     net.settle().await;
-    calls::pledge(&i3.instance, "ong3", &small.ap_id)
+    i3.instance
+        .app
+        .pledge(&OP, "ong3", &small.ap_id)
         .await
         .unwrap();
     net.settle().await;
@@ -342,17 +359,22 @@ async fn approval_scenario(backend: &Backend) {
         Some("https://meet.example/hearing")
     );
 
-    let manual = calls::create(
-        &i1.instance,
-        "convoca",
-        CallInput {
-            approval: Some("manual".into()),
-            ..rally()
-        },
-    )
-    .await
-    .unwrap();
-    calls::pledge(&i2.instance, "ong2", &manual.ap_id)
+    let manual = i1
+        .instance
+        .app
+        .create_call(
+            &OP,
+            "convoca",
+            CallInput {
+                approval: Some(puentes_core::JoinMode::Restricted),
+                ..rally()
+            },
+        )
+        .await
+        .unwrap();
+    i2.instance
+        .app
+        .pledge(&OP, "ong2", &manual.ap_id)
         .await
         .unwrap();
     net.settle().await;
@@ -364,7 +386,9 @@ async fn approval_scenario(backend: &Backend) {
         stored(i1, &manual.ap_id).await.unwrap().participant_count,
         0
     );
-    calls::decide(&i1.instance, &manual.ap_id, &i2.handle("ong2"), true)
+    i1.instance
+        .app
+        .decide_pledge(&OP, &manual.ap_id, &i2.handle("ong2"), true)
         .await
         .unwrap();
     net.settle().await;
@@ -378,14 +402,21 @@ async fn approval_scenario(backend: &Backend) {
     );
 
     // A blocked organization's pledge is refused, whatever the approval mode.
-    commands::block(&i1.instance, "convoca", &i3.handle("ong3"))
+    i1.instance
+        .app
+        .block(&OP, "convoca", &i3.handle("ong3"))
         .await
         .unwrap();
     net.settle().await;
-    let open = calls::create(&i1.instance, "convoca", rally())
+    let open = i1
+        .instance
+        .app
+        .create_call(&OP, "convoca", rally())
         .await
         .unwrap();
-    calls::pledge(&i3.instance, "ong3", &open.ap_id)
+    i3.instance
+        .app
+        .pledge(&OP, "ong3", &open.ap_id)
         .await
         .unwrap();
     net.settle().await;
@@ -407,22 +438,27 @@ async fn co_organizer_scenario(backend: &Backend) {
     let (i1, i2) = (net.get(0), net.get(1));
     i1.create_actor("red", "alliance").await;
     i2.create_actor("ong2", "organization").await;
-    let created = calls::create(
-        &i1.instance,
-        "red",
-        CallInput {
-            co_organizers: vec![i2.handle("ong2")],
-            ..rally()
-        },
-    )
-    .await
-    .unwrap();
+    let created = i1
+        .instance
+        .app
+        .create_call(
+            &OP,
+            "red",
+            CallInput {
+                co_organizers: vec![i2.handle("ong2")],
+                ..rally()
+            },
+        )
+        .await
+        .unwrap();
     net.settle().await;
     assert!(
         stored(i2, &created.ap_id).await.is_some(),
         "the invitation carries the Event"
     );
-    calls::confirm(&i2.instance, "ong2", &created.ap_id)
+    i2.instance
+        .app
+        .confirm_co_organizer(&OP, "ong2", &created.ap_id)
         .await
         .unwrap();
     net.settle().await;
@@ -436,25 +472,39 @@ async fn co_organizer_scenario(backend: &Backend) {
     assert_eq!(upcoming["orderedItems"], json!([created.ap_id]));
 
     // An alliance's calendar feed also carries its member organizations' calls.
-    puentes_server::alliances::set_policies(&i1.instance, "red", Some("auto"), None, None)
+    i1.instance
+        .app
+        .set_alliance_policies(
+            &OP,
+            "red",
+            puentes_db::query::actor::AlliancePolicies {
+                join: Some(puentes_core::JoinPolicy::Auto),
+                ..Default::default()
+            },
+        )
         .await
         .unwrap();
     i1.create_actor("ong1", "organization").await;
-    puentes_server::alliances::join(&i1.instance, "ong1", &i1.handle("red"))
+    i1.instance
+        .app
+        .join_alliance(&OP, "ong1", &i1.handle("red"))
         .await
         .unwrap();
-    let member_call = calls::create(
-        &i1.instance,
-        "ong1",
-        CallInput {
-            title: Some("Hearing at the regional parliament".into()),
-            start: Some("2027-10-05T09:30:00-05:00".into()),
-            timezone: Some("America/Bogota".into()),
-            ..Default::default()
-        },
-    )
-    .await
-    .unwrap();
+    let member_call = i1
+        .instance
+        .app
+        .create_call(
+            &OP,
+            "ong1",
+            CallInput {
+                title: Some("Hearing at the regional parliament".into()),
+                start: Some("2027-10-05T09:30:00-05:00".into()),
+                timezone: Some("America/Bogota".into()),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
     let (_, _, feed) = get_text(i1, "/actors/red/calendar.ics").await;
     assert!(
         feed.replace("\r\n ", "")
@@ -478,7 +528,10 @@ async fn mobilizon_gancio_scenario(backend: &Backend) {
     let net = TestNetwork::start(backend, 1).await;
     let a = net.get(0);
     a.create_actor("convoca", "organization").await;
-    let created = calls::create(&a.instance, "convoca", rally())
+    let created = a
+        .instance
+        .app
+        .create_call(&OP, "convoca", rally())
         .await
         .unwrap();
     net.settle().await;
@@ -502,7 +555,7 @@ async fn mobilizon_gancio_scenario(backend: &Backend) {
         .find(|v| v["type"] == "Update")
         .expect("the participant gets the new count");
     assert_eq!(update["object"]["participantCount"], 1);
-    let (_, all) = calls::pledges(&a.instance, &created.ap_id).await.unwrap();
+    let (_, all) = a.instance.app.call_pledges(&created.ap_id).await.unwrap();
     assert_eq!(all.len(), 1);
     assert_eq!(
         all[0].0.message.as_deref(),
@@ -541,7 +594,7 @@ async fn mobilizon_gancio_scenario(backend: &Backend) {
         &format!("{}/follows/mobilizon", a.base()),
         me.id,
         group_row.id,
-        "accepted",
+        puentes_core::FollowState::Accepted,
     )
     .await
     .unwrap();
@@ -600,7 +653,7 @@ async fn mobilizon_gancio_scenario(backend: &Backend) {
         &format!("{}/follows/gancio", a.base()),
         me.id,
         relay_row.id,
-        "accepted",
+        puentes_core::FollowState::Accepted,
     )
     .await
     .unwrap();
@@ -638,7 +691,10 @@ async fn mobilizon_gancio_scenario(backend: &Backend) {
     assert_eq!(copy.summary, "Piazza Maggiore, sabato 2 ottobre 18:30 CEST");
 
     // Gancio takes no pledges: it answers a Join with Ignore (FEP-8a8e).
-    let pledge = calls::pledge(&a.instance, "convoca", gancio["id"].as_str().unwrap())
+    let pledge = a
+        .instance
+        .app
+        .pledge(&OP, "convoca", gancio["id"].as_str().unwrap())
         .await
         .unwrap();
     assert_eq!(pledge.status, "pending");
@@ -705,10 +761,10 @@ async fn call_input_is_checked() {
         ),
         (
             CallInput {
-                approval: Some("sometimes".into()),
+                approval: Some(puentes_core::JoinMode::External),
                 ..rally()
             },
-            "use auto or manual",
+            "approval is auto (free) or manual (restricted)",
         ),
         (
             CallInput {
@@ -722,42 +778,54 @@ async fn call_input_is_checked() {
                 title: None,
                 ..rally()
             },
-            "needs --title",
+            "needs a title",
         ),
     ];
     for (input, expected) in cases {
-        let err = calls::create(&instance.instance, "convoca", input)
+        let err = instance
+            .instance
+            .app
+            .create_call(&OP, "convoca", input)
             .await
             .unwrap_err();
         assert_eq!(err.kind(), ErrorKind::BadRequest, "{}", err.message());
         assert!(err.message().contains(expected), "{}", err.message());
     }
-    let created = calls::create(&instance.instance, "convoca", rally())
+    let created = instance
+        .instance
+        .app
+        .create_call(&OP, "convoca", rally())
         .await
         .unwrap();
-    let err = calls::update(
-        &instance.instance,
-        &created.ap_id,
-        CallInput {
-            end: Some("2027-09-11T12:00:00+02:00".into()),
-            ..Default::default()
-        },
-    )
-    .await
-    .unwrap_err();
+    let err = instance
+        .instance
+        .app
+        .update_call(
+            &OP,
+            &created.ap_id,
+            CallInput {
+                end: Some("2027-09-11T12:00:00+02:00".into()),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap_err();
     assert!(err.message().contains("is not after the start"));
 
     // A campaign without a date: an Article with its hashtag.
-    let post = calls::campaign(
-        &instance.instance,
-        "convoca",
-        "Regularización ya",
-        "#RegularizacionYa",
-        "Firma la iniciativa y compártela.",
-        Some("Sign the citizens' initiative".into()),
-    )
-    .await
-    .unwrap();
+    let post = instance
+        .instance
+        .app
+        .campaign(
+            &OP,
+            "convoca",
+            "Regularización ya",
+            "#RegularizacionYa",
+            "Firma la iniciativa y compártela.",
+            Some("Sign the citizens' initiative".into()),
+        )
+        .await
+        .unwrap();
     assert_eq!(post.kind, "Article");
     assert_eq!(post.name.as_deref(), Some("Regularización ya"));
     assert!(
@@ -765,7 +833,10 @@ async fn call_input_is_checked() {
         "{}",
         post.tags_json
     );
-    let err = calls::campaign(&instance.instance, "convoca", "x", "no spaces", "y", None)
+    let err = instance
+        .instance
+        .app
+        .campaign(&OP, "convoca", "x", "no spaces", "y", None)
         .await
         .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::BadRequest);

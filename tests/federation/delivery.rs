@@ -1,7 +1,6 @@
 use crate::on_every_backend;
 use puentes_db::query;
-use puentes_server::commands;
-use puentes_tests::{Backend, FakeRemote, TestNetwork};
+use puentes_tests::{Backend, FakeRemote, OP, TestNetwork};
 use serde_json::json;
 
 async fn peer_down_and_back_scenario(backend: &Backend) {
@@ -9,24 +8,28 @@ async fn peer_down_and_back_scenario(backend: &Backend) {
     net.instances[0].create_actor("alpha", "organization").await;
     net.instances[1].create_actor("beta", "organization").await;
     let alpha_handle = net.get(0).handle("alpha");
-    commands::follow(&net.get(1).instance, "beta", &alpha_handle)
+    net.get(1)
+        .instance
+        .app
+        .follow(&OP, "beta", &alpha_handle)
         .await
         .unwrap();
     net.settle().await;
 
     net.instances[1].stop().await;
-    let post = commands::post(
-        &net.get(0).instance,
-        "alpha",
-        "while you were away",
-        "public",
+    let post = net
+        .get(0)
+        .post("alpha", "while you were away", "public")
+        .await
+        .unwrap();
+    net.settle().await;
+    let pending = query::delivery::list(
+        net.get(0).db(),
+        Some(puentes_core::DeliveryState::Pending),
+        10,
     )
     .await
     .unwrap();
-    net.settle().await;
-    let pending = query::delivery::list(net.get(0).db(), Some(query::delivery::PENDING), 10)
-        .await
-        .unwrap();
     assert_eq!(pending.len(), 1, "the failed delivery waits for a retry");
     assert_eq!(pending[0].attempts, 1);
     assert!(
@@ -52,7 +55,7 @@ async fn peer_down_and_back_scenario(backend: &Backend) {
         "delivered once the peer came back"
     );
     assert_eq!(
-        query::delivery::count_in_state(net.get(0).db(), query::delivery::PENDING)
+        query::delivery::count_in_state(net.get(0).db(), puentes_core::DeliveryState::Pending)
             .await
             .unwrap(),
         0
@@ -75,22 +78,25 @@ async fn restart_mid_fan_out_scenario(backend: &Backend) {
     net.instances[1].create_actor("beta", "organization").await;
     net.instances[2].create_actor("gamma", "organization").await;
     let alpha_handle = net.get(0).handle("alpha");
-    commands::follow(&net.get(1).instance, "beta", &alpha_handle)
+    net.get(1)
+        .instance
+        .app
+        .follow(&OP, "beta", &alpha_handle)
         .await
         .unwrap();
-    commands::follow(&net.get(2).instance, "gamma", &alpha_handle)
+    net.get(2)
+        .instance
+        .app
+        .follow(&OP, "gamma", &alpha_handle)
         .await
         .unwrap();
     net.settle().await;
 
-    let post = commands::post(
-        &net.get(0).instance,
-        "alpha",
-        "fan-out interrupted",
-        "public",
-    )
-    .await
-    .unwrap();
+    let post = net
+        .get(0)
+        .post("alpha", "fan-out interrupted", "public")
+        .await
+        .unwrap();
     let ctx = net.get(0).instance.ctx.clone();
     puentes_apub::delivery::run_outbox_once(&ctx, 10)
         .await
@@ -111,13 +117,17 @@ async fn restart_mid_fan_out_scenario(backend: &Backend) {
             "instance {i} got the post"
         );
     }
-    let delivered = query::delivery::list(net.get(0).db(), Some(query::delivery::DELIVERED), 100)
-        .await
-        .unwrap();
+    let delivered = query::delivery::list(
+        net.get(0).db(),
+        Some(puentes_core::DeliveryState::Delivered),
+        100,
+    )
+    .await
+    .unwrap();
     let for_post = delivered.iter().filter(|d| d.attempts == 1).count();
     assert!(for_post >= 2);
     assert_eq!(
-        query::delivery::count_in_state(net.get(0).db(), query::delivery::PENDING)
+        query::delivery::count_in_state(net.get(0).db(), puentes_core::DeliveryState::Pending)
             .await
             .unwrap(),
         0
@@ -154,11 +164,9 @@ async fn status_handling_scenario(backend: &Backend) {
     );
 
     remote.set_inbox_status(410);
-    let post = commands::post(&a.instance, "alpha", "gone peer", "public")
-        .await
-        .unwrap();
+    let post = a.post("alpha", "gone peer", "public").await.unwrap();
     net.settle().await;
-    let failed = query::delivery::list(a.db(), Some(query::delivery::FAILED), 10)
+    let failed = query::delivery::list(a.db(), Some(puentes_core::DeliveryState::Failed), 10)
         .await
         .unwrap();
     assert_eq!(failed.len(), 1, "410 is permanent");
@@ -166,9 +174,7 @@ async fn status_handling_scenario(backend: &Backend) {
 
     remote.set_inbox_status(503);
     for _ in 0..5 {
-        commands::post(&a.instance, "alpha", "busy peer", "public")
-            .await
-            .unwrap();
+        a.post("alpha", "busy peer", "public").await.unwrap();
         net.settle().await;
         query::delivery::retry_now(a.db(), None).await.unwrap();
     }

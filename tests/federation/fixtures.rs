@@ -127,7 +127,7 @@ async fn alpha_follows(a: &TestInstance, actor_id: &str) {
             &format!("{}/f/{}", a.base(), actor.id),
             alpha.id,
             actor.id,
-            "accepted",
+            puentes_core::FollowState::Accepted,
         )
         .await
         .unwrap();

@@ -1,7 +1,6 @@
 use crate::on_every_backend;
 use puentes_db::query;
-use puentes_server::commands;
-use puentes_tests::{Backend, TestNetwork};
+use puentes_tests::{Backend, OP, TestNetwork};
 
 async fn follow_both_ways_scenario(backend: &Backend) {
     let net = TestNetwork::start(backend, 2).await;
@@ -9,12 +8,15 @@ async fn follow_both_ways_scenario(backend: &Backend) {
     a.create_actor("alpha", "organization").await;
     b.create_actor("beta", "alliance").await;
 
-    let row = commands::follow(&b.instance, "beta", &a.handle("alpha"))
+    let row = b
+        .instance
+        .app
+        .follow(&OP, "beta", &a.handle("alpha"))
         .await
         .unwrap();
     assert_eq!(
         row.state,
-        query::follow::PENDING,
+        puentes_core::FollowState::Pending,
         "remote follows wait for Accept"
     );
     net.settle().await;
@@ -29,7 +31,11 @@ async fn follow_both_ways_scenario(backend: &Backend) {
         .await
         .unwrap()
         .unwrap();
-    assert_eq!(follow.state, query::follow::ACCEPTED, "Accept reached beta");
+    assert_eq!(
+        follow.state,
+        puentes_core::FollowState::Accepted,
+        "Accept reached beta"
+    );
 
     // The followers collection says the same over HTTP.
     let (status, page) = a.get_json("/actors/alpha/followers?page=1").await;
@@ -39,7 +45,9 @@ async fn follow_both_ways_scenario(backend: &Backend) {
     assert_eq!(head["totalItems"], 1);
 
     // And the other way round.
-    commands::follow(&a.instance, "alpha", &b.handle("beta"))
+    a.instance
+        .app
+        .follow(&OP, "alpha", &b.handle("beta"))
         .await
         .unwrap();
     net.settle().await;
@@ -60,10 +68,14 @@ async fn manual_approval_scenario(backend: &Backend) {
     let (_, doc) = a.get_json("/actors/careful").await;
     assert_eq!(doc["manuallyApprovesFollowers"], true);
 
-    commands::follow(&b.instance, "beta", &a.handle("careful"))
+    b.instance
+        .app
+        .follow(&OP, "beta", &a.handle("careful"))
         .await
         .unwrap();
-    commands::follow(&c.instance, "gamma", &a.handle("careful"))
+    c.instance
+        .app
+        .follow(&OP, "gamma", &a.handle("careful"))
         .await
         .unwrap();
     net.settle().await;
@@ -71,7 +83,10 @@ async fn manual_approval_scenario(backend: &Backend) {
         a.followers("careful").await.is_empty(),
         "requests wait for the owner"
     );
-    let pending: Vec<String> = commands::pending_followers(&a.instance, "careful")
+    let pending: Vec<String> = a
+        .instance
+        .app
+        .pending_followers(&OP, "careful")
         .await
         .unwrap()
         .into_iter()
@@ -79,10 +94,14 @@ async fn manual_approval_scenario(backend: &Backend) {
         .collect();
     assert_eq!(pending.len(), 2);
 
-    commands::approve_follower(&a.instance, "careful", &b.handle("beta"))
+    a.instance
+        .app
+        .approve_follower(&OP, "careful", &b.handle("beta"))
         .await
         .unwrap();
-    commands::reject_follower(&a.instance, "careful", &c.handle("gamma"))
+    a.instance
+        .app
+        .reject_follower(&OP, "careful", &c.handle("gamma"))
         .await
         .unwrap();
     net.settle().await;
@@ -125,7 +144,9 @@ async fn unfollow_scenario(backend: &Backend) {
     let (a, b) = (net.get(0), net.get(1));
     assert_eq!(a.followers("alpha").await.len(), 1);
 
-    commands::unfollow(&b.instance, "beta", &a.handle("alpha"))
+    b.instance
+        .app
+        .unfollow(&OP, "beta", &a.handle("alpha"))
         .await
         .unwrap();
     net.settle().await;
@@ -133,7 +154,10 @@ async fn unfollow_scenario(backend: &Backend) {
         a.followers("alpha").await.is_empty(),
         "Undo(Follow) removed the follower"
     );
-    let err = commands::unfollow(&b.instance, "beta", &a.handle("alpha"))
+    let err = b
+        .instance
+        .app
+        .unfollow(&OP, "beta", &a.handle("alpha"))
         .await
         .unwrap_err();
     assert_eq!(err.kind(), puentes_core::ErrorKind::NotFound);

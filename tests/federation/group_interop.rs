@@ -3,13 +3,10 @@
 //! (chosen from its NodeInfo), and the Group actor documents of other servers.
 
 use crate::on_every_backend;
+use puentes_app::posts::NewPost;
 use puentes_apub::corpus::{Reading, read_document};
 use puentes_db::query;
-use puentes_server::{
-    alliances,
-    commands::{self, NewPost},
-};
-use puentes_tests::{Backend, FakeRemote, TestInstance, TestNetwork, fixture, shared_fixtures};
+use puentes_tests::{Backend, FakeRemote, OP, TestInstance, TestNetwork, fixture, shared_fixtures};
 use serde_json::{Value, json};
 use url::Url;
 
@@ -52,7 +49,7 @@ async fn follows(instance: &TestInstance, local: &str, actor_id: &str) {
         &format!("{}/follows/{}", instance.base(), remote.id),
         me.id,
         remote.id,
-        "accepted",
+        puentes_core::FollowState::Accepted,
     )
     .await
     .unwrap();
@@ -231,7 +228,8 @@ async fn mastodon_boost_scenario(backend: &Backend) {
     let booster = remote.add_actor("/users/booster", &fixture("mastodon/objects/person.json"));
     follows(a, "alpha", &booster).await;
 
-    let post = commands::post(&a.instance, "alpha", "Campaña de invierno", "public")
+    let post = a
+        .post("alpha", "Campaña de invierno", "public")
         .await
         .unwrap();
     net.settle().await;
@@ -409,19 +407,24 @@ async fn alliance_with_followers(backend: &Backend) -> AllianceWithFollowers {
         );
     }
 
-    alliances::join(&a.instance, "ong", &a.handle("red"))
+    a.instance
+        .app
+        .join_alliance(&OP, "ong", &a.handle("red"))
         .await
         .unwrap();
-    let post = commands::publish(
-        &a.instance,
-        "ong",
-        NewPost {
-            to_alliance: Some(a.handle("red")),
-            ..NewPost::text("Informe sobre la frontera")
-        },
-    )
-    .await
-    .unwrap();
+    let post = a
+        .instance
+        .app
+        .publish(
+            &OP,
+            "ong",
+            NewPost {
+                to_alliance: Some(a.handle("red")),
+                ..NewPost::text("Informe sobre la frontera")
+            },
+        )
+        .await
+        .unwrap();
     net.settle().await;
     assert_eq!(a.announcers(&post.ap_id).await, vec![red.clone()]);
     AllianceWithFollowers {
@@ -503,17 +506,20 @@ async fn reply_forwarding_scenario(backend: &Backend) {
         post,
     } = alliance_with_followers(backend).await;
     let a = net.get(0);
-    let reply = commands::publish(
-        &a.instance,
-        "ong",
-        NewPost {
-            reply_to: Some(post.ap_id.clone()),
-            to_alliance: Some(a.handle("red")),
-            ..NewPost::text("Actualización: el paso sigue cerrado")
-        },
-    )
-    .await
-    .unwrap();
+    let reply = a
+        .instance
+        .app
+        .publish(
+            &OP,
+            "ong",
+            NewPost {
+                reply_to: Some(post.ap_id.clone()),
+                to_alliance: Some(a.handle("red")),
+                ..NewPost::text("Actualización: el paso sigue cerrado")
+            },
+        )
+        .await
+        .unwrap();
     net.settle().await;
     let to_mastodon = announces(&mastodon);
     assert!(

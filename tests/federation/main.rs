@@ -11,6 +11,7 @@ mod fixtures;
 mod following;
 mod group_interop;
 mod inbox_security;
+mod layers;
 mod media;
 mod peer;
 mod posts;

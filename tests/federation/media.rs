@@ -1,9 +1,8 @@
 //! Uploaded images are re-encoded: what is served has no EXIF, GPS or comments.
 
 use crate::on_every_backend;
-use puentes_db::query;
-use puentes_server::commands::{self, NewPost};
-use puentes_tests::{Backend, TestNetwork};
+use puentes_app::posts::{NewImage, NewPost};
+use puentes_tests::{Backend, OP, TestNetwork};
 
 /// A JPEG carrying a GPS position in EXIF and a camera serial in a comment, as phones write.
 fn jpeg_with_gps() -> Vec<u8> {
@@ -58,26 +57,33 @@ async fn image_scenario(backend: &Backend) {
         contains(&upload, b"Exif") && contains(&upload, b"SECRET-CAMERA-SERIAL"),
         "the test image carries metadata"
     );
-    let post = commands::publish(
-        &a.instance,
-        "alpha",
-        NewPost {
-            images: vec![(upload, "Personas marchando frente al congreso".into())],
-            ..NewPost::text("Marcha de hoy")
-        },
-    )
-    .await
-    .unwrap();
+    let post = a
+        .instance
+        .app
+        .publish(
+            &OP,
+            "alpha",
+            NewPost {
+                images: vec![NewImage {
+                    bytes: upload,
+                    alt: "Personas marchando frente al congreso".into(),
+                }],
+                ..NewPost::text("Marcha de hoy")
+            },
+        )
+        .await
+        .unwrap();
     net.settle().await;
 
     let stored = b.post_by_id(&post.ap_id).await.expect("post delivered");
-    let attachments = query::post::attachments(&stored);
+    let attachments = stored.attachments();
     assert_eq!(attachments.len(), 1);
     assert_eq!(
-        attachments[0]["name"], "Personas marchando frente al congreso",
+        attachments[0].alt.as_deref(),
+        Some("Personas marchando frente al congreso"),
         "alt text travels"
     );
-    let url = attachments[0]["url"].as_str().unwrap();
+    let url = attachments[0].url.as_str();
     let response = reqwest::get(url).await.unwrap();
     assert_eq!(response.status(), 200);
     assert_eq!(response.headers()["content-type"], "image/jpeg");
@@ -93,27 +99,39 @@ async fn image_scenario(backend: &Backend) {
     assert_eq!((decoded.width(), decoded.height()), (32, 16));
 
     // Refused: not an image, and an image without alt text.
-    let err = commands::publish(
-        &a.instance,
-        "alpha",
-        NewPost {
-            images: vec![(b"%PDF-1.4".to_vec(), "x".into())],
-            ..NewPost::text("x")
-        },
-    )
-    .await
-    .unwrap_err();
+    let err = a
+        .instance
+        .app
+        .publish(
+            &OP,
+            "alpha",
+            NewPost {
+                images: vec![NewImage {
+                    bytes: b"%PDF-1.4".to_vec(),
+                    alt: "x".into(),
+                }],
+                ..NewPost::text("x")
+            },
+        )
+        .await
+        .unwrap_err();
     assert!(err.message().contains("JPEG"), "{}", err.message());
-    let err = commands::publish(
-        &a.instance,
-        "alpha",
-        NewPost {
-            images: vec![(jpeg_with_gps(), " ".into())],
-            ..NewPost::text("x")
-        },
-    )
-    .await
-    .unwrap_err();
+    let err = a
+        .instance
+        .app
+        .publish(
+            &OP,
+            "alpha",
+            NewPost {
+                images: vec![NewImage {
+                    bytes: jpeg_with_gps(),
+                    alt: " ".into(),
+                }],
+                ..NewPost::text("x")
+            },
+        )
+        .await
+        .unwrap_err();
     assert_eq!(err.kind(), puentes_core::ErrorKind::BadRequest);
 }
 

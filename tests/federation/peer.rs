@@ -3,8 +3,7 @@
 //! signature with bovine's own code, and posts back to it.
 
 use crate::on_every_backend;
-use puentes_server::commands;
-use puentes_tests::{Backend, TestNetwork};
+use puentes_tests::{Backend, OP, TestNetwork};
 use serde_json::{Value, json};
 use std::process::Stdio;
 use tokio::io::{AsyncBufReadExt, BufReader};
@@ -96,7 +95,8 @@ async fn bovine_scenario(backend: &Backend) {
     let peer_actor = format!("{}/actor", peer.base);
     assert_eq!(a.followers("alpha").await, vec![peer_actor.clone()]);
 
-    let post = commands::post(&a.instance, "alpha", "Llamado a la acción", "public")
+    let post = a
+        .post("alpha", "Llamado a la acción", "public")
         .await
         .unwrap();
     net.settle().await;
@@ -165,24 +165,25 @@ async fn bovine_endorsement_scenario(backend: &Backend) {
     let a = net.get(0);
     a.create_actor("red", "alliance").await;
     let peer = start_peer("bovi").await;
-    let row = puentes_server::statements::create(
-        &a.instance,
-        "red",
-        puentes_server::statements::Draft {
-            title: "Declaración".into(),
-            text: "Texto con acentos: migración, «derechos» y €.".into(),
-            ask: None,
-            language: Some("es".into()),
-            translations: vec![],
-            policy: Some("anyone".into()),
-            deadline: None,
-        },
-    )
-    .await
-    .unwrap();
-    let version = puentes_server::statements::open(&a.instance, &row.uuid)
+    let row = a
+        .instance
+        .app
+        .create_statement(
+            &OP,
+            "red",
+            puentes_app::statements::Draft {
+                title: "Declaración".into(),
+                text: "Texto con acentos: migración, «derechos» y €.".into(),
+                ask: None,
+                language: Some("es".into()),
+                translations: vec![],
+                policy: Some(puentes_core::EndorsementPolicy::Anyone),
+                deadline: None,
+            },
+        )
         .await
         .unwrap();
+    let version = a.instance.app.open_statement(&OP, &row.uuid).await.unwrap();
     net.settle().await;
 
     let endorsed = control(

@@ -1,7 +1,6 @@
 use crate::on_every_backend;
 use puentes_db::query;
-use puentes_server::commands;
-use puentes_tests::{Backend, TestNetwork};
+use puentes_tests::{Backend, OP, TestNetwork};
 
 async fn fan_out_scenario(backend: &Backend) {
     let net = TestNetwork::start(backend, 3).await;
@@ -11,21 +10,20 @@ async fn fan_out_scenario(backend: &Backend) {
     b.create_actor("b2", "organization").await;
     c.create_actor("c1", "alliance").await;
     for (instance, name) in [(b, "b1"), (b, "b2"), (c, "c1")] {
-        commands::follow(&instance.instance, name, &a.handle("alpha"))
+        instance
+            .instance
+            .app
+            .follow(&OP, name, &a.handle("alpha"))
             .await
             .unwrap();
     }
     net.settle().await;
     assert_eq!(a.followers("alpha").await.len(), 3);
 
-    let post = commands::post(
-        &a.instance,
-        "alpha",
-        "Comunicado: la red se reúne el lunes.",
-        "public",
-    )
-    .await
-    .unwrap();
+    let post = a
+        .post("alpha", "Comunicado: la red se reúne el lunes.", "public")
+        .await
+        .unwrap();
     puentes_apub::delivery::run_outbox_once(&a.instance.ctx, 10)
         .await
         .unwrap();
@@ -51,7 +49,7 @@ async fn fan_out_scenario(backend: &Backend) {
         assert!(!stored.local);
     }
     assert_eq!(
-        query::delivery::count_in_state(a.db(), query::delivery::PENDING)
+        query::delivery::count_in_state(a.db(), puentes_core::DeliveryState::Pending)
             .await
             .unwrap(),
         0
@@ -76,11 +74,11 @@ async fn update_and_delete_scenario(backend: &Backend) {
     let net = TestNetwork::alpha_followed_by_beta(backend).await;
     let (a, b) = (net.get(0), net.get(1));
 
-    let post = commands::post(&a.instance, "alpha", "first text", "public")
-        .await
-        .unwrap();
+    let post = a.post("alpha", "first text", "public").await.unwrap();
     net.settle().await;
-    commands::edit_post(&a.instance, &post.ap_id, "corrected text")
+    a.instance
+        .app
+        .edit_post(&OP, &post.ap_id, "corrected text")
         .await
         .unwrap();
     net.settle().await;
@@ -92,9 +90,7 @@ async fn update_and_delete_scenario(backend: &Backend) {
     );
     assert!(stored.updated_at.is_some());
 
-    commands::delete_post(&a.instance, &post.ap_id)
-        .await
-        .unwrap();
+    a.instance.app.delete_post(&OP, &post.ap_id).await.unwrap();
     net.settle().await;
     let stored = b.post_by_id(&post.ap_id).await.unwrap();
     assert!(stored.deleted_at.is_some(), "a tombstone stays");
@@ -114,7 +110,8 @@ async fn update_and_delete() {
 async fn followers_only_scenario(backend: &Backend) {
     let net = TestNetwork::alpha_followed_by_beta(backend).await;
     let (a, b) = (net.get(0), net.get(1));
-    let post = commands::post(&a.instance, "alpha", "only for followers", "followers")
+    let post = a
+        .post("alpha", "only for followers", "followers")
         .await
         .unwrap();
     net.settle().await;

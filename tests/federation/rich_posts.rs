@@ -1,7 +1,7 @@
 use crate::on_every_backend;
-use puentes_db::query;
-use puentes_server::commands::{self, NewPost};
-use puentes_tests::{Backend, TestNetwork};
+use puentes_app::posts::NewPost;
+use puentes_core::content::Tag;
+use puentes_tests::{Backend, OP, TestNetwork};
 
 async fn rich_posts_scenario(backend: &Backend) {
     let net = TestNetwork::start(backend, 3).await;
@@ -9,7 +9,9 @@ async fn rich_posts_scenario(backend: &Backend) {
     a.create_actor("alpha", "organization").await;
     b.create_actor("beta", "alliance").await;
     c.create_actor("gamma", "organization").await;
-    commands::follow(&b.instance, "beta", &a.handle("alpha"))
+    b.instance
+        .app
+        .follow(&OP, "beta", &a.handle("alpha"))
         .await
         .unwrap();
     net.settle().await;
@@ -18,21 +20,24 @@ async fn rich_posts_scenario(backend: &Backend) {
         "**Urgente**: audiencia pública sobre #Migrantes con @gamma@{}.\n\nVengan todas.",
         c.domain
     );
-    let article = commands::publish(
-        &a.instance,
-        "alpha",
-        NewPost {
-            language: Some("es".into()),
-            translations: vec![(
-                "fr".into(),
-                "**Urgent** : audience publique #Migrants".into(),
-            )],
-            title: Some("Audiencia pública".into()),
-            ..NewPost::text(&text)
-        },
-    )
-    .await
-    .unwrap();
+    let article = a
+        .instance
+        .app
+        .publish(
+            &OP,
+            "alpha",
+            NewPost {
+                language: Some("es".into()),
+                translations: vec![(
+                    "fr".into(),
+                    "**Urgent** : audience publique #Migrants".into(),
+                )],
+                title: Some("Audiencia pública".into()),
+                ..NewPost::text(&text)
+            },
+        )
+        .await
+        .unwrap();
     net.settle().await;
 
     // The follower and the mentioned organization (not a follower) both have it.
@@ -52,18 +57,18 @@ async fn rich_posts_scenario(backend: &Backend) {
             "{:?}",
             stored.summary
         );
-        let languages = query::post::content_map(&stored).expect("both languages");
+        let languages = stored.content_map().expect("both languages");
         assert!(languages["es"].contains("<strong>Urgente</strong>"));
         assert!(languages["fr"].contains("<strong>Urgent</strong>"));
-        let tags = query::post::tags(&stored);
+        let tags = stored.tags();
         assert!(
             tags.iter()
-                .any(|t| t["type"] == "Hashtag" && t["name"] == "#migrantes"),
+                .any(|t| matches!(t, Tag::Hashtag { name, .. } if name == "#migrantes")),
             "{tags:?}"
         );
         assert!(
             tags.iter()
-                .any(|t| t["type"] == "Mention" && t["href"] == c.actor_url("gamma")),
+                .any(|t| matches!(t, Tag::Mention { href: Some(href), .. } if *href == c.actor_url("gamma"))),
             "{tags:?}"
         );
     }
@@ -83,16 +88,19 @@ async fn rich_posts_scenario(backend: &Backend) {
     );
 
     // A reply reaches the author even though she does not follow the replier.
-    let reply = commands::publish(
-        &c.instance,
-        "gamma",
-        NewPost {
-            reply_to: Some(article.ap_id.clone()),
-            ..NewPost::text("Allí estaremos #Migrantes")
-        },
-    )
-    .await
-    .unwrap();
+    let reply = c
+        .instance
+        .app
+        .publish(
+            &OP,
+            "gamma",
+            NewPost {
+                reply_to: Some(article.ap_id.clone()),
+                ..NewPost::text("Allí estaremos #Migrantes")
+            },
+        )
+        .await
+        .unwrap();
     net.settle().await;
     let stored = a
         .post_by_id(&reply.ap_id)
@@ -115,28 +123,30 @@ async fn rich_posts_scenario(backend: &Backend) {
     );
 
     // Bad input gets clear errors and stores nothing.
-    let err = commands::publish(
-        &a.instance,
-        "alpha",
-        NewPost::text("hola @nadie@localhost:9"),
-    )
-    .await
-    .unwrap_err();
+    let err = a
+        .instance
+        .app
+        .publish(&OP, "alpha", NewPost::text("hola @nadie@localhost:9"))
+        .await
+        .unwrap_err();
     assert!(
         err.message().contains("cannot find @nadie@localhost:9"),
         "{}",
         err.message()
     );
-    let err = commands::publish(
-        &a.instance,
-        "alpha",
-        NewPost {
-            language: Some("not a language".into()),
-            ..NewPost::text("x")
-        },
-    )
-    .await
-    .unwrap_err();
+    let err = a
+        .instance
+        .app
+        .publish(
+            &OP,
+            "alpha",
+            NewPost {
+                language: Some("not a language".into()),
+                ..NewPost::text("x")
+            },
+        )
+        .await
+        .unwrap_err();
     assert!(err.message().contains("language tag"));
 }
 

@@ -3,17 +3,11 @@
 //! endorsements, and tampered endorsements refused and reported.
 
 use crate::on_every_backend;
-use puentes_apub::{
-    activities::statements::Admission,
-    statements::verify::{Check, verify},
-};
-use puentes_core::ErrorKind;
+use puentes_app::statements::{Admission, Draft, Endorsed};
+use puentes_apub::statements::verify::{Check, verify};
+use puentes_core::{EndorsementStatus, ErrorKind, InvitationRole};
 use puentes_db::query::statement as s;
-use puentes_server::{
-    alliances, commands,
-    statements::{self, Draft, Endorsed},
-};
-use puentes_tests::{Backend, FakeRemote, TestInstance, TestNetwork};
+use puentes_tests::{Backend, FakeRemote, OP, TestInstance, TestNetwork};
 use serde_json::{Value, json};
 
 fn draft(title: &str, policy: &str) -> Draft {
@@ -23,7 +17,7 @@ fn draft(title: &str, policy: &str) -> Draft {
         ask: Some("We ask parliament to open safe routes.".into()),
         language: Some("es".into()),
         translations: vec![("en".into(), "Migrants have rights.".into())],
-        policy: Some(policy.into()),
+        policy: Some(policy.parse().expect("policy")),
         deadline: None,
     }
 }
@@ -67,32 +61,53 @@ async fn statement_scenario(backend: &Backend) {
     i2.create_actor("sol", "organization").await;
     i3.create_actor("luna", "organization").await;
     i3.create_actor("lector", "organization").await;
-    alliances::join(&i2.instance, "sol", &i1.handle("red"))
+    i2.instance
+        .app
+        .join_alliance(&OP, "sol", &i1.handle("red"))
         .await
         .unwrap();
     // Someone follows sol, so sol's boost of what it endorses has an audience.
-    commands::follow(&i3.instance, "lector", &i2.handle("sol"))
+    i3.instance
+        .app
+        .follow(&OP, "lector", &i2.handle("sol"))
         .await
         .unwrap();
     net.settle().await;
 
     // Draft, co-initiator on another instance, who must confirm before it opens.
-    let row = statements::create(&i1.instance, "red", draft("Vías seguras", "members"))
+    let row = i1
+        .instance
+        .app
+        .create_statement(&OP, "red", draft("Vías seguras", "members"))
         .await
         .unwrap();
     let statement_url = row.ap_url.clone();
-    statements::invite(&i1.instance, &row.uuid, &i2.handle("sol"), "initiator")
+    i1.instance
+        .app
+        .invite_to_statement(&OP, &row.uuid, &i2.handle("sol"), InvitationRole::Initiator)
         .await
         .unwrap();
     net.settle().await;
-    let waiting = statements::open(&i1.instance, &row.uuid).await.unwrap_err();
+    let waiting = i1
+        .instance
+        .app
+        .open_statement(&OP, &row.uuid)
+        .await
+        .unwrap_err();
     assert_eq!(waiting.kind(), ErrorKind::Conflict);
     assert!(waiting.message().contains("sol@"), "{waiting}");
-    statements::answer_invitation(&i2.instance, "sol", &statement_url, true)
+    i2.instance
+        .app
+        .answer_statement_invitation(&OP, "sol", &statement_url, true)
         .await
         .unwrap();
     net.settle().await;
-    let v1 = statements::open(&i1.instance, &row.uuid).await.unwrap();
+    let v1 = i1
+        .instance
+        .app
+        .open_statement(&OP, &row.uuid)
+        .await
+        .unwrap();
     net.settle().await;
     let (_, doc) = i1.get_json(&format!("/statements/{}", row.uuid)).await;
     assert_eq!(doc["id"], v1.ap_id);
@@ -103,16 +118,21 @@ async fn statement_scenario(backend: &Backend) {
     assert!(doc["proof"]["proofValue"].is_string());
     assert_eq!(doc["contentMap"]["en"], "<p>Migrants have rights.</p>\n");
     // The co-initiator adds a translation from its own instance; an outsider cannot.
-    statements::translate(
-        &i2.instance,
-        Some("sol"),
-        &statement_url,
-        "fr",
-        "Les personnes migrantes ont des droits.",
-    )
-    .await
-    .unwrap();
-    let outsider = statements::translate(&i3.instance, Some("luna"), &statement_url, "de", "Nein")
+    i2.instance
+        .app
+        .translate_statement(
+            &OP,
+            Some("sol"),
+            &statement_url,
+            "fr",
+            "Les personnes migrantes ont des droits.",
+        )
+        .await
+        .unwrap();
+    let outsider = i3
+        .instance
+        .app
+        .translate_statement(&OP, Some("luna"), &statement_url, "de", "Nein")
         .await
         .unwrap_err();
     assert_eq!(outsider.kind(), ErrorKind::Forbidden, "{outsider}");
@@ -133,24 +153,36 @@ async fn statement_scenario(backend: &Backend) {
     assert!(summary.contains("No endorsements yet"), "{summary}");
 
     // A member is accepted at once; an outsider is held for the secretariat.
-    let sent = statements::endorse(&i2.instance, "sol", &statement_url, false, None)
+    let sent = i2
+        .instance
+        .app
+        .endorse(&OP, "sol", &statement_url, false, None)
         .await
         .unwrap();
     assert!(matches!(sent, Endorsed::Sent(_)));
-    statements::endorse(
-        &i3.instance,
-        "luna",
-        &format!("{}/@red/statements/{}", i1.base(), row.uuid),
-        false,
-        Some("Con todo nuestro apoyo"),
-    )
-    .await
-    .unwrap();
+    i3.instance
+        .app
+        .endorse(
+            &OP,
+            "luna",
+            &format!("{}/@red/statements/{}", i1.base(), row.uuid),
+            false,
+            Some("Con todo nuestro apoyo"),
+        )
+        .await
+        .unwrap();
     net.settle().await;
-    let held = statements::pending(&i1.instance, &row.uuid).await.unwrap();
+    let held = i1
+        .instance
+        .app
+        .held_endorsements(&OP, &row.uuid)
+        .await
+        .unwrap();
     assert_eq!(held.len(), 1);
     assert_eq!(held[0].1.ap_id, i3.actor_url("luna"));
-    statements::decide(&i1.instance, &row.uuid, &i3.handle("luna"), true)
+    i1.instance
+        .app
+        .decide_endorsement(&OP, &row.uuid, &i3.handle("luna"), true)
         .await
         .unwrap();
     net.settle().await;
@@ -181,7 +213,7 @@ async fn statement_scenario(backend: &Backend) {
         .await
         .unwrap()
         .unwrap();
-    assert_eq!(sol_row.status, s::ACCEPTED);
+    assert_eq!(sol_row.status, EndorsementStatus::Accepted);
     let announce =
         puentes_db::query::activity::by_ap_id(i2.db(), &format!("{}#boost", sol_row.ap_id))
             .await
@@ -190,14 +222,12 @@ async fn statement_scenario(backend: &Backend) {
     assert!(announce.json.contains(&v1.ap_id));
 
     // Revision: the new version starts from zero, the old one keeps its two.
-    let v2 = statements::revise(
-        &i1.instance,
-        &row.uuid,
-        "Texto revisado: vías seguras ya.",
-        None,
-    )
-    .await
-    .unwrap();
+    let v2 = i1
+        .instance
+        .app
+        .revise_statement(&OP, &row.uuid, "Texto revisado: vías seguras ya.", None)
+        .await
+        .unwrap();
     net.settle().await;
     assert_ne!(v2.ap_id, v1.ap_id);
     assert_ne!(v2.digest, v1.digest);
@@ -210,16 +240,24 @@ async fn statement_scenario(backend: &Backend) {
     let (_, old) = i1.get_json(&format!("/statements/{}/v/1", row.uuid)).await;
     assert_eq!(old["supersededBy"], v2.ap_id);
     assert_eq!(old["statementStatus"], "superseded");
-    let late = statements::endorse(&i3.instance, "lector", &v1.ap_id, false, None)
+    let late = i3
+        .instance
+        .app
+        .endorse(&OP, "lector", &v1.ap_id, false, None)
         .await
         .unwrap_err();
     assert_eq!(late.kind(), ErrorKind::Conflict, "{late}");
 
     // Endorsing the new text is a new, explicit act; twice is refused.
-    statements::endorse(&i2.instance, "sol", &statement_url, false, None)
+    i2.instance
+        .app
+        .endorse(&OP, "sol", &statement_url, false, None)
         .await
         .unwrap();
-    let twice = statements::endorse(&i2.instance, "sol", &statement_url, false, None)
+    let twice = i2
+        .instance
+        .app
+        .endorse(&OP, "sol", &statement_url, false, None)
         .await
         .unwrap_err();
     assert_eq!(twice.kind(), ErrorKind::Conflict, "{twice}");
@@ -228,7 +266,10 @@ async fn statement_scenario(backend: &Backend) {
     assert_eq!((total2, actors(&items2)), (1, vec![i2.actor_url("sol")]));
 
     // luna withdraws its endorsement of version 1.
-    let withdrawn = statements::withdraw(&i3.instance, "luna", &statement_url)
+    let withdrawn = i3
+        .instance
+        .app
+        .withdraw_endorsement(&OP, "luna", &statement_url)
         .await
         .unwrap();
     net.settle().await;
@@ -296,18 +337,31 @@ async fn anonymous_scenario(backend: &Backend) {
     // An alliance endorses as a Group (its secretariat runs the command).
     i2.create_open_alliance("visible").await;
     i2.create_actor("miembro", "organization").await;
-    alliances::join(&i2.instance, "miembro", &i2.handle("visible"))
+    i2.instance
+        .app
+        .join_alliance(&OP, "miembro", &i2.handle("visible"))
         .await
         .unwrap();
-    let row = statements::create(&i1.instance, "red", draft("Sin nombres", "anyone"))
+    let row = i1
+        .instance
+        .app
+        .create_statement(&OP, "red", draft("Sin nombres", "anyone"))
         .await
         .unwrap();
-    statements::open(&i1.instance, &row.uuid).await.unwrap();
+    i1.instance
+        .app
+        .open_statement(&OP, &row.uuid)
+        .await
+        .unwrap();
     net.settle().await;
-    statements::endorse(&i2.instance, "discreta", &row.ap_url, true, None)
+    i2.instance
+        .app
+        .endorse(&OP, "discreta", &row.ap_url, true, None)
         .await
         .unwrap();
-    statements::endorse(&i2.instance, "visible", &row.ap_url, false, None)
+    i2.instance
+        .app
+        .endorse(&OP, "visible", &row.ap_url, false, None)
         .await
         .unwrap();
     net.settle().await;
@@ -371,7 +425,7 @@ async fn anonymous_scenario(backend: &Backend) {
         "the profile lists it"
     );
     // The owner keeps the signed activity; the export counts it without naming it.
-    let kept = s::endorsements_of_statement(i1.db(), row.id, &[s::ACCEPTED])
+    let kept = s::endorsements_of_statement(i1.db(), row.id, &[EndorsementStatus::Accepted])
         .await
         .unwrap();
     let signed = kept
@@ -379,9 +433,7 @@ async fn anonymous_scenario(backend: &Backend) {
         .find(|(e, _)| e.anonymous)
         .expect("kept by the owner");
     assert!(signed.0.activity.contains("proofValue"));
-    let (named, anonymous) = statements::signatories(&i1.instance, &row.uuid)
-        .await
-        .unwrap();
+    let (named, anonymous) = i1.instance.app.signatories(&row.uuid).await.unwrap();
     assert_eq!((named.len(), anonymous), (1, 1));
     assert_eq!(named[0].actor, i2.actor_url("visible"));
     let report = verify(&i2.instance.ctx, &copy).await.unwrap();
@@ -398,10 +450,18 @@ async fn tampering_scenario(backend: &Backend) {
     let net = TestNetwork::start(backend, 1).await;
     let i1 = net.get(0);
     i1.create_actor("red", "alliance").await;
-    let row = statements::create(&i1.instance, "red", draft("Integridad", "anyone"))
+    let row = i1
+        .instance
+        .app
+        .create_statement(&OP, "red", draft("Integridad", "anyone"))
         .await
         .unwrap();
-    let version = statements::open(&i1.instance, &row.uuid).await.unwrap();
+    let version = i1
+        .instance
+        .app
+        .open_statement(&OP, &row.uuid)
+        .await
+        .unwrap();
     net.settle().await;
     let (_, statement) = i1.get_json(&format!("/statements/{}", row.uuid)).await;
 
@@ -437,10 +497,17 @@ async fn tampering_scenario(backend: &Backend) {
     let (status, body) = remote.post(&inbox, &ngo, &wrong_digest).await;
     assert_eq!(status, 400, "{body}");
     assert!(body.contains("digestMultibase"), "{body}");
-    let stored =
-        s::endorsements_of_statement(i1.db(), row.id, &[s::PENDING, s::ACCEPTED, s::REJECTED])
-            .await
-            .unwrap();
+    let stored = s::endorsements_of_statement(
+        i1.db(),
+        row.id,
+        &[
+            EndorsementStatus::Pending,
+            EndorsementStatus::Accepted,
+            EndorsementStatus::Rejected,
+        ],
+    )
+    .await
+    .unwrap();
     assert!(stored.is_empty(), "nothing tampered is kept");
     // The same endorser's honest endorsement is accepted: the refusals were about content.
     let honest = remote.prove(&ngo, endorse("3", &version.digest, "<p>We endorse</p>"));
@@ -547,7 +614,12 @@ async fn endorsement_status(
 ) -> Option<String> {
     let actor = instance.actor(name).await;
     let row = s::by_url(instance.db(), statement_url).await.unwrap()?;
-    let all = [s::PENDING, s::ACCEPTED, s::REJECTED, s::WITHDRAWN];
+    let all = [
+        EndorsementStatus::Pending,
+        EndorsementStatus::Accepted,
+        EndorsementStatus::Rejected,
+        EndorsementStatus::Withdrawn,
+    ];
     s::endorsements_of_statement(instance.db(), row.id, &all)
         .await
         .unwrap()
@@ -564,25 +636,51 @@ async fn policy_scenario(backend: &Backend) {
     for name in ["invitada", "otra", "lenta"] {
         i2.create_actor(name, "organization").await;
     }
-    let row = statements::create(&i1.instance, "red", draft("Solo invitadas", "invited"))
+    let row = i1
+        .instance
+        .app
+        .create_statement(&OP, "red", draft("Solo invitadas", "invited"))
         .await
         .unwrap();
-    let version = statements::open(&i1.instance, &row.uuid).await.unwrap();
-    statements::invite(&i1.instance, &row.uuid, &i2.handle("invitada"), "endorser")
+    let version = i1
+        .instance
+        .app
+        .open_statement(&OP, &row.uuid)
         .await
         .unwrap();
-    let late_initiator =
-        statements::invite(&i1.instance, &row.uuid, &i2.handle("otra"), "initiator")
-            .await
-            .unwrap_err();
+    i1.instance
+        .app
+        .invite_to_statement(
+            &OP,
+            &row.uuid,
+            &i2.handle("invitada"),
+            InvitationRole::Endorser,
+        )
+        .await
+        .unwrap();
+    let late_initiator = i1
+        .instance
+        .app
+        .invite_to_statement(
+            &OP,
+            &row.uuid,
+            &i2.handle("otra"),
+            InvitationRole::Initiator,
+        )
+        .await
+        .unwrap_err();
     assert_eq!(late_initiator.kind(), ErrorKind::Conflict);
     net.settle().await;
 
     // Invited: accepted. Not invited: rejected, and the endorser's instance is told.
-    statements::endorse(&i2.instance, "invitada", &row.ap_url, false, None)
+    i2.instance
+        .app
+        .endorse(&OP, "invitada", &row.ap_url, false, None)
         .await
         .unwrap();
-    statements::endorse(&i2.instance, "otra", &row.ap_url, false, None)
+    i2.instance
+        .app
+        .endorse(&OP, "otra", &row.ap_url, false, None)
         .await
         .unwrap();
     net.settle().await;
@@ -590,22 +688,35 @@ async fn policy_scenario(backend: &Backend) {
         endorsement_status(i2, &row.ap_url, "invitada")
             .await
             .as_deref(),
-        Some(s::ACCEPTED)
+        Some(EndorsementStatus::Accepted.as_str())
     );
     assert_eq!(
         endorsement_status(i2, &row.ap_url, "otra").await.as_deref(),
-        Some(s::REJECTED)
+        Some(EndorsementStatus::Rejected.as_str())
     );
 
     // An endorser on the owner's own instance is decided at once, by the same rules.
-    let refused = statements::endorse(&i1.instance, "vecina", &row.uuid, false, None)
+    let refused = i1
+        .instance
+        .app
+        .endorse(&OP, "vecina", &row.uuid, false, None)
         .await
         .unwrap();
     assert!(matches!(refused, Endorsed::Decided(Admission::Rejected, _)));
-    statements::invite(&i1.instance, &row.uuid, &i1.handle("vecina"), "endorser")
+    i1.instance
+        .app
+        .invite_to_statement(
+            &OP,
+            &row.uuid,
+            &i1.handle("vecina"),
+            InvitationRole::Endorser,
+        )
         .await
         .unwrap();
-    let accepted = statements::endorse(&i1.instance, "vecina", &row.uuid, false, None)
+    let accepted = i1
+        .instance
+        .app
+        .endorse(&OP, "vecina", &row.uuid, false, None)
         .await
         .unwrap();
     assert!(matches!(
@@ -614,15 +725,17 @@ async fn policy_scenario(backend: &Backend) {
     ));
 
     // A translation after opening is shown beside the text, outside what was signed.
-    statements::translate(
-        &i1.instance,
-        None,
-        &row.uuid,
-        "fr",
-        "Les personnes migrantes ont des droits.",
-    )
-    .await
-    .unwrap();
+    i1.instance
+        .app
+        .translate_statement(
+            &OP,
+            None,
+            &row.uuid,
+            "fr",
+            "Les personnes migrantes ont des droits.",
+        )
+        .await
+        .unwrap();
     net.settle().await;
     let (_, doc) = i1.get_json(&format!("/statements/{}", row.uuid)).await;
     assert_eq!(doc["id"], version.ap_id, "no new version");
@@ -641,22 +754,38 @@ async fn policy_scenario(backend: &Backend) {
     assert!(kept.document.unwrap().contains("ont des droits"));
 
     // Sent before the close, arriving after it: the owner refuses.
-    statements::invite(&i1.instance, &row.uuid, &i2.handle("lenta"), "endorser")
+    i1.instance
+        .app
+        .invite_to_statement(
+            &OP,
+            &row.uuid,
+            &i2.handle("lenta"),
+            InvitationRole::Endorser,
+        )
         .await
         .unwrap();
     net.settle().await;
-    statements::endorse(&i2.instance, "lenta", &row.ap_url, false, None)
+    i2.instance
+        .app
+        .endorse(&OP, "lenta", &row.ap_url, false, None)
         .await
         .unwrap();
-    statements::close(&i1.instance, &row.uuid).await.unwrap();
+    i1.instance
+        .app
+        .close_statement(&OP, &row.uuid)
+        .await
+        .unwrap();
     net.settle().await;
     assert_eq!(
         endorsement_status(i2, &row.ap_url, "lenta")
             .await
             .as_deref(),
-        Some(s::REJECTED)
+        Some(EndorsementStatus::Rejected.as_str())
     );
-    let closed = statements::endorse(&i2.instance, "otra", &row.ap_url, false, None)
+    let closed = i2
+        .instance
+        .app
+        .endorse(&OP, "otra", &row.ap_url, false, None)
         .await
         .unwrap_err();
     assert_eq!(closed.kind(), ErrorKind::Conflict, "{closed}");
@@ -674,12 +803,21 @@ async fn policy_scenario(backend: &Backend) {
     // the owner's database to stand for the time gone by) is refused on arrival.
     let mut dated = draft("Con plazo", "anyone");
     dated.deadline = Some("2099-01-01T00:00:00Z".into());
-    let dated = statements::create(&i1.instance, "red", dated)
+    let dated = i1
+        .instance
+        .app
+        .create_statement(&OP, "red", dated)
         .await
         .unwrap();
-    statements::open(&i1.instance, &dated.uuid).await.unwrap();
+    i1.instance
+        .app
+        .open_statement(&OP, &dated.uuid)
+        .await
+        .unwrap();
     net.settle().await;
-    statements::endorse(&i2.instance, "otra", &dated.ap_url, false, None)
+    i2.instance
+        .app
+        .endorse(&OP, "otra", &dated.ap_url, false, None)
         .await
         .unwrap();
     let mut passed: puentes_db::statement::ActiveModel =
@@ -693,7 +831,7 @@ async fn policy_scenario(backend: &Backend) {
         endorsement_status(i2, &dated.ap_url, "otra")
             .await
             .as_deref(),
-        Some(s::REJECTED)
+        Some(EndorsementStatus::Rejected.as_str())
     );
     let (_, doc) = i1.get_json(&format!("/statements/{}", dated.uuid)).await;
     assert_eq!(doc["statementStatus"], "closed");
@@ -703,13 +841,16 @@ async fn policy_scenario(backend: &Backend) {
             .unwrap()
             .contains("Closed for endorsement")
     );
-    let past = statements::create(&i1.instance, "red", {
-        let mut d = draft("Plazo pasado", "anyone");
-        d.deadline = Some("2001-01-01T00:00:00Z".into());
-        d
-    })
-    .await
-    .unwrap_err();
+    let past = i1
+        .instance
+        .app
+        .create_statement(&OP, "red", {
+            let mut d = draft("Plazo pasado", "anyone");
+            d.deadline = Some("2001-01-01T00:00:00Z".into());
+            d
+        })
+        .await
+        .unwrap_err();
     assert_eq!(past.kind(), ErrorKind::BadRequest, "{past}");
 }
 

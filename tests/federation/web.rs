@@ -3,13 +3,12 @@
 //! route, feeds read by a real feed parser, and the browser suite in headless Chromium.
 
 use crate::on_every_backend;
-use puentes_server::{
-    alliances,
-    calls::{self, CallInput},
-    commands::{self, NewPost},
-    statements::{self, Draft},
+use puentes_app::{
+    calls::CallInput,
+    posts::{NewImage, NewPost},
+    statements::Draft,
 };
-use puentes_tests::{Backend, TestNetwork};
+use puentes_tests::{Backend, OP, TestNetwork};
 use reqwest::{StatusCode, header};
 use std::io::Cursor;
 
@@ -47,92 +46,104 @@ pub async fn web_scenario(backend: &Backend) -> WebScenario {
     i2.create_open_alliance("red").await;
     i3.create_open_alliance("federacion").await;
     // ong joins red first, so federacion reads red's member list when it admits red.
-    alliances::join(&i1.instance, "ong", &i2.handle("red"))
+    i1.app()
+        .join_alliance(&OP, "ong", &i2.handle("red"))
         .await
         .unwrap();
     net.settle().await;
-    alliances::join(&i2.instance, "red", &i3.handle("federacion"))
+    i2.app()
+        .join_alliance(&OP, "red", &i3.handle("federacion"))
         .await
         .unwrap();
     net.settle().await;
-    let relayed = commands::publish(
-        &i1.instance,
-        "ong",
-        NewPost {
-            to_alliance: Some(i2.handle("red")),
-            images: vec![(picture(), ALT.to_string())],
-            ..NewPost::text("Report from the border #migrantes")
-        },
-    )
-    .await
-    .unwrap();
-    let arabic = commands::publish(
-        &i1.instance,
-        "ong",
-        NewPost {
-            language: Some("ar".into()),
-            translations: vec![("es".into(), "Informe sobre la frontera".into())],
-            ..NewPost::text(ARABIC)
-        },
-    )
-    .await
-    .unwrap();
-    net.settle().await;
-    let statement = statements::create(
-        &i2.instance,
-        "red",
-        Draft {
-            title: "Safe passage now".into(),
-            text: "We ask governments to open **safe and legal routes**.".into(),
-            ask: Some("Open safe and legal routes before winter.".into()),
-            language: Some("en".into()),
-            translations: vec![("ar".into(), "نطالب الحكومات بفتح طرق آمنة وقانونية.".into())],
-            policy: Some("anyone".into()),
-            deadline: None,
-        },
-    )
-    .await
-    .unwrap();
-    statements::open(&i2.instance, &statement.uuid)
+    let relayed = i1
+        .app()
+        .publish(
+            &OP,
+            "ong",
+            NewPost {
+                to_alliance: Some(i2.handle("red")),
+                images: vec![NewImage {
+                    bytes: picture(),
+                    alt: ALT.to_string(),
+                }],
+                ..NewPost::text("Report from the border #migrantes")
+            },
+        )
+        .await
+        .unwrap();
+    let arabic = i1
+        .app()
+        .publish(
+            &OP,
+            "ong",
+            NewPost {
+                language: Some("ar".into()),
+                translations: vec![("es".into(), "Informe sobre la frontera".into())],
+                ..NewPost::text(ARABIC)
+            },
+        )
         .await
         .unwrap();
     net.settle().await;
-    statements::endorse(
-        &i1.instance,
-        "ong",
-        &statement.ap_url,
-        false,
-        Some("With all our members"),
-    )
-    .await
-    .unwrap();
-    statements::endorse(&i3.instance, "federacion", &statement.ap_url, true, None)
+    let statement = i2
+        .app()
+        .create_statement(
+            &OP,
+            "red",
+            Draft {
+                title: "Safe passage now".into(),
+                text: "We ask governments to open **safe and legal routes**.".into(),
+                ask: Some("Open safe and legal routes before winter.".into()),
+                language: Some("en".into()),
+                translations: vec![("ar".into(), "نطالب الحكومات بفتح طرق آمنة وقانونية.".into())],
+                policy: Some(puentes_core::EndorsementPolicy::Anyone),
+                deadline: None,
+            },
+        )
+        .await
+        .unwrap();
+    i2.app().open_statement(&OP, &statement.uuid).await.unwrap();
+    net.settle().await;
+    i1.app()
+        .endorse(
+            &OP,
+            "ong",
+            &statement.ap_url,
+            false,
+            Some("With all our members"),
+        )
+        .await
+        .unwrap();
+    i3.app()
+        .endorse(&OP, "federacion", &statement.ap_url, true, None)
         .await
         .unwrap();
     net.settle().await;
-    let call = calls::create(
-        &i1.instance,
-        "ong",
-        CallInput {
-            title: Some("Vigil at the port".into()),
-            start: Some("2027-03-14T19:00:00+01:00".into()),
-            end: Some("2027-03-14T21:00:00+01:00".into()),
-            timezone: Some("Africa/Casablanca".into()),
-            place: Some("Port of Tangier".into()),
-            address: Some("Avenue Mohammed VI, Tanger".into()),
-            geo: Some("35.7847,-5.8086".into()),
-            summary: Some("Bring candles and the names of the missing".into()),
-            description: Some("We gather to remember those lost at sea. #migrantes".into()),
-            ..Default::default()
-        },
-    )
-    .await
-    .unwrap();
-    net.settle().await;
-    calls::pledge(&i2.instance, "red", &call.ap_id)
+    let call = i1
+        .app()
+        .create_call(
+            &OP,
+            "ong",
+            CallInput {
+                title: Some("Vigil at the port".into()),
+                start: Some("2027-03-14T19:00:00+01:00".into()),
+                end: Some("2027-03-14T21:00:00+01:00".into()),
+                timezone: Some("Africa/Casablanca".into()),
+                place: Some("Port of Tangier".into()),
+                address: Some("Avenue Mohammed VI, Tanger".into()),
+                geo: Some("35.7847,-5.8086".into()),
+                summary: Some("Bring candles and the names of the missing".into()),
+                description: Some("We gather to remember those lost at sea. #migrantes".into()),
+                ..Default::default()
+            },
+        )
         .await
         .unwrap();
-    calls::pledge(&i3.instance, "federacion", &call.ap_id)
+    net.settle().await;
+    i2.app().pledge(&OP, "red", &call.ap_id).await.unwrap();
+    i3.app()
+        .pledge(&OP, "federacion", &call.ap_id)
         .await
         .unwrap();
     net.settle().await;
@@ -169,10 +180,7 @@ async fn pages_scenario(backend: &Backend) {
     // The alliance's page shows the member's post it relayed, with its image and alt text.
     let page = i2.get_page("/@red").await;
     assert!(page.contains("Report from the border"), "{page}");
-    let image = puentes_db::query::post::attachments(&relayed)[0]["url"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let image = relayed.attachments()[0].url.clone();
     assert!(
         image.starts_with(&i1.base()),
         "served by the member's instance"
@@ -245,9 +253,7 @@ async fn pages_scenario(backend: &Backend) {
     let nowhere = get(&format!("{}/no/such/page", i2.base()), Some("fr")).await;
     assert_eq!(nowhere.status(), StatusCode::NOT_FOUND);
     assert!(nowhere.text().await.unwrap().contains("Page introuvable"));
-    commands::delete_post(&i1.instance, &arabic.ap_id)
-        .await
-        .unwrap();
+    i1.app().delete_post(&OP, &arabic.ap_id).await.unwrap();
     let gone = get(&format!("{}/@ong/posts/{uuid}", i1.base()), Some("ar")).await;
     assert_eq!(gone.status(), StatusCode::GONE);
     assert!(gone.text().await.unwrap().contains("تمّ الحذف"));
@@ -276,8 +282,7 @@ async fn every_route_scenario(backend: &Backend) {
     let call_uuid = call.ap_id.rsplit('/').next().unwrap();
     // Enough posts to fill a page, so the weight is measured on a full one.
     for n in 0..25 {
-        commands::post(
-            &i1.instance,
+        i1.post(
             "ong",
             &format!(
                 "Update {n}: **long** text about the situation, with #migrantes and details. {}",
@@ -400,10 +405,7 @@ async fn feeds_scenario(backend: &Backend) {
         scenario.net.get(1),
         scenario.net.get(2),
     );
-    let image = puentes_db::query::post::attachments(&scenario.relayed)[0]["url"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let image = scenario.relayed.attachments()[0].url.clone();
     let mut feeds = Vec::new();
     for kind in ["rss", "atom"] {
         feeds.push(serde_json::json!({
@@ -424,16 +426,17 @@ async fn feeds_scenario(backend: &Backend) {
         }));
     }
     // Hostile text stays text: control characters and markup in a title.
-    commands::publish(
-        &i1.instance,
-        "ong",
-        NewPost {
-            title: Some("Alert \u{1} <script>x</script> & \"quotes\"".into()),
-            ..NewPost::text("<img src=x onerror=alert(1)> body")
-        },
-    )
-    .await
-    .unwrap();
+    i1.app()
+        .publish(
+            &OP,
+            "ong",
+            NewPost {
+                title: Some("Alert \u{1} <script>x</script> & \"quotes\"".into()),
+                ..NewPost::text("<img src=x onerror=alert(1)> body")
+            },
+        )
+        .await
+        .unwrap();
     run_python("feeds.py", &serde_json::json!({ "feeds": feeds })).await;
     for kind in ["rss", "atom"] {
         let body = reqwest::get(format!("{}/@ong/feed.{kind}", i1.base()))
@@ -505,17 +508,19 @@ async fn hostile_actor_scenario(backend: &Backend) {
     let home = TestInstance::start(backend).await;
     home.create_open_alliance("red").await;
     home.create_actor("ong", "organization").await;
-    let call = calls::create(
-        &home.instance,
-        "ong",
-        CallInput {
-            title: Some("Rally".into()),
-            start: Some("2027-03-14T19:00:00+01:00".into()),
-            ..Default::default()
-        },
-    )
-    .await
-    .unwrap();
+    let call = home
+        .app()
+        .create_call(
+            &OP,
+            "ong",
+            CallInput {
+                title: Some("Rally".into()),
+                start: Some("2027-03-14T19:00:00+01:00".into()),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
     let remote = FakeRemote::start().await;
     let mut doc = puentes_tests::fixture("mastodon/objects/person.json");
     doc["url"] = serde_json::json!("javascript:alert(document.domain)");

@@ -48,7 +48,7 @@ impl Backend {
         let db = puentes_db::connect_url(&url, Some(dir))
             .await
             .expect("connect");
-        puentes_db::migrate(&db).await.expect("migrate");
+        puentes_server::migrate(&db).await.expect("migrate");
         (db, url)
     }
 }

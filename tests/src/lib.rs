@@ -9,7 +9,7 @@ pub mod network;
 pub mod remote;
 
 pub use backend::Backend;
-pub use network::{TestInstance, TestNetwork};
+pub use network::{OP, TestInstance, TestNetwork};
 pub use remote::FakeRemote;
 
 /// Logs stay silent unless TEST_LOG is set.

@@ -2,9 +2,14 @@
 //! library refuses IP hosts).
 
 use crate::Backend;
+use puentes_app::{Caller, actors::NewActor, posts::NewPost};
 use puentes_core::Config;
-use puentes_db::{actor, query};
-use puentes_server::{Instance, commands, jobs};
+use puentes_core::{ActorKind, FollowState, JoinPolicy, Visibility};
+use puentes_db::{actor, query, query::actor::AlliancePolicies};
+use puentes_server::{Instance, jobs};
+
+/// Tests run commands as the instance's operator, as the command line does.
+pub const OP: Caller = Caller::Operator;
 use std::path::PathBuf;
 use tokio::{net::TcpListener, task::JoinHandle};
 use tokio_util::sync::CancellationToken;
@@ -106,32 +111,70 @@ impl TestInstance {
         &self.instance.ctx.db
     }
 
+    /// The instance's commands.
+    pub fn app(&self) -> &puentes_app::App {
+        &self.instance.app
+    }
+
+    /// `kind` as typed on the command line: organization or alliance.
     pub async fn create_actor(&self, name: &str, kind: &str) -> actor::Model {
-        commands::create_actor(
-            &self.instance,
-            name,
-            kind,
-            Some(format!("{name} display")),
-            None,
-            false,
-        )
-        .await
-        .expect("create actor")
+        self.app()
+            .create_actor(
+                &OP,
+                NewActor {
+                    name: name.into(),
+                    kind: ActorKind::for_new_actor(kind).expect("kind"),
+                    display_name: Some(format!("{name} display")),
+                    summary: None,
+                    manually_approves_followers: false,
+                },
+            )
+            .await
+            .expect("create actor")
     }
 
     /// An alliance that admits whoever asks to join.
     pub async fn create_open_alliance(&self, name: &str) -> actor::Model {
         let alliance = self.create_actor(name, "alliance").await;
-        puentes_server::alliances::set_policies(&self.instance, name, Some("auto"), None, None)
+        let policies = AlliancePolicies {
+            join: Some(JoinPolicy::Auto),
+            ..Default::default()
+        };
+        self.app()
+            .set_alliance_policies(&OP, name, policies)
             .await
             .expect("alliance policy");
         alliance
     }
 
     pub async fn create_manual_actor(&self, name: &str) -> actor::Model {
-        commands::create_actor(&self.instance, name, "organization", None, None, true)
+        self.app()
+            .create_actor(
+                &OP,
+                NewActor {
+                    name: name.into(),
+                    kind: ActorKind::Organization,
+                    display_name: None,
+                    summary: None,
+                    manually_approves_followers: true,
+                },
+            )
             .await
             .expect("create actor")
+    }
+
+    /// A post of plain text as `as_name`, with a visibility as typed (public, unlisted…).
+    pub async fn post(
+        &self,
+        as_name: &str,
+        text: &str,
+        visibility: &str,
+    ) -> puentes_core::Result<puentes_db::post::Model> {
+        let new = NewPost {
+            visibility: Visibility::parse(visibility)?,
+            ..NewPost::text(text)
+        };
+        self.app().publish(&OP, as_name, new).await
     }
 
     pub async fn actor(&self, name: &str) -> actor::Model {
@@ -143,7 +186,7 @@ impl TestInstance {
     /// Accepted followers' ids.
     pub async fn followers(&self, name: &str) -> Vec<String> {
         let actor = self.actor(name).await;
-        query::follow::followers(self.db(), actor.id, query::follow::ACCEPTED)
+        query::follow::followers(self.db(), actor.id, FollowState::Accepted)
             .await
             .expect("followers")
             .into_iter()
@@ -223,7 +266,8 @@ impl TestNetwork {
         let (a, b) = (net.get(0), net.get(1));
         a.create_actor("alpha", "organization").await;
         b.create_actor("beta", "organization").await;
-        commands::follow(&b.instance, "beta", &a.handle("alpha"))
+        b.app()
+            .follow(&OP, "beta", &a.handle("alpha"))
             .await
             .expect("follow");
         net.settle().await;

@@ -8,8 +8,8 @@ use crate::{
     signing,
 };
 use chrono::{Duration, Utc};
-use puentes_core::{Error, Result, urls::authority};
-use puentes_db::{OutboxEvent, TransactionTrait, actor, delivery, query};
+use puentes_core::{Error, FollowState, MembershipStatus, Result, Visibility, urls::authority};
+use puentes_db::{OutboxEvent, actor, delivery, query, query::activity::NewActivity};
 use rand::Rng;
 use serde_json::{Value, json};
 use std::collections::BTreeSet;
@@ -71,19 +71,26 @@ pub(crate) async fn enqueue_activity(
         .and_then(Value::as_str)
         .unwrap_or_default()
         .to_string();
-    let txn = ctx.db.begin().await?;
-    let stored =
-        query::activity::insert(&txn, &ap_id, sender.id, &kind, object_ap_id, &doc, public).await?;
-    for inbox in inboxes {
-        let Ok(url) = Url::parse(&inbox) else {
-            continue;
-        };
-        if ctx.urls.is_local(&url) {
-            continue;
-        }
-        query::delivery::insert(&txn, stored.id, sender.id, &inbox, &authority(&url)).await?;
-    }
-    txn.commit().await?;
+    let deliveries: Vec<(String, String)> = inboxes
+        .into_iter()
+        .filter_map(|inbox| {
+            let url = Url::parse(&inbox).ok()?;
+            (!ctx.urls.is_local(&url)).then(|| (inbox, authority(&url)))
+        })
+        .collect();
+    query::activity::insert_with_deliveries(
+        &ctx.db,
+        NewActivity {
+            ap_id: &ap_id,
+            actor_id: sender.id,
+            kind: &kind,
+            object_ap_id,
+            json: &doc,
+            public,
+        },
+        &deliveries,
+    )
+    .await?;
     Ok(())
 }
 
@@ -95,7 +102,7 @@ pub(crate) async fn follower_inboxes(
 ) -> Result<BTreeSet<String>> {
     let blocked = query::block::blocked_by(&ctx.db, sender.id).await?;
     let mut inboxes = BTreeSet::new();
-    for follower in query::follow::followers(&ctx.db, sender.id, query::follow::ACCEPTED).await? {
+    for follower in query::follow::followers(&ctx.db, sender.id, FollowState::Accepted).await? {
         if follower.local || blocked.contains(&follower.id) {
             continue;
         }
@@ -120,8 +127,8 @@ async fn post_inboxes(
     post: &puentes_db::post::Model,
 ) -> Result<BTreeSet<String>> {
     let blocked = query::block::blocked_by(&ctx.db, author.id).await?;
-    let (to, cc) = query::post::addressees(post);
-    let mut inboxes = if post.visibility == "members" {
+    let (to, cc) = post.addressees();
+    let mut inboxes = if post.visibility() == Visibility::Members {
         members_inboxes(ctx, author, post, &blocked).await?
     } else {
         follower_inboxes(ctx, author).await?
@@ -156,7 +163,7 @@ async fn members_inboxes(
         return Ok(inboxes);
     };
     let members: Vec<actor::Model> = if alliance.local {
-        query::membership::members(&ctx.db, alliance.id, query::membership::ACTIVE)
+        query::membership::members(&ctx.db, alliance.id, MembershipStatus::Active)
             .await?
             .into_iter()
             .map(|(_, a)| a)
@@ -217,19 +224,14 @@ pub async fn materialize(ctx: &FedContext, event: &OutboxEvent) -> Result<()> {
                 &url_of(&author.ap_id)?,
                 object,
             );
-            let public = crate::objects::post::is_publicly_readable(&post);
+            let public = post.is_publicly_readable();
             let inboxes = post_inboxes(ctx, &author, &post).await?;
-            enqueue_activity(ctx, &author, doc, Some(&post.ap_id), public, inboxes).await?;
-            if matches!(event, OutboxEvent::PostPublished { .. }) {
-                // Local alliances and members relay local posts too.
-                crate::relay::consider(ctx, &post, None).await?;
-            }
-            Ok(())
+            enqueue_activity(ctx, &author, doc, Some(&post.ap_id), public, inboxes).await
         }
         OutboxEvent::PostDeleted { post_id } => {
             let post = query::post::get(db, *post_id).await?;
             let author = query::actor::get(db, post.author_id).await?;
-            let (to, cc) = query::post::addressees(&post);
+            let (to, cc) = post.addressees();
             let doc = build::delete(
                 &ctx.urls.new_activity(),
                 &url_of(&author.ap_id)?,
@@ -303,6 +305,15 @@ pub async fn materialize(ctx: &FedContext, event: &OutboxEvent) -> Result<()> {
                 "object": object, "to": [crate::protocol::PUBLIC],
             });
             let inboxes = follower_inboxes(ctx, &actor).await?;
+            enqueue_activity(ctx, &actor, doc, Some(&actor.ap_id), true, inboxes).await
+        }
+        OutboxEvent::ActorDeleted { actor_id } => {
+            let actor = query::actor::get(db, *actor_id).await?;
+            let doc = json!({
+                "id": ctx.urls.new_activity(), "type": "Delete", "actor": actor.ap_id,
+                "object": actor.ap_id, "to": [crate::protocol::PUBLIC],
+            });
+            let inboxes = everyone_known_to(ctx, &actor).await?;
             enqueue_activity(ctx, &actor, doc, Some(&actor.ap_id), true, inboxes).await
         }
         OutboxEvent::JoinRequested { membership_id } => {
@@ -429,12 +440,10 @@ const GROUP_AWARE: [&str; 11] = [
     "streams",
 ];
 
+/// The relay the app decided (and recorded): the Announce each follower's software reads.
 async fn announce(ctx: &FedContext, actor_id: i64, post_id: i64) -> Result<()> {
     let relayer = query::actor::get(&ctx.db, actor_id).await?;
     let post = query::post::get(&ctx.db, post_id).await?;
-    if !query::relay::record_announce(&ctx.db, relayer.id, &post.ap_id, None).await? {
-        return Ok(());
-    }
     let author = query::actor::get(&ctx.db, post.author_id).await?;
     let object = post_document(&post, &author, &ctx.urls);
     let to = json!([crate::protocol::PUBLIC]);
@@ -471,9 +480,33 @@ async fn announce(ctx: &FedContext, actor_id: i64, post_id: i64) -> Result<()> {
         false,
         wrapped_inboxes,
     )
-    .await?;
-    // Alliances here whose member just relayed it carry it further.
-    crate::relay::consider(ctx, &post, Some(&relayer)).await
+    .await
+}
+
+/// Everyone a deleted actor dealt with: its followers, whom it followed, its alliances and
+/// members; one inbox per server where they share one.
+async fn everyone_known_to(ctx: &FedContext, actor: &actor::Model) -> Result<BTreeSet<String>> {
+    let mut inboxes = follower_inboxes(ctx, actor).await?;
+    let mut others: Vec<actor::Model> =
+        query::follow::following(&ctx.db, actor.id, FollowState::Accepted).await?;
+    others.extend(
+        query::membership::alliances_of(&ctx.db, actor.id)
+            .await?
+            .into_iter()
+            .map(|(_, a)| a),
+    );
+    others.extend(
+        query::membership::members(&ctx.db, actor.id, MembershipStatus::Active)
+            .await?
+            .into_iter()
+            .map(|(_, a)| a),
+    );
+    for other in others {
+        if !actor_inbox(ctx, &other).await?.is_empty() {
+            inboxes.insert(other.delivery_inbox().to_string());
+        }
+    }
+    Ok(inboxes)
 }
 
 /// How one attempt ended.

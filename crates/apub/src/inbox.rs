@@ -18,6 +18,7 @@ pub enum Outcome {
 
 pub async fn receive(
     data: &Data,
+    app: &puentes_app::App,
     method: &Method,
     path_and_query: &str,
     headers: &HeaderMap,
@@ -56,7 +57,7 @@ pub async fn receive(
     if !query::received::try_insert(&data.db, envelope.id.as_str()).await? {
         return Ok(Outcome::Duplicate);
     }
-    match activities::apply(data, &signer, envelope.clone()).await {
+    match activities::apply(data, app, &signer, envelope.clone()).await {
         Ok(outcome) => Ok(outcome),
         Err(e) => {
             // Let the sender's retry be applied.

@@ -3,10 +3,7 @@
 use crate::{
     context::FedContext,
     inbox,
-    objects::{
-        actor::local_actor_document,
-        post::{is_publicly_readable, post_document},
-    },
+    objects::{actor::local_actor_document, post::post_document},
     protocol::{
         collection::{PAGE_SIZE, ordered_collection, ordered_collection_page},
         with_context,
@@ -22,6 +19,7 @@ use axum::{
     routing::{get, post},
 };
 use puentes_core::{Error, Result, urls::RequestTarget};
+use puentes_core::{MemberRole, MembershipStatus};
 use puentes_db::{actor, query};
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -197,7 +195,15 @@ async fn get_actor(
     headers: HeaderMap,
 ) -> Result<Response> {
     let ctx: &FedContext = &fed;
-    let actor = local_actor(ctx, &name).await?;
+    let actor = query::actor::local_by_name(&ctx.db, &name)
+        .await?
+        .ok_or_else(|| Error::not_found(format!("actor {name:?}")))?;
+    if actor.deleted_at.is_some() {
+        // Gone for good: a Tombstone, as Mastodon serves for deleted accounts.
+        let mut response = activity_json(local_actor_document(&actor, &ctx.urls));
+        *response.status_mut() = StatusCode::GONE;
+        return Ok(response);
+    }
     if wants_html(&headers) {
         return Ok(Redirect::to(ctx.urls.actor_page(&name).as_str()).into_response());
     }
@@ -312,7 +318,7 @@ async fn get_members(
         return Err(Error::not_found("members of an organization"));
     }
     let members =
-        query::membership::members(&ctx.db, alliance.id, query::membership::ACTIVE).await?;
+        query::membership::members(&ctx.db, alliance.id, MembershipStatus::Active).await?;
     let total = members.len() as u64;
     let id = ctx.urls.actor_collection(&name, "members");
     let visible = match alliance.member_list_visibility.as_str() {
@@ -348,10 +354,10 @@ async fn get_secretariat(State(fed): State<Fed>, Path(name): Path<String>) -> Re
     let ctx: &FedContext = &fed;
     let alliance = local_actor(ctx, &name).await?;
     let secretariat: Vec<Value> =
-        query::membership::members(&ctx.db, alliance.id, query::membership::ACTIVE)
+        query::membership::members(&ctx.db, alliance.id, MembershipStatus::Active)
             .await?
             .into_iter()
-            .filter(|(m, _)| m.role == query::membership::SECRETARIAT)
+            .filter(|(m, _)| m.role() == MemberRole::Secretariat)
             .map(|(_, a)| json!(a.ap_id))
             .collect();
     let id = ctx.urls.actor_collection(&name, "secretariat");
@@ -382,7 +388,7 @@ async fn get_post(
         .await?
         .filter(|p| p.local)
         .ok_or_else(|| Error::not_found("post"))?;
-    if !is_publicly_readable(&post) && post.deleted_at.is_none() {
+    if !post.is_publicly_readable() && post.deleted_at.is_none() {
         return Err(Error::not_found("post"));
     }
     let author = query::actor::get(&ctx.db, post.author_id).await?;
@@ -424,11 +430,12 @@ async fn post_inbox(
     body: Bytes,
 ) -> Response {
     let data = fed.to_request_data();
+    let app = crate::network::app_for(&fed);
     let path = match &target {
         Some(Extension(RequestTarget(raw))) => raw.as_str(),
         None => uri.path_and_query().map(|p| p.as_str()).unwrap_or("/inbox"),
     };
-    match inbox::receive(&data, &method, path, &headers, &body).await {
+    match inbox::receive(&data, &app, &method, path, &headers, &body).await {
         Ok(outcome) => {
             tracing::debug!(?outcome, "inbox");
             StatusCode::ACCEPTED.into_response()

@@ -1,19 +1,9 @@
 //! Calls to action: the rules for times, time zones and the self-contained summary that
 //! Mastodon shows in place of an Event.
 
-use crate::{Error, Result};
+use crate::{CallStatus, Error, Result};
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
-
-pub const TENTATIVE: &str = "tentative";
-pub const CONFIRMED: &str = "confirmed";
-pub const CANCELLED: &str = "cancelled";
-
-/// Mobilizon's join modes: `free` accepts pledges at once, `restricted` waits for the
-/// organizer, `external` points elsewhere (`externalParticipationUrl`).
-pub const FREE: &str = "free";
-pub const RESTRICTED: &str = "restricted";
-pub const EXTERNAL: &str = "external";
 
 /// A time as given on the command line: RFC 3339 with an offset.
 pub fn parse_time(what: &str, value: &str) -> Result<DateTime<Utc>> {
@@ -60,27 +50,6 @@ pub fn check_capacity(capacity: Option<i64>) -> Result<()> {
     }
 }
 
-pub fn check_status(status: &str) -> Result<()> {
-    if matches!(status, TENTATIVE | CONFIRMED | CANCELLED) {
-        Ok(())
-    } else {
-        Err(Error::bad_request(format!(
-            "unknown status {status:?}: use tentative, confirmed or cancelled"
-        )))
-    }
-}
-
-/// `auto` and `manual` approval, as the command line says them, to join modes.
-pub fn join_mode_for(approval: &str) -> Result<&'static str> {
-    match approval {
-        "auto" => Ok(FREE),
-        "manual" => Ok(RESTRICTED),
-        other => Err(Error::bad_request(format!(
-            "unknown approval {other:?}: use auto or manual"
-        ))),
-    }
-}
-
 /// "Sat 12 Sep 2026, 14:00–17:00 CEST", in the organizer's time zone; an end on another
 /// day is written in full.
 pub fn when(start: DateTime<Utc>, end: Option<DateTime<Utc>>, zone: Tz) -> String {
@@ -102,7 +71,7 @@ pub fn when(start: DateTime<Utc>, end: Option<DateTime<Utc>>, zone: Tz) -> Strin
 /// What Mastodon and other Event-unaware software show: status, time, place, what to do
 /// and where to pledge, in plain words.
 pub struct SummaryParts<'a> {
-    pub status: &'a str,
+    pub status: CallStatus,
     pub start: DateTime<Utc>,
     pub end: Option<DateTime<Utc>>,
     pub zone: Tz,
@@ -115,14 +84,14 @@ pub struct SummaryParts<'a> {
 
 pub fn summary(parts: &SummaryParts<'_>) -> String {
     let mut out = Vec::new();
-    if parts.status == CANCELLED {
+    if parts.status == CallStatus::Cancelled {
         out.push("CANCELLED".to_string());
-    } else if parts.status == TENTATIVE {
+    } else if parts.status == CallStatus::Tentative {
         out.push("To be confirmed".to_string());
     }
     let when = when(parts.start, parts.end, parts.zone);
     match parts.previous_start {
-        Some(before) if before != parts.start && parts.status != CANCELLED => {
+        Some(before) if before != parts.start && parts.status != CallStatus::Cancelled => {
             let was = before
                 .with_timezone(&parts.zone)
                 .format("%a %-d %b %H:%M")
@@ -140,7 +109,7 @@ pub fn summary(parts: &SummaryParts<'_>) -> String {
     if let Some(what) = parts.what.map(str::trim).filter(|w| !w.is_empty()) {
         out.push(what.to_string());
     }
-    if parts.status != CANCELLED {
+    if parts.status != CallStatus::Cancelled {
         out.push(format!("Pledge: {}", parts.link));
     }
     out.join(" · ")
@@ -169,7 +138,7 @@ mod tests {
         let end = parse_time("e", "2026-09-12T15:00:00Z").unwrap();
         let zone = parse_timezone("Europe/Berlin").unwrap();
         let text = summary(&SummaryParts {
-            status: CONFIRMED,
+            status: CallStatus::Confirmed,
             start,
             end: Some(end),
             zone,
@@ -191,7 +160,7 @@ mod tests {
             "Sat 12 Sep 2026, 07:00 -05 – Sun 13 Sep 2026, 04:00 -05"
         );
         let cancelled = summary(&SummaryParts {
-            status: CANCELLED,
+            status: CallStatus::Cancelled,
             start,
             end: None,
             zone,

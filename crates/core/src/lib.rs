@@ -3,6 +3,8 @@
 
 pub mod calls;
 pub mod config;
+pub mod content;
+pub mod domain;
 pub mod error;
 pub mod handle;
 pub mod sanitize;
@@ -10,4 +12,10 @@ pub mod text;
 pub mod urls;
 
 pub use config::Config;
+pub use domain::{
+    ActorKind, CallStatus, DeliveryState, EndorsementPolicy, EndorsementStatus, FollowState,
+    HeldRelayState, InvitationRole, InvitationStatus, JoinMode, JoinPolicy, MemberListVisibility,
+    MemberRole, MembershipStatus, Moderation, PledgeStatus, RelayPolicy, StaffRole,
+    StatementStatus, Visibility,
+};
 pub use error::{Error, ErrorKind, Result, ResultExt};

@@ -100,7 +100,7 @@ pub struct RequestTarget(pub String);
 pub fn object_id_of_page(page: &Url) -> Option<Url> {
     let segments: Vec<&str> = page.path_segments()?.collect();
     match segments.as_slice() {
-        [actor, kind @ ("statements" | "calls"), id]
+        [actor, kind @ ("statements" | "calls" | "posts"), id]
             if actor.starts_with('@') && !id.is_empty() =>
         {
             let mut object = page.clone();

@@ -44,6 +44,10 @@ pub enum OutboxEvent {
     ActorUpdated {
         actor_id: i64,
     },
+    /// A local actor was deleted: `Delete` of the actor to everyone it dealt with.
+    ActorDeleted {
+        actor_id: i64,
+    },
     /// A local actor asks to join a remote alliance (membership row on our side).
     JoinRequested {
         membership_id: i64,
@@ -164,6 +168,7 @@ impl OutboxEvent {
             OutboxEvent::FollowRejected { .. } => "follow_rejected",
             OutboxEvent::ActorBlocked { .. } => "actor_blocked",
             OutboxEvent::ActorUpdated { .. } => "actor_updated",
+            OutboxEvent::ActorDeleted { .. } => "actor_deleted",
             OutboxEvent::JoinRequested { .. } => "join_requested",
             OutboxEvent::InviteSent { .. } => "invite_sent",
             OutboxEvent::JoinAnswered { .. } => "join_answered",

@@ -14,7 +14,6 @@ pub use sea_orm::{
 };
 
 use puentes_core::{Config, Error, Result};
-use puentes_migrations::{Migrator, MigratorTrait};
 use sea_orm::{ConnectOptions, Database};
 use std::time::Duration;
 
@@ -53,10 +52,10 @@ pub async fn connect_url(
     Ok(db)
 }
 
-pub async fn migrate(db: &DatabaseConnection) -> Result<()> {
-    Migrator::up(db, None)
-        .await
-        .map_err(|e| Error::internal(format!("migration failed: {e}")).with_source(e))
+/// Starts a transaction that writes. Every command's writes go through here, so how a
+/// write transaction starts (and locks, on SQLite) is decided in one place.
+pub async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTransaction> {
+    Ok(db.begin().await?)
 }
 
 /// Is this error a unique-constraint violation (a row that already exists)?

@@ -1,14 +1,11 @@
-//! The `puentes` server: wiring of the federation and web sides, background workers, and
-//! the operations behind the command line.
+//! The `puentes` server: wiring of the application, federation and web sides, and the
+//! background workers. Commands live in `puentes_app`; the command line only parses.
 
-pub mod alliances;
-pub mod calls;
-pub mod commands;
 pub mod jobs;
-pub mod statements;
 
 use activitypub_federation::config::FederationConfig;
 use axum::{Router, extract::Request};
+use puentes_app::App;
 use puentes_apub::{FedContext, federation_config};
 use puentes_core::{Config, Error, Result, urls::RequestTarget};
 use puentes_db::DatabaseConnection;
@@ -17,11 +14,21 @@ use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 use tower_http::normalize_path::NormalizePathLayer;
 
-/// One instance: its database, federation configuration and routes.
+/// Applies the schema migrations (forward only).
+pub async fn migrate(db: &DatabaseConnection) -> Result<()> {
+    use puentes_migrations::MigratorTrait;
+    puentes_migrations::Migrator::up(db, None)
+        .await
+        .map_err(|e| Error::internal(format!("migration failed: {e}")).with_source(e))
+}
+
+/// One instance: its application layer, federation configuration and routes.
 #[derive(Clone)]
 pub struct Instance {
     pub ctx: FedContext,
     pub fed: FederationConfig<FedContext>,
+    /// Every command, for the command line and the tests.
+    pub app: App,
 }
 
 impl Instance {
@@ -29,7 +36,7 @@ impl Instance {
     pub async fn open(config: Config) -> Result<Instance> {
         install_crypto_provider();
         let db = puentes_db::connect(&config).await?;
-        puentes_db::migrate(&db).await?;
+        migrate(&db).await?;
         Instance::with_db(config, db).await
     }
 
@@ -37,7 +44,8 @@ impl Instance {
         install_crypto_provider();
         let ctx = FedContext::new(db, Arc::new(config))?;
         let fed = federation_config(ctx.clone()).await?;
-        Ok(Instance { ctx, fed })
+        let app = puentes_apub::network::app_for(&fed);
+        Ok(Instance { ctx, fed, app })
     }
 
     pub fn data(&self) -> puentes_apub::Data {

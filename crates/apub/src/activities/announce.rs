@@ -11,8 +11,9 @@ use crate::{
     },
 };
 use activitypub_federation::fetch::fetch_object_http;
+use puentes_app::{App, Caller, posts::Received};
 use puentes_core::{Error, Result, urls::authority};
-use puentes_db::{actor, post, query};
+use puentes_db::{post, query};
 use serde_json::Value;
 use url::Url;
 
@@ -24,8 +25,8 @@ fn object_id(object: &Value) -> Option<Url> {
     }
 }
 
-/// Reads a post from its origin (a relay may not be trusted with its content).
-pub async fn fetch_post(data: &Data, id: &Url) -> Result<post::Model> {
+/// Reads a post from its origin (a relay is not trusted with its content), and keeps it.
+pub async fn fetch_post(data: &Data, app: &App, id: &Url) -> Result<post::Model> {
     if let Some(known) = query::post::by_ap_id(&data.db, id.as_str()).await? {
         return Ok(known);
     }
@@ -39,18 +40,13 @@ pub async fn fetch_post(data: &Data, id: &Url) -> Result<post::Model> {
         ));
     }
     let author = fetch::actor_by_id(data, &remote.attributed_to).await?;
-    let data_row = crate::activities::create_or_update::post_data(remote, &author);
-    match query::post::insert(&data.db, data_row).await {
-        Ok(row) => Ok(row),
-        Err(_) => query::post::by_ap_id(&data.db, id.as_str())
-            .await?
-            .ok_or_else(|| Error::internal("post vanished")),
-    }
+    app.keep_fetched_post(super::create_or_update::post_data(remote, &author))
+        .await
 }
 
 /// An `Announce{Update}` or `Announce{Delete}` of a post we keep: the relay is not trusted
 /// with the change, the post is read again from its origin (gone means deleted).
-async fn apply_forwarded_change(data: &Data, activity: &Envelope) -> Result<Outcome> {
+async fn apply_forwarded_change(data: &Data, app: &App, activity: &Envelope) -> Result<Outcome> {
     let inner = activity.object.get("object");
     let Some(id) = inner.and_then(id_of) else {
         return Ok(Outcome::Ignored("forwarded change without object".into()));
@@ -66,37 +62,34 @@ async fn apply_forwarded_change(data: &Data, activity: &Envelope) -> Result<Outc
         ));
     }
     let author = query::actor::get(&data.db, existing.author_id).await?;
-    match fetch::signed_get_status(data, &id).await? {
-        (status, _) if status == 404 || status == 410 => {
-            query::post::mark_deleted(&data.db, existing).await?;
-            Ok(Outcome::Applied)
-        }
+    let fresh = match fetch::signed_get_status(data, &id).await? {
+        (404 | 410, _) => None,
         (status, Some(doc)) if (200..300).contains(&status) => match parse_remote_post(&doc) {
             Ok(remote) if remote.id == id && remote.attributed_to.as_str() == author.ap_id => {
-                let row = crate::activities::create_or_update::post_data(remote, &author);
-                query::post::update_content(&data.db, existing, row).await?;
-                Ok(Outcome::Applied)
+                Some(super::create_or_update::post_data(remote, &author))
             }
             // A Tombstone, or no longer the author's post.
-            _ => {
-                query::post::mark_deleted(&data.db, existing).await?;
-                Ok(Outcome::Applied)
-            }
+            _ => None,
         },
-        (status, _) => Err(Error::remote(format!(
-            "the post's origin answered {status}; try later"
-        ))),
-    }
+        (status, _) => {
+            return Err(Error::remote(format!(
+                "the post's origin answered {status}; try later"
+            )));
+        }
+    };
+    app.refresh_post(existing, fresh).await?;
+    Ok(Outcome::Applied)
 }
 
 pub async fn receive_announce(
     data: &Data,
-    announcer: &actor::Model,
+    app: &App,
+    announcer: &puentes_db::actor::Model,
     activity: &Envelope,
 ) -> Result<Outcome> {
     // A group forwarding an edit or a deletion (FEP-1b12): check with the origin.
     if matches!(type_of(&activity.object), Some("Update") | Some("Delete")) {
-        return apply_forwarded_change(data, activity).await;
+        return apply_forwarded_change(data, app, activity).await;
     }
     // Groups also announce activities that are not posts (Lemmy: votes, moderation);
     // their ids are not posts to fetch.
@@ -112,12 +105,11 @@ pub async fn receive_announce(
         return Ok(Outcome::Ignored("Announce without object".into()));
     };
     // Boosts of our own posts always count; others only when someone here follows the booster.
-    if !data.urls.is_local(&id)
-        && !query::follow::has_local_follower(&data.db, announcer.id).await?
-    {
+    let ours = data.urls.is_local(&id);
+    if !ours && !app.is_followed_here(announcer).await? {
         return Ok(Outcome::Ignored("nobody here follows the announcer".into()));
     }
-    let post = if data.urls.is_local(&id) {
+    let post = if ours {
         match query::post::by_ap_id(&data.db, id.as_str()).await? {
             Some(post) => post,
             None => {
@@ -127,18 +119,19 @@ pub async fn receive_announce(
             }
         }
     } else {
-        fetch_post(data, &id).await?
+        fetch_post(data, app, &id).await?
     };
-    if !query::relay::record_announce(
-        &data.db,
-        announcer.id,
-        &post.ap_id,
-        Some(activity.id.as_str()),
+    Ok(
+        match app
+            .receive_announce(
+                &Caller::remote_actor(announcer),
+                &post,
+                activity.id.as_str(),
+            )
+            .await?
+        {
+            Received::Stored => Outcome::Applied,
+            Received::Ignored(why) => Outcome::Ignored(why.into()),
+        },
     )
-    .await?
-    {
-        return Ok(Outcome::Ignored("already relayed by this actor".into()));
-    }
-    crate::relay::consider(data, &post, Some(announcer)).await?;
-    Ok(Outcome::Applied)
 }

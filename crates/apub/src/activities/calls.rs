@@ -1,5 +1,6 @@
 //! Calls to action: remote Events arriving by Create/Update, pledges (Join, Leave and the
-//! Accept/Reject of a Join) and co-organizer invitations (Invite{Event} and its Accept).
+//! answers to ours) and co-organizer invitations (Invite{Event} and its answer). Parsed and
+//! checked for origin here; decided by the app.
 
 use crate::{
     context::Data,
@@ -11,194 +12,97 @@ use crate::{
         helpers::{id_of, string_of, type_of},
     },
 };
-use puentes_core::{Error, Result, sanitize, urls::authority};
-use puentes_db::{
-    ConnectionTrait, DatabaseConnection, OutboxEvent, TransactionTrait, actor, call, pledge, query,
-    query::call::{self as q, CallData, PledgeChange},
-};
+use puentes_app::{App, Caller, calls::CallAnswer};
+use puentes_core::{Error, Result, urls::authority};
+use puentes_db::{actor, call, query, query::call::CallData};
 use url::Url;
 
 /// The local call an activity's object names, if any.
-async fn local_call(data: &Data, activity: &Envelope) -> Result<Option<call::Model>> {
+async fn local_call(app: &App, activity: &Envelope) -> Result<Option<call::Model>> {
     let Some(id) = id_of(&activity.object) else {
         return Ok(None);
     };
-    if !data.urls.is_local(&id) {
+    if !app.urls.is_local(&id) {
         return Ok(None);
     }
-    Ok(q::by_ap_id(&data.db, id.as_str())
-        .await?
-        .filter(|c| c.local))
-}
-
-/// Decides a pledge to one of our calls and records it with the events that tell the
-/// pledger (when remote) and everyone concerned by the new count. Used for Joins from
-/// outside and for pledges of local actors alike.
-pub async fn admit(
-    db: &DatabaseConnection,
-    row: &call::Model,
-    pledger: &actor::Model,
-    join_ap_id: Option<&str>,
-    message: Option<String>,
-) -> Result<pledge::Model> {
-    let txn = db.begin().await?;
-    let blocked = query::block::exists(&txn, row.organizer_id, pledger.id).await?;
-    let existing = q::pledge(&txn, row.id, pledger.id).await?;
-    let (status, reason) = match &existing {
-        // A repeated Join (a retry, or Mobilizon re-joining) gets the same answer again.
-        Some(p) if p.status == q::ACCEPTED && !blocked => (q::ACCEPTED, None),
-        _ => {
-            let accepted = q::count_pledges(&txn, row.id, q::ACCEPTED).await?;
-            q::admission(row, accepted, blocked)
-        }
-    };
-    let saved = q::save_pledge(
-        &txn,
-        row.id,
-        pledger.id,
-        PledgeChange {
-            status,
-            join_ap_id,
-            message,
-            reason,
-        },
-    )
-    .await?;
-    if status != q::PENDING && !pledger.local {
-        query::outbox::enqueue(
-            &txn,
-            &OutboxEvent::PledgeAnswered {
-                pledge_id: saved.id,
-                accepted: status == q::ACCEPTED,
-            },
-        )
-        .await?;
-    }
-    recount_and_announce(&txn, row.id).await?;
-    txn.commit().await?;
-    Ok(saved)
-}
-
-/// After a pledge change on one of our calls: store the new count and, when it changed,
-/// send the Update that makes every server show the same number.
-pub async fn recount_and_announce(db: &impl ConnectionTrait, call_id: i64) -> Result<()> {
-    let row = q::get(db, call_id).await?;
-    let before = row.participant_count;
-    let row = q::recount(db, row).await?;
-    if row.participant_count != before {
-        query::outbox::enqueue(db, &OutboxEvent::CallUpdated { call_id: row.id }).await?;
-    }
-    Ok(())
+    app.local_call(id.as_str()).await
 }
 
 /// Join{Event} of one of our calls; `None` when the Join is about something else.
 pub async fn receive_join(
-    data: &Data,
+    app: &App,
     pledger: &actor::Model,
     activity: &Envelope,
 ) -> Result<Option<Outcome>> {
-    let Some(row) = local_call(data, activity).await? else {
+    let Some(row) = local_call(app, activity).await? else {
         return Ok(None);
     };
     // Mobilizon's participationMessage: the pledger's note to the organizer.
-    let message = string_of(&activity.raw, "participationMessage")
-        .map(|m| sanitize::strip_html(&m))
-        .filter(|m| !m.trim().is_empty());
-    admit(&data.db, &row, pledger, Some(activity.id.as_str()), message).await?;
+    let message = string_of(&activity.raw, "participationMessage");
+    app.receive_pledge(
+        &Caller::remote_actor(pledger),
+        &row,
+        activity.id.as_str(),
+        message,
+    )
+    .await?;
     Ok(Some(Outcome::Applied))
 }
 
 /// Leave{Event} of one of our calls: the pledge is withdrawn.
 pub async fn receive_leave(
-    data: &Data,
+    app: &App,
     pledger: &actor::Model,
     activity: &Envelope,
 ) -> Result<Option<Outcome>> {
-    let Some(row) = local_call(data, activity).await? else {
+    let Some(row) = local_call(app, activity).await? else {
         return Ok(None);
     };
-    let txn = data.db.begin().await?;
-    if q::pledge(&txn, row.id, pledger.id).await?.is_none() {
-        return Ok(Some(Outcome::Ignored("Leave without a pledge".into())));
-    }
-    let change = PledgeChange {
-        status: q::WITHDRAWN,
-        ..Default::default()
-    };
-    q::save_pledge(&txn, row.id, pledger.id, change).await?;
-    recount_and_announce(&txn, row.id).await?;
-    txn.commit().await?;
-    Ok(Some(Outcome::Applied))
+    Ok(Some(
+        if app
+            .receive_pledge_withdrawal(&Caller::remote_actor(pledger), &row)
+            .await?
+        {
+            Outcome::Applied
+        } else {
+            Outcome::Ignored("Leave without a pledge".into())
+        },
+    ))
 }
 
-/// Accept, Reject or Ignore of one of our pledges, or Accept of our co-organizer
+/// Accept, Reject or Ignore of one of our pledges, or the answer to our co-organizer
 /// invitation; `None` when it answers something else.
 pub async fn receive_answer(
-    data: &Data,
+    app: &App,
     signer: &actor::Model,
     activity: &Envelope,
 ) -> Result<Option<Outcome>> {
     let Some(answered) = id_of(&activity.object) else {
         return Ok(None);
     };
-    let accepted = activity.kind == "Accept";
-    if let Some(row) = q::pledge_by_join(&data.db, answered.as_str()).await? {
-        let target = q::get(&data.db, row.call_id).await?;
-        // Mobilizon answers a group's event as one of the group's people: same host will do.
-        let same_origin = Url::parse(&target.ap_id).is_ok_and(|u| authority(&u) == signer.domain);
-        if target.local || (target.organizer_id != signer.id && !same_origin) {
-            return Err(Error::forbidden("only the organizer can answer a pledge"));
-        }
-        let reason = if activity.kind == "Ignore" {
-            // FEP-8a8e: software that takes no pledges answers Ignore.
-            Some("the organizer's server does not take pledges".to_string())
-        } else {
-            (!accepted)
-                .then(|| {
-                    string_of(&activity.raw, "summary")
-                        .or_else(|| string_of(&activity.raw, "content"))
-                })
-                .flatten()
-                .map(|r| sanitize::strip_html(&r))
-        };
-        let change = PledgeChange {
-            status: if accepted { q::ACCEPTED } else { q::REJECTED },
-            reason,
-            ..Default::default()
-        };
-        q::save_pledge(&data.db, row.call_id, row.actor_id, change).await?;
-        return Ok(Some(Outcome::Applied));
-    }
-    if let Some(row) = q::organizer_by_invite(&data.db, answered.as_str()).await? {
-        if row.actor_id != signer.id {
-            return Err(Error::forbidden("only the invited actor can answer"));
-        }
-        let txn = data.db.begin().await?;
-        let status = if accepted { q::CONFIRMED } else { "declined" };
-        q::save_organizer(&txn, row.call_id, row.actor_id, status, None).await?;
-        query::outbox::enqueue(
-            &txn,
-            &OutboxEvent::CallUpdated {
-                call_id: row.call_id,
-            },
-        )
+    let answer = match activity.kind.as_str() {
+        "Accept" => CallAnswer::Accepted,
+        "Ignore" => CallAnswer::Ignored,
+        _ => CallAnswer::Rejected(
+            string_of(&activity.raw, "summary").or_else(|| string_of(&activity.raw, "content")),
+        ),
+    };
+    let handled = app
+        .receive_call_answer(&Caller::remote_actor(signer), answered.as_str(), answer)
         .await?;
-        txn.commit().await?;
-        return Ok(Some(Outcome::Applied));
-    }
-    Ok(None)
+    Ok(handled.then_some(Outcome::Applied))
 }
 
 /// Invite{Event}: a remote organizer asks one of our actors to co-organize its call.
 /// `None` when the Invite is about something else (alliance membership).
 pub async fn receive_invite(
-    data: &Data,
+    app: &App,
     organizer: &actor::Model,
     activity: &Envelope,
 ) -> Result<Option<Outcome>> {
     let embedded = type_of(&activity.object) == Some("Event");
     let known = match id_of(&activity.object) {
-        Some(id) => q::by_ap_id(&data.db, id.as_str()).await?,
+        Some(id) => query::call::by_ap_id(&app.db, id.as_str()).await?,
         None => None,
     };
     if !embedded && known.is_none() {
@@ -212,7 +116,7 @@ pub async fn receive_invite(
     let Some(invitee) = invitee else {
         return Ok(Some(Outcome::Ignored("Invite without target".into())));
     };
-    let Some(member) = query::actor::by_ap_id(&data.db, invitee.as_str())
+    let Some(member) = query::actor::by_ap_id(&app.db, invitee.as_str())
         .await?
         .filter(|a| a.local)
     else {
@@ -220,36 +124,52 @@ pub async fn receive_invite(
             "Invite of an actor that is not ours".into(),
         )));
     };
-    if query::block::exists(&data.db, member.id, organizer.id).await? {
-        return Ok(Some(Outcome::Ignored(
-            "invitation from a blocked actor".into(),
-        )));
-    }
     let row = match known {
         Some(row) => row,
         None => {
             let event = parse_remote_event(&activity.object).map_err(Error::bad_request)?;
-            store_event(data, organizer, event).await?
+            check_origin(&event, organizer)?;
+            app.keep_call(organizer, call_data(event, organizer))
+                .await?
         }
     };
-    if row.organizer_id != organizer.id {
-        return Err(Error::forbidden("only the organizer invites co-organizers"));
-    }
-    q::save_organizer(
-        &data.db,
-        row.id,
-        member.id,
-        q::INVITED,
-        Some(activity.id.as_str()),
-    )
-    .await?;
-    Ok(Some(Outcome::Applied))
+    Ok(Some(
+        if app
+            .receive_co_organizer_invite(
+                &Caller::remote_actor(organizer),
+                &row,
+                &member,
+                activity.id.as_str(),
+            )
+            .await?
+        {
+            Outcome::Applied
+        } else {
+            Outcome::Ignored("invitation from a blocked actor".into())
+        },
+    ))
 }
 
-/// Create or Update of an Event. Mobilizon sends a group's event from the person who made
-/// it (`actor`), so either the organizer or that person may send it, from the event's host.
+/// An Event must come from its own host, sent by its organizer or (Mobilizon) by the
+/// person who made it.
+fn check_origin(event: &RemoteEvent, signer: &actor::Model) -> Result<()> {
+    let sent_by_owner = event.attributed_to.as_str() == signer.ap_id
+        || event.actor.as_ref().map(Url::as_str) == Some(signer.ap_id.as_str());
+    if !sent_by_owner
+        || authority(&event.id) != signer.domain
+        || authority(&event.attributed_to) != signer.domain
+    {
+        return Err(Error::forbidden(
+            "the Event is not attributed to the activity's actor",
+        ));
+    }
+    Ok(())
+}
+
+/// Create or Update of an Event.
 pub async fn receive_event(
     data: &Data,
+    app: &App,
     signer: &actor::Model,
     activity: &Envelope,
 ) -> Result<Outcome> {
@@ -263,25 +183,16 @@ pub async fn receive_event(
     if data.urls.is_local(&event.id) {
         return Ok(Outcome::Ignored("our own call".into()));
     }
-    let sent_by_owner = event.attributed_to.as_str() == signer.ap_id
-        || event.actor.as_ref().map(Url::as_str) == Some(signer.ap_id.as_str());
-    if !sent_by_owner
-        || authority(&event.id) != signer.domain
-        || authority(&event.attributed_to) != signer.domain
-    {
-        return Err(Error::forbidden(
-            "the Event is not attributed to the activity's actor",
-        ));
-    }
-    let existing = q::by_ap_id(&data.db, event.id.as_str()).await?;
+    check_origin(&event, signer)?;
     let organizer = if event.attributed_to.as_str() == signer.ap_id {
         signer.clone()
     } else {
         match query::actor::by_ap_id(&data.db, event.attributed_to.as_str()).await? {
             Some(known) => known,
-            None if existing.is_none()
-                && !super::create_or_update::is_wanted(data, signer, &event.to, &event.cc)
-                    .await? =>
+            None if query::call::by_ap_id(&data.db, event.id.as_str())
+                .await?
+                .is_none()
+                && !app.wants_from(signer, &event.to, &event.cc).await? =>
             {
                 return Ok(Outcome::Ignored(
                     "nobody here follows the organizer or is addressed".into(),
@@ -290,49 +201,33 @@ pub async fn receive_event(
             None => fetch::actor_by_id(data, &event.attributed_to).await?,
         }
     };
-    if existing.is_none()
-        && !super::create_or_update::is_wanted(data, &organizer, &event.to, &event.cc).await?
-        && !super::create_or_update::is_wanted(data, signer, &event.to, &event.cc).await?
-    {
-        return Ok(Outcome::Ignored(
-            "nobody here follows the organizer or is addressed".into(),
-        ));
-    }
-    if let Some(row) = &existing
-        && row.deleted_at.is_some()
-    {
-        return Ok(Outcome::Ignored("the call was deleted".into()));
-    }
-    store_event(data, &organizer, event).await?;
-    Ok(Outcome::Applied)
+    let (to, cc) = (event.to.clone(), event.cc.clone());
+    let kept = app
+        .receive_call(
+            &Caller::remote_actor(signer),
+            &organizer,
+            call_data(event, &organizer),
+            (&to, &cc),
+        )
+        .await?;
+    Ok(if kept {
+        Outcome::Applied
+    } else {
+        Outcome::Ignored(
+            "nobody here follows the organizer or is addressed, or it was deleted".into(),
+        )
+    })
 }
 
-fn call_data(event: RemoteEvent, organizer: &actor::Model) -> CallData {
-    // Mobilizon sends no summary: write one the same way as for ours, in the event's zone.
-    let summary = event.summary.clone().unwrap_or_else(|| {
-        let place = match (&event.location_name, &event.location_address) {
-            (Some(name), Some(address)) => Some(format!("{name}, {address}")),
-            (name, address) => name.clone().or(address.clone()),
-        };
-        let link = event.url.as_ref().unwrap_or(&event.id).to_string();
-        puentes_core::calls::summary(&puentes_core::calls::SummaryParts {
-            status: &event.status,
-            start: event.start_time,
-            end: event.end_time,
-            zone: puentes_core::calls::zone_or_utc(event.timezone.as_deref()),
-            previous_start: event.previous_start_time,
-            place: place.as_deref(),
-            online: event.online_url.as_deref(),
-            what: None,
-            link: &link,
-        })
-    });
-    CallData {
+/// A remote Event as domain data.
+pub(crate) fn call_data(event: RemoteEvent, organizer: &actor::Model) -> CallData {
+    let url = event.url.as_ref().map(Url::to_string);
+    let mut data = CallData {
         ap_id: event.id.to_string(),
         organizer_id: organizer.id,
         name: event.name,
         what: None,
-        summary,
+        summary: String::new(),
         content: event.content,
         content_map: event.content_map,
         language: event.language,
@@ -351,63 +246,14 @@ fn call_data(event: RemoteEvent, organizer: &actor::Model) -> CallData {
         external_participation_url: event.external_participation_url,
         participant_count: event.participant_count,
         tags: event.tags,
-        url: event.url.map(String::from),
+        url,
         local: false,
         published: event.published.unwrap_or_else(chrono::Utc::now),
         updated_at: event.updated,
-    }
-}
-
-/// Stores (or refreshes) a remote Event whose origin was checked by the caller.
-pub async fn store_event(
-    data: &crate::FedContext,
-    organizer: &actor::Model,
-    event: RemoteEvent,
-) -> Result<call::Model> {
-    let data_row = call_data(event, organizer);
-    match q::by_ap_id(&data.db, &data_row.ap_id).await? {
-        Some(existing) if existing.organizer_id != organizer.id => Err(Error::forbidden(
-            "only the organizer can change a call to action",
-        )),
-        Some(existing) => q::replace(&data.db, existing, data_row).await,
-        None => q::insert(&data.db, data_row).await,
-    }
-}
-
-/// A call by its id: stored, or fetched from its origin (to pledge to it by URL).
-pub async fn call_by_url(data: &Data, url: &Url) -> Result<call::Model> {
-    let page_object = puentes_core::urls::object_id_of_page(url);
-    let url = page_object.as_ref().unwrap_or(url);
-    if let Some(row) = q::by_ap_id(&data.db, url.as_str()).await? {
-        return Ok(row);
-    }
-    if data.urls.is_local(url) {
-        return Err(Error::not_found("call to action"));
-    }
-    let doc = fetch::signed_get_json(data, url, None).await?;
-    let event = parse_remote_event(&doc)
-        .map_err(|reason| Error::bad_request(format!("{url} is not a call to action: {reason}")))?;
-    if authority(&event.id) != authority(url) || authority(&event.attributed_to) != authority(url) {
-        return Err(Error::remote("the Event is not from its own host"));
-    }
-    if let Some(row) = q::by_ap_id(&data.db, event.id.as_str()).await? {
-        return Ok(row);
-    }
-    let organizer = fetch::actor_by_id(data, &event.attributed_to).await?;
-    store_event(data, &organizer, event).await
-}
-
-/// Delete of a remote call: it stays known as deleted, and leaves calendars and counts.
-pub async fn receive_delete(data: &Data, signer: &actor::Model, object: &Url) -> Result<Outcome> {
-    let Some(row) = q::by_ap_id(&data.db, object.as_str()).await? else {
-        return Ok(Outcome::Ignored("Delete of an unknown object".into()));
     };
-    // Mobilizon deletes a group's event as the person who does it: same host is enough.
-    if row.local || (row.organizer_id != signer.id && authority(object) != signer.domain) {
-        return Err(Error::forbidden("only the organizer can delete a call"));
-    }
-    if row.deleted_at.is_none() {
-        q::mark_deleted(&data.db, row).await?;
-    }
-    Ok(Outcome::Applied)
+    // Mobilizon sends no summary: write one the same way as for ours, in the event's zone.
+    data.summary = event
+        .summary
+        .unwrap_or_else(|| puentes_app::calls::summary_of(&data));
+    data
 }

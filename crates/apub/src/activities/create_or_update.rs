@@ -8,18 +8,17 @@ use crate::{
         activities::Envelope,
         actor::ACTOR_TYPES,
         helpers::type_of,
-        note::{parse_remote_post, visibility},
+        note::{RemotePost, parse_remote_post, visibility},
         statement::is_statement,
     },
 };
+use puentes_app::{App, Caller, posts::Received};
 use puentes_core::{Error, Result, urls::authority};
-use puentes_db::{actor, query, query::post::PostData};
+use puentes_db::{actor, query::post::PostData};
 
-pub(crate) fn post_data(
-    post: crate::protocol::note::RemotePost,
-    author: &actor::Model,
-) -> PostData {
-    let visibility = visibility(&post.to, &post.cc, author.followers_url.as_deref()).to_string();
+/// A remote post as domain data.
+pub(crate) fn post_data(post: RemotePost, author: &actor::Model) -> PostData {
+    let visibility = visibility(&post.to, &post.cc, author.followers_url.as_deref());
     PostData {
         ap_id: post.id.to_string(),
         author_id: author.id,
@@ -44,45 +43,35 @@ pub(crate) fn post_data(
     }
 }
 
-/// We keep posts of actors someone here follows, and posts addressed to our actors.
-pub(crate) async fn is_wanted(
-    data: &Data,
-    author: &actor::Model,
-    to: &[String],
-    cc: &[String],
-) -> Result<bool> {
-    if query::follow::has_local_follower(&data.db, author.id).await? {
-        return Ok(true);
+fn outcome(received: Received) -> Outcome {
+    match received {
+        Received::Stored => Outcome::Applied,
+        Received::Ignored(why) => Outcome::Ignored(why.into()),
     }
-    for address in to.iter().chain(cc) {
-        // Addressed to the members of an alliance one of ours belongs to.
-        if let Some(alliance_id) = address.strip_suffix("/members")
-            && let Some(alliance) = query::actor::by_ap_id(&data.db, alliance_id).await?
-            && query::membership::members(&data.db, alliance.id, query::membership::ACTIVE)
-                .await?
-                .iter()
-                .any(|(_, member)| member.local)
-        {
-            return Ok(true);
-        }
-        if let Ok(url) = url::Url::parse(address)
-            && data.urls.is_local(&url)
-            && let Some(local) = query::actor::by_ap_id(&data.db, address).await?
-            && !query::block::exists(&data.db, local.id, author.id).await?
-        {
-            return Ok(true);
-        }
+}
+
+/// The post in an activity, checked to be attributed to the activity's actor on its host.
+fn own_post(author: &actor::Model, activity: &Envelope) -> Result<Option<PostData>> {
+    let post = match parse_remote_post(&activity.object) {
+        Ok(post) => post,
+        Err(_) => return Ok(None),
+    };
+    if post.attributed_to.as_str() != author.ap_id || authority(&post.id) != author.domain {
+        return Err(Error::forbidden(
+            "the object is not attributed to the activity's actor",
+        ));
     }
-    Ok(false)
+    Ok(Some(post_data(post, author)))
 }
 
 pub async fn receive_create(
     data: &Data,
+    app: &App,
     author: &actor::Model,
     activity: &Envelope,
 ) -> Result<Outcome> {
     if type_of(&activity.object) == Some("Event") {
-        return super::calls::receive_event(data, author, activity).await;
+        return super::calls::receive_event(data, app, author, activity).await;
     }
     if !activity.object.is_object() {
         return Ok(Outcome::Ignored(
@@ -90,41 +79,31 @@ pub async fn receive_create(
         ));
     }
     if is_statement(&activity.object) {
-        return super::statements::receive_version(data, author, &activity.object).await;
+        return super::statements::receive_version(data, app, author, &activity.object).await;
     }
-    let post = match parse_remote_post(&activity.object) {
-        Ok(post) => post,
-        Err(reason) => return Ok(Outcome::Ignored(reason)),
-    };
-    if post.attributed_to.as_str() != author.ap_id || authority(&post.id) != author.domain {
-        return Err(Error::forbidden(
-            "the object is not attributed to the activity's actor",
-        ));
+    match parse_remote_post(&activity.object) {
+        Err(reason) => Ok(Outcome::Ignored(reason)),
+        Ok(_) => {
+            let Some(post) = own_post(author, activity)? else {
+                return Ok(Outcome::Ignored("not a post".into()));
+            };
+            Ok(outcome(
+                app.receive_post(&Caller::remote_actor(author), post)
+                    .await?,
+            ))
+        }
     }
-    if !is_wanted(data, author, &post.to, &post.cc).await? {
-        return Ok(Outcome::Ignored(
-            "nobody here follows the author or is addressed".into(),
-        ));
-    }
-    if query::post::by_ap_id(&data.db, post.id.as_str())
-        .await?
-        .is_some()
-    {
-        return Ok(Outcome::Ignored("post already stored".into()));
-    }
-    let stored = query::post::insert(&data.db, post_data(post, author)).await?;
-    crate::relay::consider(data, &stored, None).await?;
-    Ok(Outcome::Applied)
 }
 
 pub async fn receive_update(
     data: &Data,
+    app: &App,
     author: &actor::Model,
     activity: &Envelope,
 ) -> Result<Outcome> {
     let kind = type_of(&activity.object).unwrap_or_default();
     if kind == "Event" {
-        return super::calls::receive_event(data, author, activity).await;
+        return super::calls::receive_event(data, app, author, activity).await;
     }
     if ACTOR_TYPES.contains(&kind) {
         let id = crate::protocol::helpers::id_of(&activity.object);
@@ -135,21 +114,16 @@ pub async fn receive_update(
         return Ok(Outcome::Applied);
     }
     if is_statement(&activity.object) {
-        return super::statements::receive_version(data, author, &activity.object).await;
+        return super::statements::receive_version(data, app, author, &activity.object).await;
     }
-    let post = match parse_remote_post(&activity.object) {
-        Ok(post) => post,
-        Err(reason) => return Ok(Outcome::Ignored(reason)),
+    if let Err(reason) = parse_remote_post(&activity.object) {
+        return Ok(Outcome::Ignored(reason));
+    }
+    let Some(post) = own_post(author, activity)? else {
+        return Ok(Outcome::Ignored("not a post".into()));
     };
-    let Some(existing) = query::post::by_ap_id(&data.db, post.id.as_str()).await? else {
-        return receive_create(data, author, activity).await;
-    };
-    if existing.author_id != author.id || post.attributed_to.as_str() != author.ap_id {
-        return Err(Error::forbidden("only the author can edit a post"));
-    }
-    if existing.deleted_at.is_some() {
-        return Ok(Outcome::Ignored("post was deleted".into()));
-    }
-    query::post::update_content(&data.db, existing, post_data(post, author)).await?;
-    Ok(Outcome::Applied)
+    Ok(outcome(
+        app.receive_post_update(&Caller::remote_actor(author), post)
+            .await?,
+    ))
 }

@@ -1,13 +1,12 @@
 //! Handlers of incoming activities, one module per family.
 
+mod announce;
 mod block;
 pub mod calls;
 pub(crate) mod create_or_update;
 mod delete;
 mod follow;
 mod membership;
-pub use membership::{after_admission, follow_alliance};
-mod announce;
 pub mod statements;
 
 use crate::{
@@ -15,71 +14,73 @@ use crate::{
     inbox::Outcome,
     protocol::{activities::Envelope, statement::is_statement},
 };
+use puentes_app::App;
 use puentes_core::Result;
 use puentes_db::actor;
 
-pub async fn apply(data: &Data, signer: &actor::Model, activity: Envelope) -> Result<Outcome> {
+pub async fn apply(
+    data: &Data,
+    app: &App,
+    signer: &actor::Model,
+    activity: Envelope,
+) -> Result<Outcome> {
     match activity.kind.as_str() {
-        "Follow" => follow::receive_follow(data, signer, &activity).await,
+        "Follow" => follow::receive_follow(app, signer, &activity).await,
         "Accept" | "Reject" => {
             let accepted = activity.kind == "Accept";
             if let Some(outcome) =
-                statements::receive_answer(data, signer, &activity, accepted).await?
+                statements::receive_answer(app, signer, &activity, accepted).await?
             {
                 return Ok(outcome);
             }
-            if let Some(outcome) = calls::receive_answer(data, signer, &activity).await? {
+            if let Some(outcome) = calls::receive_answer(app, signer, &activity).await? {
                 return Ok(outcome);
             }
-            if let Some(row) = membership::answered_membership(data, &activity).await? {
-                return membership::receive_answer(data, signer, row, activity.kind == "Accept")
-                    .await;
+            // One lookup of what a membership answer answers, then its handler.
+            if let Some(row) = membership::answered_membership(app, &activity).await? {
+                return membership::receive_answer(app, signer, row, accepted).await;
             }
-            if activity.kind == "Accept" {
-                follow::receive_accept(data, signer, &activity).await
-            } else {
-                follow::receive_reject(data, signer, &activity).await
-            }
+            follow::receive_answer(app, signer, &activity, accepted).await
         }
-        "Join" => match calls::receive_join(data, signer, &activity).await? {
+        "Join" => match calls::receive_join(app, signer, &activity).await? {
             Some(outcome) => Ok(outcome),
-            None => membership::receive_join(data, signer, &activity).await,
+            None => membership::receive_join(app, signer, &activity).await,
         },
         "Invite" if is_statement(&activity.object) => {
-            statements::receive_invite(data, signer, &activity).await
+            statements::receive_invite(data, app, signer, &activity).await
         }
-        "Invite" => match calls::receive_invite(data, signer, &activity).await? {
+        "Invite" => match calls::receive_invite(app, signer, &activity).await? {
             Some(outcome) => Ok(outcome),
-            None => membership::receive_invite(data, signer, &activity).await,
+            None => membership::receive_invite(app, signer, &activity).await,
         },
-        "Endorse" => statements::receive_endorse(data, signer, &activity).await,
-        "Like" => statements::receive_like(data, signer, &activity).await,
-        "Add" => Ok(statements::receive_add(data, signer, &activity)
+        "Endorse" => statements::receive_endorse(data, app, signer, &activity).await,
+        "Like" => statements::receive_like(app, signer, &activity).await,
+        "Add" => Ok(statements::receive_add(data, app, signer, &activity)
             .await?
             .unwrap_or_else(|| {
                 Outcome::Ignored("Add of something other than an endorsement".into())
             })),
-        "Leave" => match calls::receive_leave(data, signer, &activity).await? {
+        "Leave" => match calls::receive_leave(app, signer, &activity).await? {
             Some(outcome) => Ok(outcome),
-            None => membership::receive_leave(data, signer, &activity).await,
+            None => membership::receive_leave(app, signer, &activity).await,
         },
-        "Remove" => match statements::receive_remove(data, signer, &activity).await? {
+        "Remove" => match statements::receive_remove(data, app, signer, &activity).await? {
             Some(outcome) => Ok(outcome),
-            None => membership::receive_remove(data, signer, &activity).await,
+            None => membership::receive_remove(app, signer, &activity).await,
         },
-        "Ignore" => match calls::receive_answer(data, signer, &activity).await? {
+        "Ignore" => match calls::receive_answer(app, signer, &activity).await? {
             Some(outcome) => Ok(outcome),
             None => Ok(Outcome::Ignored("Ignore of something not ours".into())),
         },
-        "Announce" => announce::receive_announce(data, signer, &activity).await,
-        "Undo" => match statements::receive_undo(data, signer, &activity).await? {
+        "Announce" => announce::receive_announce(data, app, signer, &activity).await,
+        "Undo" => match statements::receive_undo(data, app, signer, &activity).await? {
             Some(outcome) => Ok(outcome),
-            None => follow::receive_undo(data, signer, &activity).await,
+            None => follow::receive_undo(app, signer, &activity).await,
         },
-        "Create" => create_or_update::receive_create(data, signer, &activity).await,
-        "Update" => create_or_update::receive_update(data, signer, &activity).await,
-        "Delete" => delete::receive_delete(data, signer, &activity).await,
-        "Block" => block::receive_block(data, signer, &activity).await,
+        "Create" => create_or_update::receive_create(data, app, signer, &activity).await,
+        "Update" => create_or_update::receive_update(data, app, signer, &activity).await,
+        "Delete" => delete::receive_delete(app, signer, &activity).await,
+        "Block" => block::receive_block(app, signer, &activity).await,
         other => Ok(Outcome::Ignored(format!(
             "{other} activities are not handled yet"
         ))),

@@ -7,6 +7,7 @@ use crate::{
     protocol::activities as build,
 };
 use puentes_core::Result;
+use puentes_core::{InvitationStatus, PledgeStatus};
 use puentes_db::{OutboxEvent, actor, call, pledge, query, query::call as q};
 use serde_json::{Value, json};
 use std::collections::BTreeSet;
@@ -108,7 +109,7 @@ pub async fn event_document(
     row: &call::Model,
     organizer: &actor::Model,
 ) -> Result<Value> {
-    let co: Vec<actor::Model> = q::organizers(&ctx.db, row.id, q::CONFIRMED)
+    let co: Vec<actor::Model> = q::organizers(&ctx.db, row.id, InvitationStatus::Confirmed)
         .await?
         .into_iter()
         .map(|(_, a)| a)
@@ -133,12 +134,16 @@ async fn publish(ctx: &FedContext, call_id: i64, kind: &str) -> Result<()> {
     );
     let blocked = query::block::blocked_by(&ctx.db, organizer.id).await?;
     let mut inboxes: BTreeSet<String> = follower_inboxes(ctx, &organizer).await?;
-    let mut concerned: Vec<actor::Model> = q::pledges(&ctx.db, row.id, &[q::ACCEPTED, q::PENDING])
-        .await?
-        .into_iter()
-        .map(|(_, a)| a)
-        .collect();
-    for status in [q::CONFIRMED, q::INVITED] {
+    let mut concerned: Vec<actor::Model> = q::pledges(
+        &ctx.db,
+        row.id,
+        &[PledgeStatus::Accepted, PledgeStatus::Pending],
+    )
+    .await?
+    .into_iter()
+    .map(|(_, a)| a)
+    .collect();
+    for status in [InvitationStatus::Confirmed, InvitationStatus::Invited] {
         concerned.extend(
             q::organizers(&ctx.db, row.id, status)
                 .await?

@@ -85,7 +85,7 @@ async fn get_call(
 async fn get_attendees(State(fed): State<Fed>, Path(id): Path<String>) -> Result<Response> {
     let ctx: &FedContext = &fed;
     let row = local_call(ctx, &id).await?;
-    let items: Vec<String> = q::pledges(&ctx.db, row.id, &[q::ACCEPTED])
+    let items: Vec<String> = q::pledges(&ctx.db, row.id, &[puentes_core::PledgeStatus::Accepted])
         .await?
         .into_iter()
         .map(|(_, a)| a.ap_id)
@@ -106,7 +106,7 @@ async fn calls_of(
     let mut organizers = vec![actor.id];
     if actor.kind == "Group" {
         organizers.extend(
-            query::membership::members(&ctx.db, actor.id, query::membership::ACTIVE)
+            query::membership::members(&ctx.db, actor.id, puentes_core::MembershipStatus::Active)
                 .await?
                 .into_iter()
                 .map(|(_, a)| a.id),

@@ -10,7 +10,7 @@ use activitypub_federation::{
 };
 use chrono::{DateTime, Utc};
 use puentes_core::{
-    Error, Result,
+    ActorKind, Error, MemberListVisibility, Result,
     urls::{Urls, authority},
 };
 use puentes_db::{actor, query, query::actor::ActorData};
@@ -53,7 +53,10 @@ impl ApubActor {
 
 /// The JSON document of a local actor.
 pub fn local_actor_document(actor: &actor::Model, urls: &Urls) -> Value {
-    if actor.kind == query::actor::INSTANCE_KIND {
+    if let Some(deleted) = actor.deleted_at {
+        return actor_tombstone(actor, deleted);
+    }
+    if actor.kind() == ActorKind::Application {
         return json!({
             "id": actor.ap_id,
             "type": "Application",
@@ -97,11 +100,11 @@ pub fn local_actor_document(actor: &actor::Model, urls: &Urls) -> Value {
             "publicKeyMultibase": multibase,
         }]);
     }
-    if actor.kind == "Group" {
+    if actor.is_alliance() {
         // Alliances: who decides for it, and who belongs to it (the list may be private).
         doc["attributedTo"] = json!(urls.actor_collection(name, "secretariat"));
         doc["members"] = json!(urls.actor_collection(name, "members"));
-        if actor.member_list_visibility == "public" {
+        if actor.member_list_visibility() == MemberListVisibility::Public {
             // Mastodon shows an actor's endorsements as its featured profiles.
             doc["endorsements"] = json!(urls.actor_collection(name, "members"));
         }
@@ -114,9 +117,22 @@ pub fn local_actor_document(actor: &actor::Model, urls: &Urls) -> Value {
     if let Some(icon) = &actor.icon_url {
         doc["icon"] = json!({ "type": "Image", "url": icon });
     }
+    if let Some(header) = &actor.header_url {
+        doc["image"] = json!({ "type": "Image", "url": header });
+    }
     // Calls to action it organizes or pledged to, soonest first (FEP-8a8e).
     doc["upcomingEvents"] = json!(urls.actor_collection(name, "upcoming"));
     doc
+}
+
+/// What a deleted actor's id serves (with 410 Gone), as Mastodon does.
+pub fn actor_tombstone(actor: &actor::Model, deleted: chrono::DateTime<chrono::Utc>) -> Value {
+    json!({
+        "id": actor.ap_id,
+        "type": "Tombstone",
+        "formerType": actor.kind,
+        "deleted": deleted.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+    })
 }
 
 fn to_actor_data(remote: protocol::actor::RemoteActor) -> ActorData {
@@ -124,7 +140,7 @@ fn to_actor_data(remote: protocol::actor::RemoteActor) -> ActorData {
         domain: authority(&remote.id),
         ap_id: remote.id.to_string(),
         username: remote.preferred_username,
-        kind: remote.kind,
+        kind: ActorKind::from_stored(&remote.kind, ActorKind::Person),
         display_name: remote.name,
         summary: remote.summary,
         inbox: remote.inbox.to_string(),
@@ -135,6 +151,7 @@ fn to_actor_data(remote: protocol::actor::RemoteActor) -> ActorData {
         featured_url: remote.featured.map(String::from),
         url: remote.url.map(String::from),
         icon_url: remote.icon.map(String::from),
+        header_url: remote.image.map(String::from),
         public_key_id: remote.public_key_id,
         public_key_pem: remote.public_key_pem,
         private_key_pem: None,

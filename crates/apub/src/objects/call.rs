@@ -3,7 +3,7 @@
 use crate::protocol::PUBLIC;
 use chrono::{DateTime, SecondsFormat, Utc};
 use icalendar::{Calendar, CalendarDateTime, Component, EventLike, EventStatus, Property};
-use puentes_core::{calls, sanitize, urls::Urls};
+use puentes_core::{CallStatus, calls, sanitize, urls::Urls};
 use puentes_db::{actor, call, query};
 use serde_json::{Value, json};
 
@@ -19,39 +19,15 @@ fn local_time(t: DateTime<Utc>, zone: chrono_tz::Tz) -> String {
 
 /// The place as one line: "Marktplatz, Leipzig" or "Name, address".
 pub fn place_line(row: &call::Model) -> Option<String> {
-    place_of(&row.location_name, &row.location_address)
-}
-
-fn place_of(name: &Option<String>, address: &Option<String>) -> Option<String> {
-    match (name, address) {
-        (Some(name), Some(address)) if !address.contains(name.as_str()) => {
-            Some(format!("{name}, {address}"))
-        }
-        (_, Some(address)) => Some(address.clone()),
-        (Some(name), None) => Some(name.clone()),
-        (None, None) => None,
-    }
+    puentes_app::calls::place_of(
+        row.location_name.as_deref(),
+        row.location_address.as_deref(),
+    )
 }
 
 /// Our calls' summary is written from their fields, so it is never stale.
 pub fn local_summary(row: &call::Model) -> String {
-    summary_of(&query::call::CallData::of(row))
-}
-
-pub fn summary_of(row: &query::call::CallData) -> String {
-    let link = row.url.clone().unwrap_or_else(|| row.ap_id.clone());
-    let place = place_of(&row.location_name, &row.location_address);
-    calls::summary(&calls::SummaryParts {
-        status: &row.status,
-        start: row.start_time,
-        end: row.end_time,
-        zone: calls::zone_or_utc(row.timezone.as_deref()),
-        previous_start: row.previous_start_time,
-        place: place.as_deref(),
-        online: row.online_url.as_deref(),
-        what: row.what.as_deref(),
-        link: &link,
-    })
+    puentes_app::calls::summary_of(&query::call::CallData::of(row))
 }
 
 pub fn attendees_url(row: &call::Model) -> String {
@@ -68,9 +44,9 @@ pub fn call_document(
     let zone = calls::zone_or_utc(row.timezone.as_deref());
     let followers = urls.actor_collection(&organizer.username, "followers");
     let status = row.status.to_ascii_uppercase();
-    let event_status = match row.status.as_str() {
-        calls::CANCELLED => "https://schema.org/EventCancelled",
-        calls::TENTATIVE => "https://schema.org/EventPostponed",
+    let event_status = match row.status() {
+        CallStatus::Cancelled => "https://schema.org/EventCancelled",
+        CallStatus::Tentative => "https://schema.org/EventPostponed",
         _ if row.previous_start_time.is_some() => "https://schema.org/EventRescheduled",
         _ => "https://schema.org/EventScheduled",
     };
@@ -149,7 +125,7 @@ pub fn call_document(
         1 => doc["location"] = locations.remove(0),
         _ => doc["location"] = json!(locations),
     }
-    let tags = query::call::tags(row);
+    let tags = row.tags();
     if !tags.is_empty() {
         doc["tag"] = json!(tags);
     }
@@ -191,9 +167,9 @@ fn vevent(row: &call::Model) -> icalendar::Event {
         .sequence(u32::try_from(row.sequence).unwrap_or(0))
         .timestamp(row.updated_at.unwrap_or(row.published))
         .url(row.url.as_deref().unwrap_or(&row.ap_id))
-        .status(match row.status.as_str() {
-            calls::CANCELLED => EventStatus::Cancelled,
-            calls::TENTATIVE => EventStatus::Tentative,
+        .status(match row.status() {
+            CallStatus::Cancelled => EventStatus::Cancelled,
+            CallStatus::Tentative => EventStatus::Tentative,
             _ => EventStatus::Confirmed,
         });
     if let Some(end) = row.end_time {

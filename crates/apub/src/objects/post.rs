@@ -1,8 +1,7 @@
 //! Local posts as `Note` documents, and the Tombstone left by a deletion.
 
-use crate::protocol::PUBLIC;
 use puentes_core::urls::Urls;
-use puentes_db::{actor, post, query};
+use puentes_db::{actor, post};
 use serde_json::{Value, json};
 
 fn rfc3339(t: chrono::DateTime<chrono::Utc>) -> String {
@@ -13,7 +12,7 @@ pub fn post_document(row: &post::Model, author: &actor::Model, _urls: &Urls) -> 
     if let Some(deleted) = row.deleted_at {
         return tombstone(row, deleted);
     }
-    let (to, cc) = query::post::addressees(row);
+    let (to, cc) = row.addressees();
     let mut doc = json!({
         "id": row.ap_id,
         "type": row.kind,
@@ -27,16 +26,16 @@ pub fn post_document(row: &post::Model, author: &actor::Model, _urls: &Urls) -> 
         "inReplyTo": row.in_reply_to,
         "summary": row.summary,
     });
-    match (query::post::content_map(row), &row.language) {
+    match (row.content_map(), &row.language) {
         (Some(map), _) => doc["contentMap"] = json!(map),
         (None, Some(lang)) => doc["contentMap"] = json!({ lang: row.content }),
         (None, None) => {}
     }
-    let attachments = query::post::attachments(row);
+    let attachments = row.attachments();
     if !attachments.is_empty() {
         doc["attachment"] = json!(attachments);
     }
-    let tags = query::post::tags(row);
+    let tags = row.tags();
     if !tags.is_empty() {
         doc["tag"] = json!(tags);
     }
@@ -59,21 +58,4 @@ pub fn tombstone(row: &post::Model, deleted: chrono::DateTime<chrono::Utc>) -> V
         "formerType": row.kind,
         "deleted": rfc3339(deleted),
     })
-}
-
-/// Public posts can be served to anyone; others only to their addressees.
-pub fn is_publicly_readable(row: &post::Model) -> bool {
-    matches!(
-        row.visibility.as_str(),
-        query::post::PUBLIC | query::post::UNLISTED
-    )
-}
-
-/// Addressing for a new local post of the given visibility.
-pub fn addressing(visibility: &str, followers: &str) -> (Vec<String>, Vec<String>) {
-    match visibility {
-        query::post::UNLISTED => (vec![followers.to_string()], vec![PUBLIC.to_string()]),
-        query::post::FOLLOWERS => (vec![followers.to_string()], vec![]),
-        _ => (vec![PUBLIC.to_string()], vec![followers.to_string()]),
-    }
 }

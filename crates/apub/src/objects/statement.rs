@@ -10,7 +10,7 @@ use crate::{
         statement::{SUPERSEDED, frozen_core, statement_context},
     },
 };
-use puentes_core::{Error, Result, sanitize, text};
+use puentes_core::{EndorsementStatus, Error, Result, StatementStatus, sanitize, text};
 use puentes_db::{actor, endorsement, query, query::statement as s, statement, statement_version};
 use serde_json::{Value, json};
 use url::Url;
@@ -34,7 +34,7 @@ pub async fn initiators(
 ) -> Result<Vec<actor::Model>> {
     let mut out = vec![query::actor::get(db, row.owner_id).await?];
     for (invitation, actor) in s::invitations(db, row.id).await? {
-        if invitation.role == s::INITIATOR && invitation.status == s::CONFIRMED {
+        if invitation.is_confirmed_initiator() {
             out.push(actor);
         }
     }
@@ -80,7 +80,8 @@ pub async fn counts(
     row: &statement::Model,
     version: &statement_version::Model,
 ) -> Result<Counts> {
-    let accepted = s::endorsements_of_version(&ctx.db, version.id, &[s::ACCEPTED]).await?;
+    let accepted =
+        s::endorsements_of_version(&ctx.db, version.id, &[EndorsementStatus::Accepted]).await?;
     Ok(Counts {
         endorsements: accepted.len() as u64,
         anonymous: accepted.iter().filter(|(e, _)| e.anonymous).count() as u64,
@@ -121,12 +122,12 @@ pub fn summary(
             counts.supporters
         ));
     }
-    let state = match (superseded_by, s::effective_status(row)) {
+    let state = match (superseded_by, row.effective_status()) {
         (Some(next), _) => {
             format!("This version was revised; endorsements of it stay here. New version: {next}")
         }
-        (None, s::CLOSED) => "Closed for endorsement.".to_string(),
-        (None, s::DRAFT) => "Draft, not yet open.".to_string(),
+        (None, StatementStatus::Closed) => "Closed for endorsement.".to_string(),
+        (None, StatementStatus::Draft) => "Draft, not yet open.".to_string(),
         (None, _) => match row.deadline {
             Some(deadline) => format!(
                 "Open for endorsement until {}.",
@@ -172,7 +173,7 @@ pub async fn version_document(
         "cc": [owner.followers_url],
         "audience": owner.ap_id,
         "version": version.number,
-        "statementStatus": if next.is_some() { SUPERSEDED } else { s::effective_status(row) },
+        "statementStatus": if next.is_some() { SUPERSEDED } else { row.effective_status().as_str() },
         "endorsementPolicy": row.policy,
         "endorsements": collection("endorsements"),
         "revocations": collection("revocations"),

@@ -23,6 +23,8 @@ pub struct RemoteActor {
     pub featured: Option<Url>,
     pub url: Option<Url>,
     pub icon: Option<Url>,
+    /// The header image.
+    pub image: Option<Url>,
     pub public_key_id: String,
     pub public_key_pem: String,
     pub ed25519_multibase: Option<String>,
@@ -84,7 +86,13 @@ pub fn parse_remote_actor(doc: &Value) -> Result<RemoteActor, String> {
         icon: doc
             .get("icon")
             .and_then(|i| i.get("url").or(Some(i)))
-            .and_then(id_of),
+            .and_then(id_of)
+            .filter(|u| matches!(u.scheme(), "http" | "https")),
+        image: doc
+            .get("image")
+            .and_then(|i| i.get("url").or(Some(i)))
+            .and_then(id_of)
+            .filter(|u| matches!(u.scheme(), "http" | "https")),
         public_key_id,
         public_key_pem,
         ed25519_multibase,

@@ -3,7 +3,7 @@
 
 use super::helpers::{addresses_of, id_of, page_url_of, string_of, type_of};
 use chrono::{DateTime, Utc};
-use puentes_core::{calls, sanitize};
+use puentes_core::{CallStatus, JoinMode, content::Tag, sanitize};
 use serde_json::Value;
 use std::collections::BTreeMap;
 use url::Url;
@@ -31,12 +31,12 @@ pub struct RemoteEvent {
     pub latitude: Option<f64>,
     pub longitude: Option<f64>,
     pub online_url: Option<String>,
-    pub status: String,
+    pub status: CallStatus,
     pub capacity: Option<i64>,
-    pub join_mode: String,
+    pub join_mode: JoinMode,
     pub external_participation_url: Option<String>,
     pub participant_count: i64,
-    pub tags: Vec<Value>,
+    pub tags: Vec<Tag>,
     pub url: Option<Url>,
     pub to: Vec<String>,
     pub cc: Vec<String>,
@@ -75,20 +75,19 @@ fn text_of(doc: &Value, key: &str) -> Option<String> {
 }
 
 /// TENTATIVE / CONFIRMED / CANCELLED (Mobilizon, iCal) or schema.org's eventStatus.
-fn status_of(doc: &Value) -> String {
+fn status_of(doc: &Value) -> CallStatus {
     let raw = string_of(doc, "eventStatus")
         .or_else(|| string_of(doc, "ical:status"))
         .or_else(|| string_of(doc, "status"))
         .unwrap_or_default()
         .to_ascii_lowercase();
     if raw.contains("cancel") {
-        calls::CANCELLED
+        CallStatus::Cancelled
     } else if raw.contains("tentative") || raw.contains("postponed") {
-        calls::TENTATIVE
+        CallStatus::Tentative
     } else {
-        calls::CONFIRMED
+        CallStatus::Confirmed
     }
-    .to_string()
 }
 
 /// A PostalAddress object or a plain string, as one line.
@@ -212,19 +211,18 @@ pub fn parse_remote_event(doc: &Value) -> Result<RemoteEvent, String> {
     .filter(|t| type_of(t) == Some("Hashtag"))
     .filter_map(|t| {
         let name = text_of(&t, "name")?;
-        Some(serde_json::json!({ "type": "Hashtag", "name": name, "href": t.get("href").and_then(id_of) }))
+        let href = t
+            .get("href")
+            .and_then(id_of)
+            .filter(|u| matches!(u.scheme(), "http" | "https"))
+            .map(String::from);
+        Some(Tag::Hashtag { name, href })
     })
     .collect();
     let location = location_of(doc);
     let join_mode = string_of(doc, "joinMode")
-        .map(|m| m.to_ascii_lowercase())
-        .filter(|m| {
-            matches!(
-                m.as_str(),
-                "free" | "restricted" | "invite" | "external" | "none"
-            )
-        })
-        .unwrap_or_else(|| calls::FREE.to_string());
+        .and_then(|m| JoinMode::parse(&m).ok())
+        .unwrap_or(JoinMode::Free);
     // Mobilizon writes 0 for "no limit".
     let capacity = number_of(doc, "maximumAttendeeCapacity").filter(|n| *n > 0);
     let participant_count = number_of(doc, "participantCount")
@@ -330,7 +328,7 @@ mod tests {
             event.online_url.as_deref(),
             Some("https://stream.example/a")
         );
-        assert_eq!(event.status, "confirmed");
+        assert_eq!(event.status, CallStatus::Confirmed);
         assert!(
             parse_remote_event(&json!({"type": "Event", "id": "https://g.example/e"})).is_err()
         );

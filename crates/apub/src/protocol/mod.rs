@@ -12,7 +12,7 @@ pub mod statement;
 
 use serde_json::{Value, json};
 
-pub const PUBLIC: &str = "https://www.w3.org/ns/activitystreams#Public";
+pub use puentes_core::content::{PUBLIC, is_public_address};
 pub const PUENTES_NS: &str = "https://puentes.network/ns#";
 
 /// The `@context` of every document we serve.
@@ -53,9 +53,4 @@ pub fn with_context(mut doc: Value) -> Value {
         return Value::Object(out);
     }
     doc
-}
-
-/// Is the public collection among these addresses? (`as:Public` and `Public` count too.)
-pub fn is_public_address(address: &str) -> bool {
-    matches!(address, PUBLIC | "as:Public" | "Public")
 }

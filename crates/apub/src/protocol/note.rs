@@ -2,7 +2,8 @@
 
 use super::helpers::{addresses_of, id_of, page_url_of, string_of, type_of};
 use chrono::{DateTime, Utc};
-use serde_json::{Value, json};
+use puentes_core::content::{Attachment, Tag};
+use serde_json::Value;
 use std::collections::BTreeMap;
 use url::Url;
 
@@ -28,10 +29,10 @@ pub struct RemotePost {
     /// Sanitized HTML per language, when the post has several.
     pub content_map: Option<BTreeMap<String, String>>,
     /// Hashtag and Mention tags (name and href only).
-    pub tags: Vec<Value>,
+    pub tags: Vec<Tag>,
     pub audience: Option<Url>,
-    /// Images and documents: type, mediaType, url, alt text (`name`).
-    pub attachments: Vec<Value>,
+    /// Images and documents: type, media type, url, alt text.
+    pub attachments: Vec<Attachment>,
 }
 
 pub fn parse_remote_post(doc: &Value) -> Result<RemotePost, String> {
@@ -117,7 +118,7 @@ pub fn parse_remote_post(doc: &Value) -> Result<RemotePost, String> {
 }
 
 /// Keeps what a reader needs of an attachment: kind, media type, URL and alt text.
-fn attachment_of(item: &Value) -> Option<Value> {
+fn attachment_of(item: &Value) -> Option<Attachment> {
     let url = match item.get("url") {
         Some(u) => id_of(u),
         None => id_of(item),
@@ -125,42 +126,38 @@ fn attachment_of(item: &Value) -> Option<Value> {
     if !matches!(url.scheme(), "http" | "https") {
         return None;
     }
-    Some(json!({
-        "type": type_of(item).unwrap_or("Document"),
-        "mediaType": string_of(item, "mediaType"),
-        "url": url,
-        "name": string_of(item, "name").map(|n| puentes_core::sanitize::strip_html(&n)),
-    }))
+    let dimension = |key: &str| {
+        item.get(key)
+            .and_then(Value::as_i64)
+            .and_then(|n| i32::try_from(n).ok())
+    };
+    Some(Attachment {
+        kind: type_of(item).unwrap_or("Document").to_string(),
+        media_type: string_of(item, "mediaType"),
+        url: url.to_string(),
+        alt: string_of(item, "name").map(|n| puentes_core::sanitize::strip_html(&n)),
+        width: dimension("width"),
+        height: dimension("height"),
+    })
 }
 
 /// Keeps the parts of a Hashtag or Mention tag we show; other tags (emoji…) are dropped.
-fn tag_of(tag: &Value) -> Option<Value> {
-    let kind = type_of(tag)?;
-    if kind != "Hashtag" && kind != "Mention" {
-        return None;
-    }
+fn tag_of(tag: &Value) -> Option<Tag> {
     let name = string_of(tag, "name").map(|n| puentes_core::sanitize::strip_html(&n))?;
-    let href = tag.get("href").and_then(id_of);
-    Some(json!({ "type": kind, "name": name, "href": href }))
+    let href = tag
+        .get("href")
+        .and_then(id_of)
+        .filter(|u| matches!(u.scheme(), "http" | "https"))
+        .map(String::from);
+    match type_of(tag)? {
+        "Hashtag" => Some(Tag::Hashtag { name, href }),
+        "Mention" => Some(Tag::Mention { name, href }),
+        _ => None,
+    }
 }
 
-/// public, unlisted, followers or direct, from the addressing.
-pub fn visibility(to: &[String], cc: &[String], followers_url: Option<&str>) -> &'static str {
-    use super::is_public_address;
-    if to.iter().any(|a| a.ends_with("/members"))
-        && !to.iter().chain(cc).any(|a| is_public_address(a))
-    {
-        "members"
-    } else if to.iter().any(|a| is_public_address(a)) {
-        "public"
-    } else if cc.iter().any(|a| is_public_address(a)) {
-        "unlisted"
-    } else if followers_url.is_some_and(|f| to.iter().chain(cc).any(|a| a == f)) {
-        "followers"
-    } else {
-        "direct"
-    }
-}
+/// public, unlisted, followers, members or direct, from the addressing.
+pub use puentes_core::content::visibility_of as visibility;
 
 #[cfg(test)]
 mod tests {
@@ -175,14 +172,17 @@ mod tests {
         });
         let post = parse_remote_post(&doc).unwrap();
         assert_eq!(post.content, "<p>hola</p>");
-        assert_eq!(visibility(&post.to, &post.cc, None), "public");
+        assert_eq!(
+            visibility(&post.to, &post.cc, None),
+            puentes_core::Visibility::Public
+        );
         assert_eq!(
             visibility(
                 &[],
                 &["https://a.example/u/x/followers".into()],
                 Some("https://a.example/u/x/followers")
             ),
-            "followers"
+            puentes_core::Visibility::Followers
         );
     }
 }

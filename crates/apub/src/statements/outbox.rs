@@ -242,15 +242,9 @@ async fn copy_audience(
         .into_iter()
         .map(|(_, a)| a)
         .collect();
-    let all = [
-        s::PENDING,
-        s::ACCEPTED,
-        s::WITHDRAWN,
-        s::REMOVED,
-        s::REJECTED,
-    ];
+    let all = puentes_core::EndorsementStatus::ALL;
     actors.extend(
-        s::endorsements_of_statement(&ctx.db, row.id, &all)
+        s::endorsements_of_statement(&ctx.db, row.id, all)
             .await?
             .into_iter()
             .map(|(_, a)| a),

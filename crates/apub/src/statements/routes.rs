@@ -39,7 +39,7 @@ pub fn router() -> Router<Fed> {
 async fn served(ctx: &FedContext, uuid: &str) -> Result<statement::Model> {
     s::by_uuid(&ctx.db, uuid)
         .await?
-        .filter(|row| row.status != s::DRAFT)
+        .filter(|row| row.status() != puentes_core::StatementStatus::Draft)
         .ok_or_else(|| Error::not_found("statement"))
 }
 
@@ -117,7 +117,12 @@ async fn get_endorsements(
 ) -> Result<Response> {
     let ctx: &FedContext = &fed;
     let (row, version) = served_version(ctx, &uuid, number).await?;
-    let accepted = s::endorsements_of_version(&ctx.db, version.id, &[s::ACCEPTED]).await?;
+    let accepted = s::endorsements_of_version(
+        &ctx.db,
+        version.id,
+        &[puentes_core::EndorsementStatus::Accepted],
+    )
+    .await?;
     let named = public_endorsements(&accepted);
     // The owner counts anonymous endorsements it holds; a copy repeats the owner's count.
     let anonymous = if row.local {
@@ -143,8 +148,15 @@ async fn get_revocations(
 ) -> Result<Response> {
     let ctx: &FedContext = &fed;
     let (_, version) = served_version(ctx, &uuid, number).await?;
-    let revoked =
-        s::endorsements_of_version(&ctx.db, version.id, &[s::WITHDRAWN, s::REMOVED]).await?;
+    let revoked = s::endorsements_of_version(
+        &ctx.db,
+        version.id,
+        &[
+            puentes_core::EndorsementStatus::Withdrawn,
+            puentes_core::EndorsementStatus::Removed,
+        ],
+    )
+    .await?;
     let items = public_revocations(&revoked);
     let id = ctx.urls.statement_collection(&uuid, number, "revocations");
     let total = items.len() as u64;
@@ -177,7 +189,10 @@ pub async fn withdrawn_endorsement(ctx: &FedContext, ap_id: &str) -> Result<Opti
     let Some(endorsement) = s::endorsement_by_ap_id(&ctx.db, ap_id).await? else {
         return Ok(None);
     };
-    if !matches!(endorsement.status.as_str(), s::WITHDRAWN | s::REMOVED) {
+    if !matches!(
+        endorsement.status(),
+        puentes_core::EndorsementStatus::Withdrawn | puentes_core::EndorsementStatus::Removed
+    ) {
         return Ok(None);
     }
     let mut response = activity_json(json!({

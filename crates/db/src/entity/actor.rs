@@ -38,6 +38,10 @@ pub struct Model {
     pub member_list_visibility: String,
     /// Alliances: `auto` relays members' posts at once, `held` waits for the secretariat.
     pub moderation: String,
+    /// The profile's header image (Mastodon's `header`, ActivityStreams `image`).
+    pub header_url: Option<String>,
+    /// Set when a local actor was deleted or a remote one announced its deletion.
+    pub deleted_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -30,6 +30,41 @@ pub async fn insert(
     .await?)
 }
 
+/// An outgoing activity and its deliveries, one per `(inbox, host)`, stored together.
+pub async fn insert_with_deliveries(
+    db: &sea_orm::DatabaseConnection,
+    new: NewActivity<'_>,
+    deliveries: &[(String, String)],
+) -> Result<activity::Model> {
+    use sea_orm::TransactionTrait;
+    let txn = db.begin().await?;
+    let stored = insert(
+        &txn,
+        new.ap_id,
+        new.actor_id,
+        new.kind,
+        new.object_ap_id,
+        new.json,
+        new.public,
+    )
+    .await?;
+    for (inbox, host) in deliveries {
+        crate::query::delivery::insert(&txn, stored.id, new.actor_id, inbox, host).await?;
+    }
+    txn.commit().await?;
+    Ok(stored)
+}
+
+/// An outgoing activity as it is stored.
+pub struct NewActivity<'a> {
+    pub ap_id: &'a str,
+    pub actor_id: i64,
+    pub kind: &'a str,
+    pub object_ap_id: Option<&'a str>,
+    pub json: &'a serde_json::Value,
+    pub public: bool,
+}
+
 pub async fn by_ap_id(db: &impl ConnectionTrait, ap_id: &str) -> Result<Option<activity::Model>> {
     Ok(activity::Entity::find()
         .filter(activity::Column::ApId.eq(ap_id))

@@ -1,5 +1,7 @@
 use crate::{actor, now};
-use puentes_core::{Error, Result};
+use puentes_core::{
+    ActorKind, Error, JoinPolicy, MemberListVisibility, Moderation, Result, handle::Handle,
+};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
     QueryOrder, Set,
@@ -11,7 +13,7 @@ pub struct ActorData {
     pub ap_id: String,
     pub username: String,
     pub domain: String,
-    pub kind: String,
+    pub kind: ActorKind,
     pub display_name: Option<String>,
     pub summary: Option<String>,
     pub inbox: String,
@@ -22,6 +24,7 @@ pub struct ActorData {
     pub featured_url: Option<String>,
     pub url: Option<String>,
     pub icon_url: Option<String>,
+    pub header_url: Option<String>,
     pub public_key_id: String,
     pub public_key_pem: String,
     pub private_key_pem: Option<String>,
@@ -39,7 +42,7 @@ pub async fn insert(db: &impl ConnectionTrait, data: ActorData) -> Result<actor:
         ap_id: Set(data.ap_id),
         username: Set(data.username),
         domain: Set(data.domain),
-        kind: Set(data.kind),
+        kind: Set(data.kind.as_str().to_string()),
         display_name: Set(data.display_name),
         summary: Set(data.summary),
         inbox: Set(data.inbox),
@@ -50,6 +53,8 @@ pub async fn insert(db: &impl ConnectionTrait, data: ActorData) -> Result<actor:
         featured_url: Set(data.featured_url),
         url: Set(data.url),
         icon_url: Set(data.icon_url),
+        header_url: Set(data.header_url),
+        deleted_at: Set(None),
         public_key_id: Set(data.public_key_id),
         public_key_pem: Set(data.public_key_pem),
         private_key_pem: Set(data.private_key_pem),
@@ -62,9 +67,9 @@ pub async fn insert(db: &impl ConnectionTrait, data: ActorData) -> Result<actor:
         created_at: Set(at),
         updated_at: Set(at),
         last_fetched_at: Set(if data.local { None } else { Some(at) }),
-        join_policy: Set("manual".into()),
-        member_list_visibility: Set("public".into()),
-        moderation: Set("auto".into()),
+        join_policy: Set(JoinPolicy::Manual.as_str().into()),
+        member_list_visibility: Set(MemberListVisibility::Public.as_str().into()),
+        moderation: Set(Moderation::Auto.as_str().into()),
         ..Default::default()
     };
     Ok(model.insert(db).await?)
@@ -83,7 +88,7 @@ pub async fn upsert_remote(db: &impl ConnectionTrait, data: ActorData) -> Result
     let mut model: actor::ActiveModel = existing.into();
     model.username = Set(data.username);
     model.domain = Set(data.domain);
-    model.kind = Set(data.kind);
+    model.kind = Set(data.kind.as_str().to_string());
     model.display_name = Set(data.display_name);
     model.summary = Set(data.summary);
     model.inbox = Set(data.inbox);
@@ -94,6 +99,7 @@ pub async fn upsert_remote(db: &impl ConnectionTrait, data: ActorData) -> Result
     model.featured_url = Set(data.featured_url);
     model.url = Set(data.url);
     model.icon_url = Set(data.icon_url);
+    model.header_url = Set(data.header_url);
     model.public_key_id = Set(data.public_key_id);
     model.public_key_pem = Set(data.public_key_pem);
     model.ed25519_public = Set(data.ed25519_public);
@@ -122,7 +128,8 @@ pub async fn by_ap_id(db: &impl ConnectionTrait, ap_id: &str) -> Result<Option<a
         .await?)
 }
 
-/// A local organization or alliance by name (the instance actor is not one).
+/// A local organization or alliance by name (the instance actor is not one), deleted ones
+/// included: their name stays taken and their id answers 410.
 pub async fn local_by_name(db: &impl ConnectionTrait, name: &str) -> Result<Option<actor::Model>> {
     Ok(actor::Entity::find()
         .filter(actor::Column::Local.eq(true))
@@ -132,13 +139,19 @@ pub async fn local_by_name(db: &impl ConnectionTrait, name: &str) -> Result<Opti
         .await?)
 }
 
+/// A local actor that is not deleted, by name.
 pub async fn local_by_name_required(db: &impl ConnectionTrait, name: &str) -> Result<actor::Model> {
-    local_by_name(db, name)
-        .await?
-        .ok_or_else(|| Error::not_found(format!("local actor {name:?}")))
+    match local_by_name(db, name).await? {
+        Some(actor) if actor.deleted_at.is_none() => Ok(actor),
+        Some(_) => Err(Error::gone(format!("{name:?} was deleted"))),
+        None => Err(Error::new(
+            puentes_core::ErrorKind::NotFound,
+            format!("no organization or alliance named {name:?} here (see `puentes actor list`)"),
+        )),
+    }
 }
 
-pub const INSTANCE_KIND: &str = "Application";
+const INSTANCE_KIND: &str = ActorKind::Application.as_str();
 
 pub async fn instance_actor(db: &impl ConnectionTrait) -> Result<Option<actor::Model>> {
     Ok(actor::Entity::find()
@@ -148,10 +161,12 @@ pub async fn instance_actor(db: &impl ConnectionTrait) -> Result<Option<actor::M
         .await?)
 }
 
+/// Local organizations and alliances that are not deleted, by name.
 pub async fn list_local(db: &impl ConnectionTrait) -> Result<Vec<actor::Model>> {
     Ok(actor::Entity::find()
         .filter(actor::Column::Local.eq(true))
         .filter(actor::Column::Kind.ne(INSTANCE_KIND))
+        .filter(actor::Column::DeletedAt.is_null())
         .order_by_asc(actor::Column::Username)
         .all(db)
         .await?)
@@ -161,6 +176,7 @@ pub async fn count_local(db: &impl ConnectionTrait) -> Result<u64> {
     Ok(actor::Entity::find()
         .filter(actor::Column::Local.eq(true))
         .filter(actor::Column::Kind.ne(INSTANCE_KIND))
+        .filter(actor::Column::DeletedAt.is_null())
         .count(db)
         .await?)
 }
@@ -176,25 +192,110 @@ pub async fn set_manual_approval(
     Ok(model.update(db).await?)
 }
 
-/// Alliance policies: join (auto/manual), member list (public/members/private), moderation
-/// (auto/held). `None` leaves a policy as it is.
+/// An alliance's policies; `None` leaves a policy as it is.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct AlliancePolicies {
+    pub join: Option<JoinPolicy>,
+    pub members: Option<MemberListVisibility>,
+    pub moderation: Option<Moderation>,
+}
+
 pub async fn set_alliance_policies(
     db: &impl ConnectionTrait,
     actor: actor::Model,
-    join_policy: Option<&str>,
-    member_list_visibility: Option<&str>,
-    moderation: Option<&str>,
+    policies: AlliancePolicies,
 ) -> Result<actor::Model> {
     let mut model: actor::ActiveModel = actor.into();
-    if let Some(v) = join_policy {
-        model.join_policy = Set(v.to_string());
+    if let Some(v) = policies.join {
+        model.join_policy = Set(v.as_str().to_string());
     }
-    if let Some(v) = member_list_visibility {
-        model.member_list_visibility = Set(v.to_string());
+    if let Some(v) = policies.members {
+        model.member_list_visibility = Set(v.as_str().to_string());
     }
-    if let Some(v) = moderation {
-        model.moderation = Set(v.to_string());
+    if let Some(v) = policies.moderation {
+        model.moderation = Set(v.as_str().to_string());
     }
     model.updated_at = Set(now());
     Ok(model.update(db).await?)
+}
+
+/// A profile change; `None` leaves a field as it is, `Some(None)` clears it.
+#[derive(Debug, Clone, Default)]
+pub struct ProfileChange {
+    pub display_name: Option<Option<String>>,
+    /// HTML, already sanitized.
+    pub summary: Option<Option<String>>,
+    pub icon_url: Option<Option<String>>,
+    pub header_url: Option<Option<String>>,
+}
+
+pub async fn set_profile(
+    db: &impl ConnectionTrait,
+    actor: actor::Model,
+    change: ProfileChange,
+) -> Result<actor::Model> {
+    let mut model: actor::ActiveModel = actor.into();
+    if let Some(v) = change.display_name {
+        model.display_name = Set(v);
+    }
+    if let Some(v) = change.summary {
+        model.summary = Set(v);
+    }
+    if let Some(v) = change.icon_url {
+        model.icon_url = Set(v);
+    }
+    if let Some(v) = change.header_url {
+        model.header_url = Set(v);
+    }
+    model.updated_at = Set(now());
+    Ok(model.update(db).await?)
+}
+
+/// Marks an actor deleted. A local actor's keys stay (its Delete must still be signed); its
+/// profile is emptied.
+pub async fn mark_deleted(db: &impl ConnectionTrait, actor: actor::Model) -> Result<actor::Model> {
+    let mut model: actor::ActiveModel = actor.into();
+    model.display_name = Set(None);
+    model.summary = Set(None);
+    model.icon_url = Set(None);
+    model.header_url = Set(None);
+    model.deleted_at = Set(Some(now()));
+    model.updated_at = Set(now());
+    Ok(model.update(db).await?)
+}
+
+impl actor::Model {
+    pub fn kind(&self) -> ActorKind {
+        ActorKind::from_stored(&self.kind, ActorKind::Person)
+    }
+    pub fn is_alliance(&self) -> bool {
+        self.kind() == ActorKind::Alliance
+    }
+    pub fn join_policy(&self) -> JoinPolicy {
+        JoinPolicy::from_stored(&self.join_policy, JoinPolicy::Manual)
+    }
+    pub fn member_list_visibility(&self) -> MemberListVisibility {
+        MemberListVisibility::from_stored(
+            &self.member_list_visibility,
+            MemberListVisibility::Private,
+        )
+    }
+    pub fn moderation(&self) -> Moderation {
+        Moderation::from_stored(&self.moderation, Moderation::Held)
+    }
+    /// `name@domain`
+    pub fn handle(&self) -> Handle {
+        Handle {
+            name: self.username.clone(),
+            domain: self.domain.clone(),
+        }
+    }
+    /// The shared inbox when there is one, else its own.
+    pub fn delivery_inbox(&self) -> &str {
+        self.shared_inbox.as_deref().unwrap_or(&self.inbox)
+    }
+    /// The name people see: the display name, else the username.
+    pub fn display(&self) -> &str {
+        self.display_name.as_deref().unwrap_or(&self.username)
+    }
 }

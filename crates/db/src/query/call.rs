@@ -2,20 +2,14 @@
 
 use crate::{actor, call, call_organizer, now, pledge};
 use chrono::{DateTime, Utc};
-use puentes_core::{Error, Result, calls};
+use puentes_core::{
+    CallStatus, Error, InvitationStatus, JoinMode, PledgeStatus, Result, content::Tag,
+};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, JoinType, PaginatorTrait,
     QueryFilter, QueryOrder, QuerySelect, RelationTrait, Set,
 };
 use std::collections::BTreeMap;
-
-pub const PENDING: &str = "pending";
-pub const ACCEPTED: &str = "accepted";
-pub const REJECTED: &str = "rejected";
-pub const WITHDRAWN: &str = "withdrawn";
-
-pub const INVITED: &str = "invited";
-pub const CONFIRMED: &str = "confirmed";
 
 /// Everything a call holds, for inserting one or replacing a remote one's copy.
 #[derive(Debug, Clone)]
@@ -37,12 +31,12 @@ pub struct CallData {
     pub latitude: Option<f64>,
     pub longitude: Option<f64>,
     pub online_url: Option<String>,
-    pub status: String,
+    pub status: CallStatus,
     pub capacity: Option<i64>,
-    pub join_mode: String,
+    pub join_mode: JoinMode,
     pub external_participation_url: Option<String>,
     pub participant_count: i64,
-    pub tags: Vec<serde_json::Value>,
+    pub tags: Vec<Tag>,
     pub url: Option<String>,
     pub local: bool,
     pub published: DateTime<Utc>,
@@ -70,12 +64,12 @@ impl CallData {
             latitude: row.latitude,
             longitude: row.longitude,
             online_url: row.online_url.clone(),
-            status: row.status.clone(),
+            status: row.status(),
             capacity: row.capacity,
-            join_mode: row.join_mode.clone(),
+            join_mode: row.join_mode(),
             external_participation_url: row.external_participation_url.clone(),
             participant_count: row.participant_count,
-            tags: tags(row),
+            tags: row.tags(),
             url: row.url.clone(),
             local: row.local,
             published: row.published,
@@ -104,9 +98,9 @@ fn fill(model: &mut call::ActiveModel, data: CallData) -> Result<()> {
     model.latitude = Set(data.latitude);
     model.longitude = Set(data.longitude);
     model.online_url = Set(data.online_url);
-    model.status = Set(data.status);
+    model.status = Set(data.status.as_str().to_string());
     model.capacity = Set(data.capacity);
-    model.join_mode = Set(data.join_mode);
+    model.join_mode = Set(data.join_mode.as_str().to_string());
     model.external_participation_url = Set(data.external_participation_url);
     model.participant_count = Set(data.participant_count);
     model.tags_json = Set(serde_json::to_string(&data.tags)?);
@@ -139,7 +133,7 @@ pub async fn replace(
 ) -> Result<call::Model> {
     let moved = row.start_time != data.start_time
         || row.end_time != data.end_time
-        || row.status != data.status
+        || row.status() != data.status
         || row.location_name != data.location_name
         || row.location_address != data.location_address
         || row.online_url != data.online_url;
@@ -148,6 +142,24 @@ pub async fn replace(
     fill(&mut model, data)?;
     model.sequence = Set(sequence);
     Ok(model.update(db).await?)
+}
+
+/// Cancels every upcoming call an organizer has (its deletion); ended ones stay as they were.
+pub async fn cancel_all_of(db: &impl ConnectionTrait, organizer_id: i64) -> Result<u64> {
+    Ok(call::Entity::update_many()
+        .col_expr(
+            call::Column::Status,
+            sea_orm::sea_query::Expr::value(CallStatus::Cancelled.as_str()),
+        )
+        .col_expr(
+            call::Column::UpdatedAt,
+            sea_orm::sea_query::Expr::value(Some(now())),
+        )
+        .filter(call::Column::OrganizerId.eq(organizer_id))
+        .filter(call::Column::StartTime.gt(now()))
+        .exec(db)
+        .await?
+        .rows_affected)
 }
 
 pub async fn set_participant_count(
@@ -162,7 +174,7 @@ pub async fn set_participant_count(
 
 /// Recounts the accepted pledges of one of our calls and stores the count.
 pub async fn recount(db: &impl ConnectionTrait, row: call::Model) -> Result<call::Model> {
-    let count = count_pledges(db, row.id, ACCEPTED).await? as i64;
+    let count = count_pledges(db, row.id, PledgeStatus::Accepted).await? as i64;
     if count == row.participant_count {
         return Ok(row);
     }
@@ -225,7 +237,7 @@ pub async fn taken_part_by(
 ) -> Result<Vec<call::Model>> {
     let mut ids: Vec<i64> = pledge::Entity::find()
         .filter(pledge::Column::ActorId.eq(actor_id))
-        .filter(pledge::Column::Status.eq(ACCEPTED))
+        .filter(pledge::Column::Status.eq(PledgeStatus::Accepted.as_str()))
         .all(db)
         .await?
         .into_iter()
@@ -234,7 +246,7 @@ pub async fn taken_part_by(
     ids.extend(
         call_organizer::Entity::find()
             .filter(call_organizer::Column::ActorId.eq(actor_id))
-            .filter(call_organizer::Column::Status.eq(CONFIRMED))
+            .filter(call_organizer::Column::Status.eq(InvitationStatus::Confirmed.as_str()))
             .all(db)
             .await?
             .into_iter()
@@ -262,45 +274,7 @@ pub fn content_map(row: &call::Model) -> Option<BTreeMap<String, String>> {
         .and_then(|m| serde_json::from_str(m).ok())
 }
 
-pub fn tags(row: &call::Model) -> Vec<serde_json::Value> {
-    serde_json::from_str(&row.tags_json).unwrap_or_default()
-}
-
 // Pledges.
-
-/// What the organizer answers a new pledge: auto-accepted, held for approval, or refused
-/// (with the reason) when the call is cancelled or full.
-pub fn admission(
-    row: &call::Model,
-    accepted: u64,
-    blocked: bool,
-) -> (&'static str, Option<String>) {
-    if blocked {
-        return (REJECTED, Some("not accepted by the organizer".into()));
-    }
-    if row.status == calls::CANCELLED || row.deleted_at.is_some() {
-        return (REJECTED, Some("the call to action was cancelled".into()));
-    }
-    if row.join_mode == calls::EXTERNAL {
-        let elsewhere = row
-            .external_participation_url
-            .as_deref()
-            .map(|url| format!("this call takes pledges at {url}"))
-            .unwrap_or_else(|| "this call does not take pledges here".into());
-        return (REJECTED, Some(elsewhere));
-    }
-    if row
-        .capacity
-        .is_some_and(|capacity| accepted as i64 >= capacity)
-    {
-        return (REJECTED, Some("no places left".into()));
-    }
-    if row.join_mode == calls::FREE {
-        (ACCEPTED, None)
-    } else {
-        (PENDING, None)
-    }
-}
 
 pub async fn pledge(
     db: &impl ConnectionTrait,
@@ -332,9 +306,9 @@ pub async fn pledge_by_join(
 }
 
 /// One pledge change; `None` fields keep what was stored.
-#[derive(Debug, Default, Clone)]
+#[derive(Debug, Clone)]
 pub struct PledgeChange<'a> {
-    pub status: &'a str,
+    pub status: PledgeStatus,
     pub join_ap_id: Option<&'a str>,
     pub message: Option<String>,
     pub reason: Option<String>,
@@ -350,7 +324,7 @@ pub async fn save_pledge(
     match pledge(db, call_id, actor_id).await? {
         Some(existing) => {
             let mut model: pledge::ActiveModel = existing.into();
-            model.status = Set(change.status.to_string());
+            model.status = Set(change.status.as_str().to_string());
             if let Some(id) = change.join_ap_id {
                 model.join_ap_id = Set(Some(id.to_string()));
             }
@@ -364,7 +338,7 @@ pub async fn save_pledge(
         None => Ok(pledge::ActiveModel {
             call_id: Set(call_id),
             actor_id: Set(actor_id),
-            status: Set(change.status.to_string()),
+            status: Set(change.status.as_str().to_string()),
             join_ap_id: Set(change.join_ap_id.map(str::to_string)),
             message: Set(change.message),
             reason: Set(change.reason),
@@ -377,10 +351,14 @@ pub async fn save_pledge(
     }
 }
 
-pub async fn count_pledges(db: &impl ConnectionTrait, call_id: i64, status: &str) -> Result<u64> {
+pub async fn count_pledges(
+    db: &impl ConnectionTrait,
+    call_id: i64,
+    status: PledgeStatus,
+) -> Result<u64> {
     Ok(pledge::Entity::find()
         .filter(pledge::Column::CallId.eq(call_id))
-        .filter(pledge::Column::Status.eq(status))
+        .filter(pledge::Column::Status.eq(status.as_str()))
         .count(db)
         .await?)
 }
@@ -389,11 +367,11 @@ pub async fn count_pledges(db: &impl ConnectionTrait, call_id: i64, status: &str
 pub async fn pledges(
     db: &impl ConnectionTrait,
     call_id: i64,
-    statuses: &[&str],
+    statuses: &[PledgeStatus],
 ) -> Result<Vec<(pledge::Model, actor::Model)>> {
     let rows = pledge::Entity::find()
         .filter(pledge::Column::CallId.eq(call_id))
-        .filter(pledge::Column::Status.is_in(statuses.iter().copied()))
+        .filter(pledge::Column::Status.is_in(statuses.iter().map(|s| s.as_str())))
         .order_by_asc(pledge::Column::Id)
         .join(JoinType::InnerJoin, pledge::Relation::Actor.def())
         .select_also(actor::Entity)
@@ -411,7 +389,7 @@ pub async fn save_organizer(
     db: &impl ConnectionTrait,
     call_id: i64,
     actor_id: i64,
-    status: &str,
+    status: InvitationStatus,
     invite_ap_id: Option<&str>,
 ) -> Result<call_organizer::Model> {
     let at = now();
@@ -423,7 +401,7 @@ pub async fn save_organizer(
     match existing {
         Some(row) => {
             let mut model: call_organizer::ActiveModel = row.into();
-            model.status = Set(status.to_string());
+            model.status = Set(status.as_str().to_string());
             if let Some(id) = invite_ap_id {
                 model.invite_ap_id = Set(Some(id.to_string()));
             }
@@ -433,7 +411,7 @@ pub async fn save_organizer(
         None => Ok(call_organizer::ActiveModel {
             call_id: Set(call_id),
             actor_id: Set(actor_id),
-            status: Set(status.to_string()),
+            status: Set(status.as_str().to_string()),
             invite_ap_id: Set(invite_ap_id.map(str::to_string)),
             created_at: Set(at),
             updated_at: Set(at),
@@ -477,11 +455,11 @@ pub async fn organizer_of(
 pub async fn organizers(
     db: &impl ConnectionTrait,
     call_id: i64,
-    status: &str,
+    status: InvitationStatus,
 ) -> Result<Vec<(call_organizer::Model, actor::Model)>> {
     let rows = call_organizer::Entity::find()
         .filter(call_organizer::Column::CallId.eq(call_id))
-        .filter(call_organizer::Column::Status.eq(status))
+        .filter(call_organizer::Column::Status.eq(status.as_str()))
         .order_by_asc(call_organizer::Column::Id)
         .join(JoinType::InnerJoin, call_organizer::Relation::Actor.def())
         .select_also(actor::Entity)
@@ -491,4 +469,31 @@ pub async fn organizers(
         .into_iter()
         .filter_map(|(o, a)| a.map(|a| (o, a)))
         .collect())
+}
+
+impl call::Model {
+    pub fn status(&self) -> CallStatus {
+        CallStatus::from_stored(&self.status, CallStatus::Confirmed)
+    }
+    pub fn join_mode(&self) -> JoinMode {
+        JoinMode::from_stored(&self.join_mode, JoinMode::None)
+    }
+    pub fn tags(&self) -> Vec<Tag> {
+        Tag::list_from_stored(&self.tags_json)
+    }
+    pub fn is_cancelled(&self) -> bool {
+        self.status() == CallStatus::Cancelled || self.deleted_at.is_some()
+    }
+}
+
+impl pledge::Model {
+    pub fn status(&self) -> PledgeStatus {
+        PledgeStatus::from_stored(&self.status, PledgeStatus::Rejected)
+    }
+}
+
+impl call_organizer::Model {
+    pub fn status(&self) -> InvitationStatus {
+        InvitationStatus::from_stored(&self.status, InvitationStatus::Declined)
+    }
 }

@@ -2,18 +2,13 @@
 
 use crate::{delivery, instance, now};
 use chrono::{DateTime, Duration, Utc};
-use puentes_core::Result;
+use puentes_core::{DeliveryState, Result};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait,
     PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set, TransactionSession,
     TransactionTrait,
     sea_query::{Expr, LockBehavior, LockType, Query},
 };
-
-pub const PENDING: &str = "pending";
-pub const DELIVERED: &str = "delivered";
-/// Refused for good (a permanent 4xx) or given up after too long.
-pub const FAILED: &str = "failed";
 
 pub async fn insert(
     db: &impl ConnectionTrait,
@@ -28,7 +23,7 @@ pub async fn insert(
         actor_id: Set(actor_id),
         inbox: Set(inbox.to_string()),
         host: Set(host.to_string()),
-        state: Set(PENDING.to_string()),
+        state: Set(DeliveryState::Pending.as_str().to_string()),
         attempts: Set(0),
         next_attempt_at: Set(at),
         locked_until: Set(None),
@@ -49,7 +44,7 @@ fn due(at: DateTime<Utc>) -> Condition {
         .and_where(instance::Column::ParkedUntil.gt(at))
         .to_owned();
     Condition::all()
-        .add(delivery::Column::State.eq(PENDING))
+        .add(delivery::Column::State.eq(DeliveryState::Pending.as_str()))
         .add(delivery::Column::NextAttemptAt.lte(at))
         .add(
             Condition::any()
@@ -92,7 +87,7 @@ pub async fn mark_delivered(
     row: delivery::Model,
     status: u16,
 ) -> Result<()> {
-    finish(db, row, DELIVERED, i32::from(status), None).await
+    finish(db, row, DeliveryState::Delivered, i32::from(status), None).await
 }
 
 pub async fn mark_failed(
@@ -104,7 +99,7 @@ pub async fn mark_failed(
     finish(
         db,
         row,
-        FAILED,
+        DeliveryState::Failed,
         status.map(i32::from).unwrap_or(0),
         Some(error),
     )
@@ -114,13 +109,13 @@ pub async fn mark_failed(
 async fn finish(
     db: &impl ConnectionTrait,
     row: delivery::Model,
-    state: &str,
+    state: DeliveryState,
     status: i32,
     error: Option<&str>,
 ) -> Result<()> {
     let attempts = row.attempts + 1;
     let mut model: delivery::ActiveModel = row.into();
-    model.state = Set(state.to_string());
+    model.state = Set(state.as_str().to_string());
     model.attempts = Set(attempts);
     model.locked_until = Set(None);
     model.last_status = Set((status != 0).then_some(status));
@@ -168,23 +163,23 @@ pub async fn due_count(db: &impl ConnectionTrait) -> Result<u64> {
         .await?)
 }
 
-pub async fn count_in_state(db: &impl ConnectionTrait, state: &str) -> Result<u64> {
+pub async fn count_in_state(db: &impl ConnectionTrait, state: DeliveryState) -> Result<u64> {
     Ok(delivery::Entity::find()
-        .filter(delivery::Column::State.eq(state))
+        .filter(delivery::Column::State.eq(state.as_str()))
         .count(db)
         .await?)
 }
 
 pub async fn list(
     db: &impl ConnectionTrait,
-    state: Option<&str>,
+    state: Option<DeliveryState>,
     limit: u64,
 ) -> Result<Vec<delivery::Model>> {
     let mut query = delivery::Entity::find()
         .order_by_desc(delivery::Column::Id)
         .limit(limit);
     if let Some(state) = state {
-        query = query.filter(delivery::Column::State.eq(state));
+        query = query.filter(delivery::Column::State.eq(state.as_str()));
     }
     Ok(query.all(db).await?)
 }
@@ -197,7 +192,7 @@ pub async fn retry_now(db: &impl ConnectionTrait, host: Option<&str>) -> Result<
             delivery::Column::LockedUntil,
             Expr::value(Option::<DateTime<Utc>>::None),
         )
-        .filter(delivery::Column::State.eq(PENDING));
+        .filter(delivery::Column::State.eq(DeliveryState::Pending.as_str()));
     if let Some(host) = host {
         update = update.filter(delivery::Column::Host.eq(host));
     }
@@ -207,13 +202,16 @@ pub async fn retry_now(db: &impl ConnectionTrait, host: Option<&str>) -> Result<
 /// Stops pending deliveries to a host (a domain block).
 pub async fn cancel_for_host(db: &impl ConnectionTrait, host: &str) -> Result<u64> {
     Ok(delivery::Entity::update_many()
-        .col_expr(delivery::Column::State, Expr::value(FAILED))
+        .col_expr(
+            delivery::Column::State,
+            Expr::value(DeliveryState::Failed.as_str()),
+        )
         .col_expr(
             delivery::Column::LastError,
             Expr::value(Some("domain blocked".to_string())),
         )
         .col_expr(delivery::Column::FinishedAt, Expr::value(Some(now())))
-        .filter(delivery::Column::State.eq(PENDING))
+        .filter(delivery::Column::State.eq(DeliveryState::Pending.as_str()))
         .filter(delivery::Column::Host.eq(host))
         .exec(db)
         .await?
@@ -227,7 +225,7 @@ pub async fn release_leases(db: &impl ConnectionTrait) -> Result<()> {
             delivery::Column::LockedUntil,
             Expr::value(Option::<DateTime<Utc>>::None),
         )
-        .filter(delivery::Column::State.eq(PENDING))
+        .filter(delivery::Column::State.eq(DeliveryState::Pending.as_str()))
         .exec(db)
         .await?;
     Ok(())
@@ -236,7 +234,7 @@ pub async fn release_leases(db: &impl ConnectionTrait) -> Result<()> {
 /// Forgets deliveries that finished (delivered or failed) before `before`.
 pub async fn prune_finished(db: &impl ConnectionTrait, before: DateTime<Utc>) -> Result<u64> {
     Ok(delivery::Entity::delete_many()
-        .filter(delivery::Column::State.ne(PENDING))
+        .filter(delivery::Column::State.ne(DeliveryState::Pending.as_str()))
         .filter(delivery::Column::FinishedAt.lt(before))
         .exec(db)
         .await?

@@ -1,26 +1,23 @@
 use crate::{actor, follow, now};
-use puentes_core::Result;
+use puentes_core::{FollowState, Result};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, JoinType,
     PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, RelationTrait, Set,
 };
-
-pub const PENDING: &str = "pending";
-pub const ACCEPTED: &str = "accepted";
 
 pub async fn insert(
     db: &impl ConnectionTrait,
     ap_id: &str,
     follower_id: i64,
     followed_id: i64,
-    state: &str,
+    state: FollowState,
 ) -> Result<follow::Model> {
     let at = now();
     let model = follow::ActiveModel {
         ap_id: Set(ap_id.to_string()),
         follower_id: Set(follower_id),
         followed_id: Set(followed_id),
-        state: Set(state.to_string()),
+        state: Set(state.as_str().to_string()),
         created_at: Set(at),
         updated_at: Set(at),
         ..Default::default()
@@ -54,10 +51,10 @@ pub async fn between(
 pub async fn set_state(
     db: &impl ConnectionTrait,
     row: follow::Model,
-    state: &str,
+    state: FollowState,
 ) -> Result<follow::Model> {
     let mut model: follow::ActiveModel = row.into();
-    model.state = Set(state.to_string());
+    model.state = Set(state.as_str().to_string());
     model.updated_at = Set(now());
     Ok(model.update(db).await?)
 }
@@ -77,6 +74,19 @@ pub async fn set_ap_id(
 pub async fn delete(db: &impl ConnectionTrait, id: i64) -> Result<()> {
     follow::Entity::delete_by_id(id).exec(db).await?;
     Ok(())
+}
+
+/// Removes every follow of or by an actor (when it is deleted).
+pub async fn delete_all_of(db: &impl ConnectionTrait, actor_id: i64) -> Result<u64> {
+    Ok(follow::Entity::delete_many()
+        .filter(
+            Condition::any()
+                .add(follow::Column::FollowerId.eq(actor_id))
+                .add(follow::Column::FollowedId.eq(actor_id)),
+        )
+        .exec(db)
+        .await?
+        .rows_affected)
 }
 
 /// Removes every follow in either direction between two actors.
@@ -111,12 +121,27 @@ pub async fn delete_between_either_way(
 pub async fn followers(
     db: &impl ConnectionTrait,
     followed_id: i64,
-    state: &str,
+    state: FollowState,
 ) -> Result<Vec<actor::Model>> {
     Ok(actor::Entity::find()
         .join_rev(JoinType::InnerJoin, follow::Relation::Follower.def())
         .filter(follow::Column::FollowedId.eq(followed_id))
-        .filter(follow::Column::State.eq(state))
+        .filter(follow::Column::State.eq(state.as_str()))
+        .order_by_asc(follow::Column::Id)
+        .all(db)
+        .await?)
+}
+
+/// Actors an actor follows in the given state, oldest first.
+pub async fn following(
+    db: &impl ConnectionTrait,
+    follower_id: i64,
+    state: FollowState,
+) -> Result<Vec<actor::Model>> {
+    Ok(actor::Entity::find()
+        .join_rev(JoinType::InnerJoin, follow::Relation::Followed.def())
+        .filter(follow::Column::FollowerId.eq(follower_id))
+        .filter(follow::Column::State.eq(state.as_str()))
         .order_by_asc(follow::Column::Id)
         .all(db)
         .await?)
@@ -151,7 +176,7 @@ pub async fn accepted_page(
     Ok(actor::Entity::find()
         .join_rev(JoinType::InnerJoin, listed.def())
         .filter(own.eq(actor_id))
-        .filter(follow::Column::State.eq(ACCEPTED))
+        .filter(follow::Column::State.eq(FollowState::Accepted.as_str()))
         .order_by_asc(follow::Column::Id)
         .offset(page.saturating_sub(1) * per_page)
         .limit(per_page)
@@ -163,7 +188,7 @@ pub async fn count_accepted(db: &impl ConnectionTrait, actor_id: i64, side: Side
     let (own, _) = side.columns();
     Ok(follow::Entity::find()
         .filter(own.eq(actor_id))
-        .filter(follow::Column::State.eq(ACCEPTED))
+        .filter(follow::Column::State.eq(FollowState::Accepted.as_str()))
         .count(db)
         .await?)
 }
@@ -173,7 +198,7 @@ pub async fn has_local_follower(db: &impl ConnectionTrait, followed_id: i64) -> 
     let n = follow::Entity::find()
         .join(JoinType::InnerJoin, follow::Relation::Follower.def())
         .filter(follow::Column::FollowedId.eq(followed_id))
-        .filter(follow::Column::State.eq(ACCEPTED))
+        .filter(follow::Column::State.eq(FollowState::Accepted.as_str()))
         .filter(actor::Column::Local.eq(true))
         .count(db)
         .await?;
@@ -200,4 +225,10 @@ pub async fn with_domain(db: &impl ConnectionTrait, domain: &str) -> Result<Vec<
         )
         .all(db)
         .await?)
+}
+
+impl follow::Model {
+    pub fn state(&self) -> FollowState {
+        FollowState::from_stored(&self.state, FollowState::Pending)
+    }
 }

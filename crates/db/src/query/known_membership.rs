@@ -1,7 +1,7 @@
 //! Memberships of remote alliances as their public member lists say (for network maps).
 
 use crate::{actor, known_membership, membership, now};
-use puentes_core::Result;
+use puentes_core::{MembershipStatus, Result};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, Set,
 };
@@ -45,7 +45,7 @@ pub async fn remote_alliances_around(
     actor_id: i64,
 ) -> Result<Vec<actor::Model>> {
     let rows = membership::Entity::find()
-        .filter(membership::Column::Status.eq(crate::query::membership::ACTIVE))
+        .filter(membership::Column::Status.eq(MembershipStatus::Active.as_str()))
         .filter(
             Condition::any()
                 .add(membership::Column::AllianceId.eq(actor_id))
@@ -66,7 +66,7 @@ pub async fn remote_alliances_around(
     Ok(actor::Entity::find()
         .filter(actor::Column::Id.is_in(ids))
         .filter(actor::Column::Local.eq(false))
-        .filter(actor::Column::Kind.eq("Group"))
+        .filter(actor::Column::Kind.eq(puentes_core::ActorKind::Alliance.as_str()))
         .all(db)
         .await?)
 }

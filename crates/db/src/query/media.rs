@@ -36,6 +36,13 @@ pub async fn insert(db: &impl ConnectionTrait, data: NewMedia) -> Result<media::
     .await?)
 }
 
+pub async fn get(db: &impl ConnectionTrait, id: i64) -> Result<media::Model> {
+    media::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or_else(|| puentes_core::Error::not_found(format!("media {id}")))
+}
+
 pub async fn by_uuid(db: &impl ConnectionTrait, uuid: &str) -> Result<Option<media::Model>> {
     Ok(media::Entity::find()
         .filter(media::Column::Uuid.eq(uuid))

@@ -1,15 +1,13 @@
 use crate::{now, post};
 use chrono::{DateTime, Utc};
-use puentes_core::{Error, Result};
+use puentes_core::{
+    Error, Result, Visibility,
+    content::{Attachment, Tag},
+};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
     QueryOrder, QuerySelect, Set,
 };
-
-pub const PUBLIC: &str = "public";
-pub const UNLISTED: &str = "unlisted";
-pub const FOLLOWERS: &str = "followers";
-pub const DIRECT: &str = "direct";
 
 #[derive(Debug, Clone)]
 pub struct PostData {
@@ -23,7 +21,7 @@ pub struct PostData {
     pub sensitive: bool,
     pub in_reply_to: Option<String>,
     pub url: Option<String>,
-    pub visibility: String,
+    pub visibility: Visibility,
     pub to: Vec<String>,
     pub cc: Vec<String>,
     pub local: bool,
@@ -31,11 +29,9 @@ pub struct PostData {
     pub updated_at: Option<DateTime<Utc>>,
     /// Language → HTML, for posts in several languages.
     pub content_map: Option<std::collections::BTreeMap<String, String>>,
-    /// Hashtag and Mention tags as ActivityStreams JSON objects.
-    pub tags: Vec<serde_json::Value>,
+    pub tags: Vec<Tag>,
     pub audience: Option<String>,
-    /// Image attachments as ActivityStreams JSON objects.
-    pub attachments: Vec<serde_json::Value>,
+    pub attachments: Vec<Attachment>,
 }
 
 pub async fn insert(db: &impl ConnectionTrait, data: PostData) -> Result<post::Model> {
@@ -50,7 +46,7 @@ pub async fn insert(db: &impl ConnectionTrait, data: PostData) -> Result<post::M
         sensitive: Set(data.sensitive),
         in_reply_to: Set(data.in_reply_to),
         url: Set(data.url),
-        visibility: Set(data.visibility),
+        visibility: Set(data.visibility.as_str().to_string()),
         to_json: Set(serde_json::to_string(&data.to)?),
         cc_json: Set(serde_json::to_string(&data.cc)?),
         local: Set(data.local),
@@ -84,7 +80,7 @@ pub async fn update_content(
     model.name = Set(data.name);
     model.language = Set(data.language);
     model.sensitive = Set(data.sensitive);
-    model.visibility = Set(data.visibility);
+    model.visibility = Set(data.visibility.as_str().to_string());
     model.to_json = Set(serde_json::to_string(&data.to)?);
     model.cc_json = Set(serde_json::to_string(&data.cc)?);
     model.updated_at = Set(Some(data.updated_at.unwrap_or_else(now)));
@@ -108,6 +104,20 @@ pub async fn mark_deleted(db: &impl ConnectionTrait, row: post::Model) -> Result
     model.attachments_json = Set("[]".into());
     model.deleted_at = Set(Some(now()));
     Ok(model.update(db).await?)
+}
+
+/// Tombstones every post of an author (its deletion).
+pub async fn mark_all_deleted_by(db: &impl ConnectionTrait, author_id: i64) -> Result<u64> {
+    let rows = post::Entity::find()
+        .filter(post::Column::AuthorId.eq(author_id))
+        .filter(post::Column::DeletedAt.is_null())
+        .all(db)
+        .await?;
+    let count = rows.len() as u64;
+    for row in rows {
+        mark_deleted(db, row).await?;
+    }
+    Ok(count)
 }
 
 pub async fn by_id(db: &impl ConnectionTrait, id: i64) -> Result<Option<post::Model>> {
@@ -134,7 +144,7 @@ pub async fn visible_by_author(
 ) -> Result<Vec<post::Model>> {
     Ok(post::Entity::find()
         .filter(post::Column::AuthorId.eq(author_id))
-        .filter(post::Column::Visibility.is_in([PUBLIC, UNLISTED]))
+        .filter(post::Column::Visibility.is_in(PUBLIC_VISIBILITIES))
         .filter(post::Column::DeletedAt.is_null())
         .order_by_desc(post::Column::Published)
         .order_by_desc(post::Column::Id)
@@ -147,7 +157,7 @@ pub async fn visible_by_author(
 pub async fn count_visible_by_author(db: &impl ConnectionTrait, author_id: i64) -> Result<u64> {
     Ok(post::Entity::find()
         .filter(post::Column::AuthorId.eq(author_id))
-        .filter(post::Column::Visibility.is_in([PUBLIC, UNLISTED]))
+        .filter(post::Column::Visibility.is_in(PUBLIC_VISIBILITIES))
         .filter(post::Column::DeletedAt.is_null())
         .count(db)
         .await?)
@@ -165,7 +175,7 @@ pub async fn local_with_hashtag(
     );
     Ok(post::Entity::find()
         .filter(post::Column::Local.eq(true))
-        .filter(post::Column::Visibility.eq(PUBLIC))
+        .filter(post::Column::Visibility.eq(Visibility::Public.as_str()))
         .filter(post::Column::DeletedAt.is_null())
         .filter(post::Column::TagsJson.like(needle))
         .order_by_desc(post::Column::Published)
@@ -182,23 +192,44 @@ pub async fn count_local(db: &impl ConnectionTrait) -> Result<u64> {
         .await?)
 }
 
-/// The post's languages, when it has several.
-pub fn content_map(row: &post::Model) -> Option<std::collections::BTreeMap<String, String>> {
-    row.content_map
-        .as_deref()
-        .and_then(|m| serde_json::from_str(m).ok())
-}
+/// Stored spellings of the visibilities anyone may read.
+const PUBLIC_VISIBILITIES: [&str; 2] = [Visibility::Public.as_str(), Visibility::Unlisted.as_str()];
 
-pub fn attachments(row: &post::Model) -> Vec<serde_json::Value> {
-    serde_json::from_str(&row.attachments_json).unwrap_or_default()
-}
+impl post::Model {
+    pub fn visibility(&self) -> Visibility {
+        Visibility::from_stored(&self.visibility, Visibility::Direct)
+    }
 
-pub fn tags(row: &post::Model) -> Vec<serde_json::Value> {
-    serde_json::from_str(&row.tags_json).unwrap_or_default()
-}
+    /// The post's languages, when it has several.
+    pub fn content_map(&self) -> Option<std::collections::BTreeMap<String, String>> {
+        self.content_map
+            .as_deref()
+            .and_then(|m| serde_json::from_str(m).ok())
+    }
 
-pub fn addressees(row: &post::Model) -> (Vec<String>, Vec<String>) {
-    let to = serde_json::from_str(&row.to_json).unwrap_or_default();
-    let cc = serde_json::from_str(&row.cc_json).unwrap_or_default();
-    (to, cc)
+    pub fn attachments(&self) -> Vec<Attachment> {
+        Attachment::list_from_stored(&self.attachments_json)
+    }
+
+    pub fn tags(&self) -> Vec<Tag> {
+        Tag::list_from_stored(&self.tags_json)
+    }
+
+    /// (to, cc)
+    pub fn addressees(&self) -> (Vec<String>, Vec<String>) {
+        let to = serde_json::from_str(&self.to_json).unwrap_or_default();
+        let cc = serde_json::from_str(&self.cc_json).unwrap_or_default();
+        (to, cc)
+    }
+
+    /// Addressed to `id`, directly or as its audience.
+    pub fn addresses(&self, id: &str) -> bool {
+        let (to, cc) = self.addressees();
+        self.audience.as_deref() == Some(id) || to.iter().chain(&cc).any(|a| a == id)
+    }
+
+    /// Anyone may read it (or its Tombstone): public or unlisted.
+    pub fn is_publicly_readable(&self) -> bool {
+        self.visibility().is_public()
+    }
 }

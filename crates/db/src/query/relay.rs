@@ -1,14 +1,10 @@
 //! Relays: who announced what (each actor an object at most once), and held relays.
 
-use crate::{announce, held_relay, now};
-use puentes_core::Result;
+use crate::{announce, held_relay, now, post};
+use puentes_core::{HeldRelayState, Result};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
 };
-
-pub const HELD: &str = "held";
-pub const APPROVED: &str = "approved";
-pub const REJECTED: &str = "rejected";
 
 /// Records that `actor_id` announces `object`; false when it already had.
 pub async fn record_announce(
@@ -74,7 +70,7 @@ pub async fn hold(db: &impl ConnectionTrait, actor_id: i64, post_id: i64) -> Res
         held_relay::ActiveModel {
             actor_id: Set(actor_id),
             post_id: Set(post_id),
-            state: Set(HELD.into()),
+            state: Set(HeldRelayState::Held.as_str().into()),
             created_at: Set(now()),
             decided_at: Set(None),
             ..Default::default()
@@ -88,7 +84,7 @@ pub async fn hold(db: &impl ConnectionTrait, actor_id: i64, post_id: i64) -> Res
 pub async fn held_for(db: &impl ConnectionTrait, actor_id: i64) -> Result<Vec<held_relay::Model>> {
     Ok(held_relay::Entity::find()
         .filter(held_relay::Column::ActorId.eq(actor_id))
-        .filter(held_relay::Column::State.eq(HELD))
+        .filter(held_relay::Column::State.eq(HeldRelayState::Held.as_str()))
         .order_by_asc(held_relay::Column::Id)
         .all(db)
         .await?)
@@ -97,10 +93,10 @@ pub async fn held_for(db: &impl ConnectionTrait, actor_id: i64) -> Result<Vec<he
 pub async fn decide(
     db: &impl ConnectionTrait,
     row: held_relay::Model,
-    state: &str,
+    state: HeldRelayState,
 ) -> Result<held_relay::Model> {
     let mut model: held_relay::ActiveModel = row.into();
-    model.state = Set(state.to_string());
+    model.state = Set(state.as_str().to_string());
     model.decided_at = Set(Some(now()));
     Ok(model.update(db).await?)
 }
@@ -115,4 +111,15 @@ pub async fn held_by_post(
         .filter(held_relay::Column::PostId.eq(post_id))
         .one(db)
         .await?)
+}
+
+/// Posts held for an actor's approval, oldest first.
+pub async fn held_posts(db: &impl ConnectionTrait, actor_id: i64) -> Result<Vec<post::Model>> {
+    let mut posts = Vec::new();
+    for row in held_for(db, actor_id).await? {
+        if let Some(post) = post::Entity::find_by_id(row.post_id).one(db).await? {
+            posts.push(post);
+        }
+    }
+    Ok(posts)
 }

@@ -4,48 +4,47 @@ use crate::{
     actor, endorsement, now, statement, statement_invitation, statement_like, statement_version,
 };
 use chrono::{DateTime, Utc};
-use puentes_core::{Error, Result};
+use puentes_core::{
+    EndorsementPolicy, EndorsementStatus, Error, InvitationRole, InvitationStatus, Result,
+    StatementStatus,
+};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, JoinType, PaginatorTrait,
     QueryFilter, QueryOrder, QuerySelect, RelationTrait, Set,
 };
 
-pub const DRAFT: &str = "draft";
-pub const OPEN: &str = "open";
-pub const CLOSED: &str = "closed";
-
-pub const POLICY_MEMBERS: &str = "members";
-pub const POLICY_ANYONE: &str = "anyone";
-pub const POLICY_INVITED: &str = "invited";
-
-pub const INITIATOR: &str = "initiator";
-pub const ENDORSER: &str = "endorser";
-
-pub const INVITED: &str = "invited";
-pub const CONFIRMED: &str = "confirmed";
-pub const DECLINED: &str = "declined";
-
-pub const PENDING: &str = "pending";
-pub const ACCEPTED: &str = "accepted";
-pub const REJECTED: &str = "rejected";
-pub const WITHDRAWN: &str = "withdrawn";
-pub const REMOVED: &str = "removed";
-
-/// The status readers see: an open statement whose deadline has passed is closed.
-pub fn effective_status(row: &statement::Model) -> &str {
-    match row.deadline {
-        Some(deadline) if row.status == OPEN && deadline <= now() => CLOSED,
-        _ => &row.status,
+impl statement::Model {
+    pub fn status(&self) -> StatementStatus {
+        StatementStatus::from_stored(&self.status, StatementStatus::Closed)
+    }
+    /// The status readers see: an open statement whose deadline has passed is closed.
+    pub fn effective_status(&self) -> StatementStatus {
+        match (self.status(), self.deadline) {
+            (StatementStatus::Open, Some(deadline)) if deadline <= now() => StatementStatus::Closed,
+            (status, _) => status,
+        }
+    }
+    pub fn policy(&self) -> EndorsementPolicy {
+        EndorsementPolicy::from_stored(&self.policy, EndorsementPolicy::Invited)
     }
 }
 
-pub fn validate_policy(policy: &str) -> Result<()> {
-    if matches!(policy, POLICY_MEMBERS | POLICY_ANYONE | POLICY_INVITED) {
-        Ok(())
-    } else {
-        Err(Error::bad_request(format!(
-            "unknown endorsement policy {policy:?}: use members, anyone or invited"
-        )))
+impl statement_invitation::Model {
+    pub fn role(&self) -> InvitationRole {
+        InvitationRole::from_stored(&self.role, InvitationRole::Endorser)
+    }
+    pub fn status(&self) -> InvitationStatus {
+        InvitationStatus::from_stored(&self.status, InvitationStatus::Declined)
+    }
+    /// A co-initiator who confirmed.
+    pub fn is_confirmed_initiator(&self) -> bool {
+        self.role() == InvitationRole::Initiator && self.status() == InvitationStatus::Confirmed
+    }
+}
+
+impl endorsement::Model {
+    pub fn status(&self) -> EndorsementStatus {
+        EndorsementStatus::from_stored(&self.status, EndorsementStatus::Rejected)
     }
 }
 
@@ -54,8 +53,8 @@ pub struct NewStatement<'a> {
     pub ap_url: &'a str,
     pub owner_id: i64,
     pub local: bool,
-    pub status: &'a str,
-    pub policy: &'a str,
+    pub status: StatementStatus,
+    pub policy: EndorsementPolicy,
     pub ask: Option<String>,
     pub deadline: Option<DateTime<Utc>>,
 }
@@ -71,7 +70,7 @@ pub async fn insert(db: &impl ConnectionTrait, new: NewStatement<'_>) -> Result<
         ask: Set(new.ask),
         deadline: Set(new.deadline),
         created_at: Set(now()),
-        opened_at: Set((new.status != DRAFT).then(now)),
+        opened_at: Set((new.status != StatementStatus::Draft).then(now)),
         closed_at: Set(None),
         ..Default::default()
     }
@@ -121,14 +120,14 @@ pub async fn copies(db: &impl ConnectionTrait) -> Result<Vec<statement::Model>> 
 pub async fn set_status(
     db: &impl ConnectionTrait,
     row: statement::Model,
-    status: &str,
+    status: StatementStatus,
 ) -> Result<statement::Model> {
     let mut model: statement::ActiveModel = row.clone().into();
-    model.status = Set(status.to_string());
-    if status == OPEN && row.opened_at.is_none() {
+    model.status = Set(status.as_str().to_string());
+    if status == StatementStatus::Open && row.opened_at.is_none() {
         model.opened_at = Set(Some(now()));
     }
-    if status == CLOSED {
+    if status == StatementStatus::Closed {
         model.closed_at = Set(Some(now()));
     }
     Ok(model.update(db).await?)
@@ -138,13 +137,13 @@ pub async fn set_status(
 pub async fn update_copy(
     db: &impl ConnectionTrait,
     row: statement::Model,
-    status: &str,
-    policy: &str,
+    status: StatementStatus,
+    policy: EndorsementPolicy,
     deadline: Option<DateTime<Utc>>,
 ) -> Result<statement::Model> {
     let mut model: statement::ActiveModel = row.into();
-    model.status = Set(status.to_string());
-    model.policy = Set(policy.to_string());
+    model.status = Set(status.as_str().to_string());
+    model.policy = Set(policy.as_str().to_string());
     model.deadline = Set(deadline);
     Ok(model.update(db).await?)
 }
@@ -269,7 +268,7 @@ pub async fn invite(
     db: &impl ConnectionTrait,
     statement_id: i64,
     actor_id: i64,
-    role: &str,
+    role: InvitationRole,
     ap_id: &str,
 ) -> Result<statement_invitation::Model> {
     if let Some(existing) = invitation_for(db, statement_id, actor_id).await? {
@@ -281,8 +280,8 @@ pub async fn invite(
     Ok(statement_invitation::ActiveModel {
         statement_id: Set(statement_id),
         actor_id: Set(actor_id),
-        role: Set(role.to_string()),
-        status: Set(INVITED.to_string()),
+        role: Set(role.as_str().to_string()),
+        status: Set(InvitationStatus::Invited.as_str().to_string()),
         ap_id: Set(ap_id.to_string()),
         created_at: Set(now()),
         answered_at: Set(None),
@@ -297,7 +296,7 @@ pub async fn record_invitation(
     db: &impl ConnectionTrait,
     statement_id: i64,
     actor_id: i64,
-    role: &str,
+    role: InvitationRole,
     ap_id: &str,
 ) -> Result<statement_invitation::Model> {
     match invitation_for(db, statement_id, actor_id).await? {
@@ -338,10 +337,10 @@ pub async fn invitation_for(
 pub async fn answer_invitation(
     db: &impl ConnectionTrait,
     row: statement_invitation::Model,
-    status: &str,
+    status: InvitationStatus,
 ) -> Result<statement_invitation::Model> {
     let mut model: statement_invitation::ActiveModel = row.into();
-    model.status = Set(status.to_string());
+    model.status = Set(status.as_str().to_string());
     model.answered_at = Set(Some(now()));
     Ok(model.update(db).await?)
 }
@@ -400,7 +399,7 @@ pub struct NewEndorsement<'a> {
     pub version_id: i64,
     pub endorser_id: i64,
     pub ap_id: &'a str,
-    pub status: &'a str,
+    pub status: EndorsementStatus,
     pub anonymous: bool,
     pub endorser_members: Option<i64>,
     pub note: Option<String>,
@@ -411,13 +410,17 @@ pub async fn insert_endorsement(
     db: &impl ConnectionTrait,
     new: NewEndorsement<'_>,
 ) -> Result<endorsement::Model> {
-    let decided = matches!(new.status, ACCEPTED | REJECTED).then(now);
+    let decided = matches!(
+        new.status,
+        EndorsementStatus::Accepted | EndorsementStatus::Rejected
+    )
+    .then(now);
     Ok(endorsement::ActiveModel {
         statement_id: Set(new.statement_id),
         version_id: Set(new.version_id),
         endorser_id: Set(new.endorser_id),
         ap_id: Set(new.ap_id.to_string()),
-        status: Set(new.status.to_string()),
+        status: Set(new.status.as_str().to_string()),
         anonymous: Set(new.anonymous),
         endorser_members: Set(new.endorser_members),
         note: Set(new.note),
@@ -458,7 +461,10 @@ pub async fn live_endorsement(
     Ok(endorsement::Entity::find()
         .filter(endorsement::Column::VersionId.eq(version_id))
         .filter(endorsement::Column::EndorserId.eq(endorser_id))
-        .filter(endorsement::Column::Status.is_in([PENDING, ACCEPTED]))
+        .filter(endorsement::Column::Status.is_in([
+            EndorsementStatus::Pending.as_str(),
+            EndorsementStatus::Accepted.as_str(),
+        ]))
         .one(db)
         .await?)
 }
@@ -467,14 +473,16 @@ pub async fn live_endorsement(
 pub async fn set_endorsement_status(
     db: &impl ConnectionTrait,
     row: endorsement::Model,
-    status: &str,
+    status: EndorsementStatus,
     revocation: Option<&str>,
 ) -> Result<endorsement::Model> {
     let mut model: endorsement::ActiveModel = row.into();
-    model.status = Set(status.to_string());
+    model.status = Set(status.as_str().to_string());
     match status {
-        ACCEPTED | REJECTED => model.decided_at = Set(Some(now())),
-        WITHDRAWN | REMOVED => {
+        EndorsementStatus::Accepted | EndorsementStatus::Rejected => {
+            model.decided_at = Set(Some(now()))
+        }
+        EndorsementStatus::Withdrawn | EndorsementStatus::Removed => {
             model.withdrawn_at = Set(Some(now()));
             if let Some(doc) = revocation {
                 model.revocation = Set(Some(doc.to_string()));
@@ -489,7 +497,7 @@ pub async fn set_endorsement_status(
 pub async fn endorsements_of_version(
     db: &impl ConnectionTrait,
     version_id: i64,
-    statuses: &[&str],
+    statuses: &[EndorsementStatus],
 ) -> Result<Vec<(endorsement::Model, actor::Model)>> {
     endorsements_where(db, endorsement::Column::VersionId.eq(version_id), statuses).await
 }
@@ -498,7 +506,7 @@ pub async fn endorsements_of_version(
 pub async fn endorsements_of_statement(
     db: &impl ConnectionTrait,
     statement_id: i64,
-    statuses: &[&str],
+    statuses: &[EndorsementStatus],
 ) -> Result<Vec<(endorsement::Model, actor::Model)>> {
     endorsements_where(
         db,
@@ -511,11 +519,11 @@ pub async fn endorsements_of_statement(
 async fn endorsements_where(
     db: &impl ConnectionTrait,
     scope: sea_orm::sea_query::SimpleExpr,
-    statuses: &[&str],
+    statuses: &[EndorsementStatus],
 ) -> Result<Vec<(endorsement::Model, actor::Model)>> {
     let rows = endorsement::Entity::find()
         .filter(scope)
-        .filter(endorsement::Column::Status.is_in(statuses.iter().copied()))
+        .filter(endorsement::Column::Status.is_in(statuses.iter().map(|s| s.as_str())))
         .order_by_asc(endorsement::Column::Id)
         .join(JoinType::InnerJoin, endorsement::Relation::Endorser.def())
         .select_also(actor::Entity)

@@ -9,7 +9,7 @@
 pub mod network;
 pub mod pages;
 
-use crate::{actor, post, query};
+use crate::{actor, post};
 use chrono::{DateTime, Utc};
 use puentes_core::sanitize::{safe_image, safe_link};
 use serde::Serialize;
@@ -49,7 +49,7 @@ impl ActorRef {
                 .and_then(safe_link)
                 .or_else(|| safe_link(&a.ap_id)),
             avatar: a.icon_url.as_deref().and_then(safe_image),
-            alliance: a.kind == "Group",
+            alliance: a.is_alliance(),
             local: a.local,
             ap_id: a.ap_id.clone(),
         }
@@ -119,26 +119,25 @@ pub struct Attachment {
 }
 
 fn attachments(row: &post::Model) -> Vec<Attachment> {
-    query::post::attachments(row)
+    row.attachments()
         .iter()
-        .filter(|a| {
-            let kind = a["type"].as_str().unwrap_or("");
-            let media = a["mediaType"].as_str().unwrap_or("");
-            kind == "Image" || media.starts_with("image/")
-        })
+        .filter(|a| a.is_image())
         .filter_map(|a| {
-            let url = match &a["url"] {
-                serde_json::Value::String(s) => s.clone(),
-                serde_json::Value::Object(o) => o.get("href")?.as_str()?.to_string(),
-                _ => return None,
-            };
             Some(Attachment {
-                url: safe_image(&url)?,
-                alt: a["name"].as_str().unwrap_or_default().trim().to_string(),
-                width: a["width"].as_u64().and_then(|w| u32::try_from(w).ok()),
-                height: a["height"].as_u64().and_then(|h| u32::try_from(h).ok()),
+                url: safe_image(&a.url)?,
+                alt: a.alt.clone().unwrap_or_default().trim().to_string(),
+                width: a.width.and_then(|w| u32::try_from(w).ok()),
+                height: a.height.and_then(|h| u32::try_from(h).ok()),
             })
         })
+        .collect()
+}
+
+/// Hashtag names that can be put in a link as they are.
+pub(crate) fn hashtags(tags: &[puentes_core::content::Tag]) -> Vec<String> {
+    tags.iter()
+        .filter_map(|t| t.hashtag_name())
+        .filter(|n| !n.is_empty() && n.chars().all(|c| c.is_alphanumeric() || c == '_'))
         .collect()
 }
 
@@ -171,13 +170,7 @@ impl PostView {
             .as_deref()
             .and_then(safe_link)
             .or_else(|| safe_link(&row.ap_id));
-        let hashtags = query::post::tags(row)
-            .iter()
-            .filter(|t| t["type"] == "Hashtag")
-            .filter_map(|t| t["name"].as_str())
-            .map(|n| n.trim_start_matches('#').to_lowercase())
-            .filter(|n| !n.is_empty() && n.chars().all(|c| c.is_alphanumeric() || c == '_'))
-            .collect();
+        let hashtags = hashtags(&row.tags());
         PostView {
             ap_id: row.ap_id.clone(),
             link,
@@ -188,7 +181,7 @@ impl PostView {
             texts: texts(
                 row.language.as_deref(),
                 &row.content,
-                query::post::content_map(row),
+                row.content_map(),
                 prefer,
             ),
             attachments: attachments(row),

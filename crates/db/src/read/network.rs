@@ -4,8 +4,8 @@
 //! (`known_membership`). Lists that their alliance keeps private are never drawn.
 
 use super::ActorRef;
-use crate::{actor, known_membership, membership, query};
-use puentes_core::Result;
+use crate::{actor, known_membership, membership};
+use puentes_core::{MemberListVisibility, MembershipStatus, Result};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
@@ -60,7 +60,7 @@ async fn edges(
     };
     let mut out: Vec<(i64, i64)> = membership::Entity::find()
         .filter(m_col.is_in(ids.clone()))
-        .filter(membership::Column::Status.eq(query::membership::ACTIVE))
+        .filter(membership::Column::Status.eq(MembershipStatus::Active.as_str()))
         .all(db)
         .await?
         .into_iter()
@@ -116,7 +116,9 @@ pub async fn around(db: &impl ConnectionTrait, alliance: &actor::Model) -> Resul
     // own memberships of remote alliances are its own to show; remote lists were read only
     // when public.
     let drawable = |(a, m): &(i64, i64)| match (actors.get(a), actors.get(m)) {
-        (Some(alliance), Some(_)) => !alliance.local || alliance.member_list_visibility == "public",
+        (Some(alliance), Some(_)) => {
+            !alliance.local || alliance.member_list_visibility() == MemberListVisibility::Public
+        }
         _ => false,
     };
     let edges: BTreeSet<(i64, i64)> = raw.into_iter().filter(drawable).collect();

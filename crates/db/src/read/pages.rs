@@ -7,7 +7,8 @@ use crate::{
 };
 use chrono::{DateTime, Duration, Utc};
 use puentes_core::{
-    Error, Result,
+    EndorsementStatus, Error, InvitationStatus, MemberListVisibility, MembershipStatus,
+    PledgeStatus, Result, StatementStatus, Visibility,
     sanitize::{safe_link, strip_html},
 };
 use sea_orm::{
@@ -40,7 +41,10 @@ fn statement_owner() -> RelationDef {
 
 fn readable() -> Condition {
     Condition::all()
-        .add(post::Column::Visibility.is_in([query::post::PUBLIC, query::post::UNLISTED]))
+        .add(
+            post::Column::Visibility
+                .is_in([Visibility::Public.as_str(), Visibility::Unlisted.as_str()]),
+        )
         .add(post::Column::DeletedAt.is_null())
 }
 
@@ -116,7 +120,7 @@ async fn statement_cards(
 ) -> Result<Vec<StatementCard>> {
     let mut select = statement::Entity::find()
         .filter(statement::Column::Local.eq(true))
-        .filter(statement::Column::Status.ne(query::statement::DRAFT));
+        .filter(statement::Column::Status.ne(StatementStatus::Draft.as_str()));
     if let Some(owner) = owner {
         select = select.filter(statement::Column::OwnerId.eq(owner));
     }
@@ -149,7 +153,7 @@ async fn statement_cards(
             Some(StatementCard {
                 title: v.name.clone(),
                 path: format!("/@{}/statements/{}", owner.username, s.uuid),
-                status: query::statement::effective_status(&s).to_string(),
+                status: s.effective_status().to_string(),
                 ask: s.ask.clone(),
                 owner: ActorRef::of(&owner),
                 opened: s.opened_at,
@@ -212,7 +216,7 @@ pub async fn home(db: &impl ConnectionTrait, prefer: &str) -> Result<HomeView> {
             username: a.username.clone(),
             summary: puentes_core::text::excerpt(a.summary.as_deref().unwrap_or_default(), 160),
         };
-        if a.kind == "Group" {
+        if a.is_alliance() {
             alliances.push(card);
         } else {
             organizations.push(card);
@@ -221,7 +225,7 @@ pub async fn home(db: &impl ConnectionTrait, prefer: &str) -> Result<HomeView> {
     let posts = joined(
         post::Entity::find()
             .filter(post::Column::Local.eq(true))
-            .filter(post::Column::Visibility.eq(query::post::PUBLIC))
+            .filter(post::Column::Visibility.eq(Visibility::Public.as_str()))
             .filter(post::Column::DeletedAt.is_null())
             .filter(post::Column::InReplyTo.is_null())
             .join(JoinType::InnerJoin, post_author())
@@ -332,7 +336,7 @@ pub async fn profile(
     let member_of = joined(
         membership::Entity::find()
             .filter(membership::Column::MemberId.eq(actor.id))
-            .filter(membership::Column::Status.eq(query::membership::ACTIVE))
+            .filter(membership::Column::Status.eq(MembershipStatus::Active.as_str()))
             .join(JoinType::InnerJoin, membership::Relation::Alliance.def())
             .select_also(actor::Entity)
             .order_by_asc(membership::Column::Id)
@@ -345,10 +349,10 @@ pub async fn profile(
         role: m.role.clone(),
     })
     .collect();
-    let alliance = actor.kind == "Group";
-    let members_public = actor.member_list_visibility == "public";
+    let alliance = actor.is_alliance();
+    let members_public = actor.member_list_visibility() == MemberListVisibility::Public;
     let (member_count, members) = if alliance {
-        let rows = query::membership::members(db, actor.id, query::membership::ACTIVE).await?;
+        let rows = query::membership::members(db, actor.id, MembershipStatus::Active).await?;
         let shown = if members_public {
             rows.iter()
                 .map(|(m, a)| MemberView {
@@ -367,7 +371,10 @@ pub async fn profile(
         actor: ActorRef::of(&actor),
         username: actor.username.clone(),
         summary_html: actor.summary.clone().unwrap_or_default(),
-        header: None,
+        header: actor
+            .header_url
+            .as_deref()
+            .and_then(puentes_core::sanitize::safe_image),
         followers,
         manually_approves: actor.manually_approves_followers,
         posts,
@@ -402,13 +409,7 @@ pub async fn post_page(
     let author = query::actor::local_by_name_required(db, name).await?;
     let row = query::post::by_ap_id(db, ap_id)
         .await?
-        .filter(|p| {
-            p.author_id == author.id
-                && matches!(
-                    p.visibility.as_str(),
-                    query::post::PUBLIC | query::post::UNLISTED
-                )
-        })
+        .filter(|p| p.author_id == author.id && p.visibility().is_public())
         .ok_or_else(|| Error::not_found("post"))?;
     if row.deleted_at.is_some() {
         return Err(Error::gone("this post was deleted"));
@@ -512,13 +513,11 @@ pub async fn statement_page(
     let owner = query::actor::local_by_name_required(db, name).await?;
     let row = query::statement::by_uuid(db, uuid)
         .await?
-        .filter(|r| r.local && r.owner_id == owner.id && r.status != query::statement::DRAFT)
+        .filter(|r| r.local && r.owner_id == owner.id && r.status() != StatementStatus::Draft)
         .ok_or_else(|| Error::not_found("statement"))?;
     let mut initiators = vec![ActorRef::of(&owner)];
     for (invitation, a) in query::statement::invitations(db, row.id).await? {
-        if invitation.role == query::statement::INITIATOR
-            && invitation.status == query::statement::CONFIRMED
-        {
+        if invitation.is_confirmed_initiator() {
             initiators.push(ActorRef::of(&a));
         }
     }
@@ -527,9 +526,9 @@ pub async fn statement_page(
         .last()
         .cloned()
         .ok_or_else(|| Error::not_found("statement version"))?;
-    use query::statement::{ACCEPTED, REMOVED, WITHDRAWN};
+    use EndorsementStatus::{Accepted, Removed, Withdrawn};
     let all =
-        query::statement::endorsements_of_statement(db, row.id, &[ACCEPTED, WITHDRAWN, REMOVED])
+        query::statement::endorsements_of_statement(db, row.id, &[Accepted, Withdrawn, Removed])
             .await?;
     let shown_versions = versions
         .iter()
@@ -539,7 +538,7 @@ pub async fn statement_page(
                 all.iter().filter(|(e, _)| e.version_id == v.id).collect();
             let accepted: Vec<_> = of_version
                 .iter()
-                .filter(|(e, _)| e.status == ACCEPTED)
+                .filter(|(e, _)| e.status() == Accepted)
                 .collect();
             VersionView {
                 number: v.number,
@@ -555,7 +554,7 @@ pub async fn statement_page(
                     .filter(|(e, _)| !e.anonymous)
                     .map(|(e, a)| EndorserView {
                         actor: ActorRef::of(a),
-                        members: e.endorser_members.filter(|_| a.kind == "Group"),
+                        members: e.endorser_members.filter(|_| a.is_alliance()),
                         note: e
                             .note
                             .as_deref()
@@ -585,7 +584,7 @@ pub async fn statement_page(
         uuid: row.uuid.clone(),
         title: current.name.clone(),
         ask: row.ask.clone(),
-        status: query::statement::effective_status(&row).to_string(),
+        status: row.effective_status().to_string(),
         policy: row.policy.clone(),
         deadline: row.deadline,
         opened: row.opened_at,
@@ -644,7 +643,7 @@ pub async fn call_page(
     let co_organizers = joined(
         call_organizer::Entity::find()
             .filter(call_organizer::Column::CallId.eq(row.id))
-            .filter(call_organizer::Column::Status.eq(query::call::CONFIRMED))
+            .filter(call_organizer::Column::Status.eq(InvitationStatus::Confirmed.as_str()))
             .join(JoinType::InnerJoin, call_organizer::Relation::Actor.def())
             .select_also(actor::Entity)
             .order_by_asc(call_organizer::Column::Id)
@@ -657,7 +656,7 @@ pub async fn call_page(
     let pledged = joined(
         pledge::Entity::find()
             .filter(pledge::Column::CallId.eq(row.id))
-            .filter(pledge::Column::Status.eq(query::call::ACCEPTED))
+            .filter(pledge::Column::Status.eq(PledgeStatus::Accepted.as_str()))
             .join(JoinType::InnerJoin, pledge::Relation::Actor.def())
             .select_also(actor::Entity)
             .order_by_asc(pledge::Column::Id)
@@ -673,13 +672,7 @@ pub async fn call_page(
         )),
         _ => None,
     };
-    let hashtags = query::call::tags(&row)
-        .iter()
-        .filter(|t| t["type"] == "Hashtag")
-        .filter_map(|t| t["name"].as_str())
-        .map(|n| n.trim_start_matches('#').to_lowercase())
-        .filter(|n| !n.is_empty() && n.chars().all(|c| c.is_alphanumeric() || c == '_'))
-        .collect();
+    let hashtags = super::hashtags(&row.tags());
     Ok(CallPage {
         ap_id: row.ap_id.clone(),
         title: row.name.clone(),
@@ -727,7 +720,7 @@ pub async fn tag(
     Ok(joined(
         post::Entity::find()
             .filter(post::Column::Local.eq(true))
-            .filter(post::Column::Visibility.eq(query::post::PUBLIC))
+            .filter(post::Column::Visibility.eq(Visibility::Public.as_str()))
             .filter(post::Column::DeletedAt.is_null())
             .filter(post::Column::TagsJson.like(needle))
             .join(JoinType::InnerJoin, post_author())

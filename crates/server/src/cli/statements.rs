@@ -1,17 +1,23 @@
 //! `puentes statement …`, `puentes endorse` and `puentes verify`.
 
-use clap::Subcommand;
-use puentes_core::{Error, Result};
-use puentes_server::{
-    Instance,
-    statements::{self, Draft, Endorsed},
+use super::{
+    OPERATOR,
+    parse::{choice, translation},
 };
+use clap::{Args, Subcommand};
+use puentes_app::{
+    App,
+    statements::{Draft, Endorsed},
+};
+use puentes_core::{EndorsementPolicy, Error, InvitationRole, Result};
+use puentes_server::Instance;
 
 #[derive(Subcommand)]
 pub enum StatementCommand {
     /// Draft a statement (Markdown text); prints its id.
     Create {
-        #[arg(long = "as")]
+        /// The owner: one of our organizations or alliances.
+        #[arg(long = "as", value_name = "NAME")]
         as_name: String,
         #[arg(long)]
         title: String,
@@ -24,31 +30,34 @@ pub enum StatementCommand {
         #[arg(long)]
         lang: Option<String>,
         /// Another language of the text, as LANG=TEXT; repeatable.
-        #[arg(long = "translation")]
-        translations: Vec<String>,
-        /// Who may endorse: members (of the owning alliance; others are held), anyone, invited.
-        #[arg(long)]
-        policy: Option<String>,
+        #[arg(long = "translation", value_name = "LANG=TEXT", value_parser = translation)]
+        translations: Vec<(String, String)>,
+        /// Who may endorse: members (of the owning alliance; others are held for the
+        /// secretariat), anyone, or invited actors only.
+        #[arg(long, value_parser = choice::<EndorsementPolicy>())]
+        policy: Option<EndorsementPolicy>,
         /// Last moment to endorse, RFC 3339 (2027-03-01T18:00:00Z).
         #[arg(long)]
         deadline: Option<String>,
     },
     /// Invite an actor (name@domain) as co-initiator (before opening) or as endorser.
     Invite {
+        /// The statement's id, URL or page.
         id: String,
         handle: String,
-        #[arg(long, default_value = "initiator")]
-        role: String,
+        #[arg(long, default_value = "initiator", value_parser = choice::<InvitationRole>())]
+        role: InvitationRole,
     },
     /// Confirm an invitation to co-initiate or endorse (as the invited actor).
     Confirm {
-        #[arg(long = "as")]
+        #[arg(long = "as", value_name = "NAME")]
         as_name: String,
+        /// The statement's id, URL or page.
         url: String,
     },
     /// Decline an invitation.
     Decline {
-        #[arg(long = "as")]
+        #[arg(long = "as", value_name = "NAME")]
         as_name: String,
         url: String,
     },
@@ -66,7 +75,7 @@ pub enum StatementCommand {
     /// Add a translation (after opening it is shown beside the text, not signed).
     Translate {
         /// As a co-initiator, for a statement owned on another instance.
-        #[arg(long = "as")]
+        #[arg(long = "as", value_name = "NAME")]
         as_name: Option<String>,
         id: String,
         lang: String,
@@ -83,12 +92,30 @@ pub enum StatementCommand {
     /// The named signatories (anonymous endorsements are counted only).
     Export {
         id: String,
-        #[arg(long, default_value = "csv")]
+        #[arg(long, default_value = "csv", value_parser = ["csv", "json"])]
         format: String,
     },
 }
 
-pub async fn statement_command(instance: &Instance, command: StatementCommand) -> Result<()> {
+#[derive(Args)]
+pub struct EndorseArgs {
+    /// The endorsing organization or alliance.
+    #[arg(long = "as", value_name = "NAME")]
+    as_name: String,
+    /// The statement: its id, URL or page address, here or on any instance.
+    url: String,
+    /// Counted in public, named only to the statement's owner.
+    #[arg(long)]
+    anonymous: bool,
+    /// A few words published with the endorsement.
+    #[arg(long)]
+    note: Option<String>,
+    /// Withdraw the endorsement (a signed Undo; it moves to the revocations).
+    #[arg(long)]
+    undo: bool,
+}
+
+pub async fn statement_command(app: &App, command: StatementCommand) -> Result<()> {
     match command {
         StatementCommand::Create {
             as_name,
@@ -100,14 +127,6 @@ pub async fn statement_command(instance: &Instance, command: StatementCommand) -
             policy,
             deadline,
         } => {
-            let translations = translations
-                .iter()
-                .map(|t| {
-                    t.split_once('=')
-                        .map(|(l, x)| (l.to_string(), x.to_string()))
-                        .ok_or_else(|| Error::bad_request(format!("{t:?}: use LANG=TEXT")))
-                })
-                .collect::<Result<Vec<_>>>()?;
             let draft = Draft {
                 title,
                 text,
@@ -117,7 +136,7 @@ pub async fn statement_command(instance: &Instance, command: StatementCommand) -
                 policy,
                 deadline,
             };
-            let row = statements::create(instance, &as_name, draft).await?;
+            let row = app.create_statement(&OPERATOR, &as_name, draft).await?;
             println!("{}", row.uuid);
             eprintln!(
                 "draft {}: invite co-initiators, then `puentes statement open {}`",
@@ -125,27 +144,32 @@ pub async fn statement_command(instance: &Instance, command: StatementCommand) -
             );
         }
         StatementCommand::Invite { id, handle, role } => {
-            statements::invite(instance, &id, &handle, &role).await?;
+            app.invite_to_statement(&OPERATOR, &id, &handle, role)
+                .await?;
             println!("invited {handle} as {role}");
         }
         StatementCommand::Confirm { as_name, url } => {
-            statements::answer_invitation(instance, &as_name, &url, true).await?;
+            app.answer_statement_invitation(&OPERATOR, &as_name, &url, true)
+                .await?;
             println!("{as_name} confirmed");
         }
         StatementCommand::Decline { as_name, url } => {
-            statements::answer_invitation(instance, &as_name, &url, false).await?;
+            app.answer_statement_invitation(&OPERATOR, &as_name, &url, false)
+                .await?;
             println!("{as_name} declined");
         }
         StatementCommand::Open { id } => {
-            let version = statements::open(instance, &id).await?;
+            let version = app.open_statement(&OPERATOR, &id).await?;
             println!("open: {} (digest {})", version.ap_id, version.digest);
         }
         StatementCommand::Close { id } => {
-            statements::close(instance, &id).await?;
+            app.close_statement(&OPERATOR, &id).await?;
             println!("closed");
         }
         StatementCommand::Revise { id, text, title } => {
-            let version = statements::revise(instance, &id, &text, title.as_deref()).await?;
+            let version = app
+                .revise_statement(&OPERATOR, &id, &text, title.as_deref())
+                .await?;
             println!(
                 "version {}: {} (digest {})",
                 version.number, version.ap_id, version.digest
@@ -157,90 +181,88 @@ pub async fn statement_command(instance: &Instance, command: StatementCommand) -
             lang,
             text,
         } => {
-            statements::translate(instance, as_name.as_deref(), &id, &lang, &text).await?;
+            app.translate_statement(&OPERATOR, as_name.as_deref(), &id, &lang, &text)
+                .await?;
             println!("translation {lang} added");
         }
         StatementCommand::Pending { id } => {
-            for (endorsement, actor) in statements::pending(instance, &id).await? {
+            for (endorsement, actor) in app.held_endorsements(&OPERATOR, &id).await? {
                 println!(
-                    "{}@{}\t{}\t{}",
-                    actor.username, actor.domain, endorsement.created_at, endorsement.ap_id
+                    "{}\t{}\t{}",
+                    actor.handle().acct(),
+                    endorsement.created_at,
+                    endorsement.ap_id
                 );
             }
         }
         StatementCommand::Approve { id, handle } => {
-            statements::decide(instance, &id, &handle, true).await?;
+            app.decide_endorsement(&OPERATOR, &id, &handle, true)
+                .await?;
             println!("accepted {handle}");
         }
         StatementCommand::Reject { id, handle } => {
-            statements::decide(instance, &id, &handle, false).await?;
+            app.decide_endorsement(&OPERATOR, &id, &handle, false)
+                .await?;
             println!("rejected {handle}");
         }
         StatementCommand::List => {
-            for (row, version, owner) in statements::list(instance).await? {
+            for (row, version, owner) in app.list_statements().await? {
                 let place = if row.local { "ours" } else { "copy" };
                 println!(
-                    "{}\t{}\t{}\tv{}\t{}@{}\t{}\t{}",
+                    "{}\t{place}\t{}\tv{}\t{}\t{}\t{}",
                     row.uuid,
-                    place,
                     row.status,
                     version.number,
-                    owner.username,
-                    owner.domain,
+                    owner.handle().acct(),
                     version.name,
-                    instance
-                        .ctx
-                        .urls
-                        .statement_version(&row.uuid, version.number)
+                    app.urls.statement_version(&row.uuid, version.number)
                 );
             }
         }
         StatementCommand::Export { id, format } => {
-            let (signatories, anonymous) = statements::signatories(instance, &id).await?;
-            match format.as_str() {
-                "csv" => {
-                    let mut writer = csv::Writer::from_writer(std::io::stdout());
-                    for signatory in &signatories {
-                        writer
-                            .serialize(signatory)
-                            .map_err(|e| Error::internal("cannot write CSV").with_source(e))?;
-                    }
-                    writer
-                        .flush()
-                        .map_err(|e| Error::internal("cannot write CSV").with_source(e))?;
-                    eprintln!("{} named, {anonymous} anonymous", signatories.len());
-                }
-                "json" => println!(
+            let (signatories, anonymous) = app.signatories(&id).await?;
+            if format == "json" {
+                println!(
                     "{}",
                     serde_json::to_string_pretty(&serde_json::json!({
                         "signatories": signatories, "anonymous": anonymous,
                     }))?
-                ),
-                other => {
-                    return Err(Error::bad_request(format!(
-                        "unknown format {other:?}: use csv or json"
-                    )));
+                );
+            } else {
+                let mut writer = csv::Writer::from_writer(std::io::stdout());
+                for signatory in &signatories {
+                    writer
+                        .serialize(signatory)
+                        .map_err(|e| Error::internal("cannot write CSV").with_source(e))?;
                 }
+                writer
+                    .flush()
+                    .map_err(|e| Error::internal("cannot write CSV").with_source(e))?;
+                eprintln!("{} named, {anonymous} anonymous", signatories.len());
             }
         }
     }
     Ok(())
 }
 
-pub async fn endorse(
-    instance: &Instance,
-    as_name: &str,
-    url: &str,
-    undo: bool,
-    anonymous: bool,
-    note: Option<&str>,
-) -> Result<()> {
-    if undo {
-        let withdrawn = statements::withdraw(instance, as_name, url).await?;
+pub async fn endorse(app: &App, args: EndorseArgs) -> Result<()> {
+    if args.undo {
+        let withdrawn = app
+            .withdraw_endorsement(&OPERATOR, &args.as_name, &args.url)
+            .await?;
         println!("withdrawn: {}", withdrawn.ap_id);
         return Ok(());
     }
-    match statements::endorse(instance, as_name, url, anonymous, note).await? {
+    match app
+        .endorse(
+            &OPERATOR,
+            &args.as_name,
+            &args.url,
+            args.anonymous,
+            args.note.as_deref(),
+        )
+        .await?
+    {
         Endorsed::Sent(row) => println!("sent: {} (the owner will answer)", row.ap_id),
         Endorsed::Decided(admission, row) => println!("{admission:?}: {}", row.ap_id),
     }

@@ -1,0 +1,303 @@
+//! Following: our actors following others, others following ours (with approval by hand
+//! where an actor wants it), and the answers that travel between them.
+
+use crate::{App, Caller, Permission};
+use puentes_core::{Error, FollowState, Result};
+use puentes_db::{ConnectionTrait, OutboxEvent, actor, follow, query};
+
+/// What an incoming Accept or Reject of a Follow did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Answered {
+    Applied,
+    Unknown,
+}
+
+impl App {
+    /// `as_name` follows the actor at `handle` (ours at once, others by a Follow).
+    pub async fn follow(
+        &self,
+        caller: &Caller,
+        as_name: &str,
+        handle: &str,
+    ) -> Result<follow::Model> {
+        let acting = self.acting(caller, as_name, Permission::Publish).await?;
+        let target = self.resolve(handle).await?;
+        self.follow_actor(&acting.actor, &target).await
+    }
+
+    /// The follow itself, once the caller is checked and the target known.
+    pub(crate) async fn follow_actor(
+        &self,
+        follower: &actor::Model,
+        target: &actor::Model,
+    ) -> Result<follow::Model> {
+        if target.id == follower.id {
+            return Err(Error::bad_request("an actor cannot follow itself"));
+        }
+        if target.deleted_at.is_some() {
+            return Err(Error::gone(format!(
+                "{} was deleted",
+                target.handle().acct()
+            )));
+        }
+        if let Some(existing) = query::follow::between(&self.db, follower.id, target.id).await? {
+            return Ok(existing);
+        }
+        if query::block::exists(&self.db, follower.id, target.id).await? {
+            return Err(Error::conflict(format!(
+                "{} blocks {}; unblock first",
+                follower.username,
+                target.handle().acct()
+            )));
+        }
+        let txn = self.write().await?;
+        let row = ensure_follow(&txn, &self.urls, follower, target, false).await?;
+        txn.commit().await?;
+        Ok(row)
+    }
+
+    pub async fn unfollow(&self, caller: &Caller, as_name: &str, handle: &str) -> Result<()> {
+        let acting = self.acting(caller, as_name, Permission::Publish).await?;
+        let target = self.resolve(handle).await?;
+        let row = query::follow::between(&self.db, acting.actor.id, target.id)
+            .await?
+            .ok_or_else(|| Error::not_found(format!("{as_name} does not follow {handle}")))?;
+        let txn = self.write().await?;
+        query::follow::delete(&txn, row.id).await?;
+        if !target.local {
+            query::outbox::enqueue(
+                &txn,
+                &OutboxEvent::FollowUndone {
+                    follower_id: acting.actor.id,
+                    followed_id: target.id,
+                    follow_ap_id: row.ap_id,
+                },
+            )
+            .await?;
+        }
+        txn.commit().await?;
+        Ok(())
+    }
+
+    /// Follow requests waiting for `as_name`'s approval.
+    pub async fn pending_followers(
+        &self,
+        caller: &Caller,
+        as_name: &str,
+    ) -> Result<Vec<actor::Model>> {
+        let acting = self.acting(caller, as_name, Permission::Decide).await?;
+        query::follow::followers(&self.db, acting.actor.id, FollowState::Pending).await
+    }
+
+    async fn follow_request(
+        &self,
+        caller: &Caller,
+        as_name: &str,
+        handle: &str,
+    ) -> Result<(actor::Model, actor::Model, follow::Model)> {
+        let acting = self.acting(caller, as_name, Permission::Decide).await?;
+        let follower = self.resolve(handle).await?;
+        let row = query::follow::between(&self.db, follower.id, acting.actor.id)
+            .await?
+            .ok_or_else(|| Error::not_found(format!("a follow request from {handle}")))?;
+        Ok((acting.actor, follower, row))
+    }
+
+    pub async fn approve_follower(
+        &self,
+        caller: &Caller,
+        as_name: &str,
+        handle: &str,
+    ) -> Result<()> {
+        let (_, follower, row) = self.follow_request(caller, as_name, handle).await?;
+        let txn = self.write().await?;
+        let row = query::follow::set_state(&txn, row, FollowState::Accepted).await?;
+        if !follower.local {
+            query::outbox::enqueue(&txn, &OutboxEvent::FollowAccepted { follow_id: row.id })
+                .await?;
+        }
+        txn.commit().await?;
+        Ok(())
+    }
+
+    /// Refuses a request, or removes an accepted follower.
+    pub async fn reject_follower(
+        &self,
+        caller: &Caller,
+        as_name: &str,
+        handle: &str,
+    ) -> Result<()> {
+        let (followed, follower, row) = self.follow_request(caller, as_name, handle).await?;
+        let txn = self.write().await?;
+        query::follow::delete(&txn, row.id).await?;
+        if !follower.local {
+            query::outbox::enqueue(
+                &txn,
+                &OutboxEvent::FollowRejected {
+                    follower_id: follower.id,
+                    followed_id: followed.id,
+                    follow_ap_id: row.ap_id,
+                },
+            )
+            .await?;
+        }
+        txn.commit().await?;
+        Ok(())
+    }
+
+    /// Approve followers by hand, or not; the profile's `manuallyApprovesFollowers` follows.
+    pub async fn set_manual_approval(
+        &self,
+        caller: &Caller,
+        as_name: &str,
+        manual: bool,
+    ) -> Result<actor::Model> {
+        let acting = self.acting(caller, as_name, Permission::Decide).await?;
+        let txn = self.write().await?;
+        let actor = query::actor::set_manual_approval(&txn, acting.actor, manual).await?;
+        query::outbox::enqueue(&txn, &OutboxEvent::ActorUpdated { actor_id: actor.id }).await?;
+        txn.commit().await?;
+        Ok(actor)
+    }
+
+    // The inbox.
+
+    /// A remote actor asks to follow one of ours (`follow_id` is its Follow's id). Blocked
+    /// followers are refused; a repeated Follow is answered again.
+    pub async fn receive_follow(
+        &self,
+        from: &Caller,
+        target: &actor::Model,
+        follow_id: &str,
+    ) -> Result<()> {
+        let follower = from.remote()?;
+        if !target.local || target.deleted_at.is_some() {
+            return Err(Error::not_found("that actor"));
+        }
+        let txn = self.write().await?;
+        if query::block::exists(&txn, target.id, follower.id).await? {
+            query::outbox::enqueue(
+                &txn,
+                &OutboxEvent::FollowRejected {
+                    follower_id: follower.id,
+                    followed_id: target.id,
+                    follow_ap_id: follow_id.to_string(),
+                },
+            )
+            .await?;
+            txn.commit().await?;
+            return Ok(());
+        }
+        let row = match query::follow::between(&txn, follower.id, target.id).await? {
+            // Mastodon re-sends Follows: refresh the id and answer again.
+            Some(existing) => query::follow::set_ap_id(&txn, existing, follow_id).await?,
+            None => {
+                let state = if target.manually_approves_followers {
+                    FollowState::Pending
+                } else {
+                    FollowState::Accepted
+                };
+                query::follow::insert(&txn, follow_id, follower.id, target.id, state).await?
+            }
+        };
+        if row.state() == FollowState::Accepted {
+            query::outbox::enqueue(&txn, &OutboxEvent::FollowAccepted { follow_id: row.id })
+                .await?;
+        }
+        txn.commit().await?;
+        Ok(())
+    }
+
+    /// The followed remote actor answers one of our follows: by the Follow's id, else by
+    /// the follower it names.
+    pub async fn receive_follow_answer(
+        &self,
+        from: &Caller,
+        follow_id: Option<&str>,
+        follower_id: Option<&str>,
+        accepted: bool,
+    ) -> Result<Answered> {
+        let followed = from.remote()?;
+        let mut row = match follow_id {
+            Some(id) => query::follow::by_ap_id(&self.db, id)
+                .await?
+                .filter(|r| r.followed_id == followed.id),
+            None => None,
+        };
+        if row.is_none()
+            && let Some(follower_id) = follower_id
+            && let Some(follower) = query::actor::by_ap_id(&self.db, follower_id).await?
+        {
+            row = query::follow::between(&self.db, follower.id, followed.id).await?;
+        }
+        let Some(row) = row else {
+            return Ok(Answered::Unknown);
+        };
+        if accepted {
+            query::follow::set_state(&self.db, row, FollowState::Accepted).await?;
+        } else {
+            query::follow::delete(&self.db, row.id).await?;
+        }
+        Ok(Answered::Applied)
+    }
+
+    /// The remote follower stops following: by the Follow's id, else the followed actor.
+    pub async fn receive_unfollow(
+        &self,
+        from: &Caller,
+        follow_id: Option<&str>,
+        followed_id: Option<&str>,
+    ) -> Result<Answered> {
+        let follower = from.remote()?;
+        let mut row = match follow_id {
+            Some(id) => query::follow::by_ap_id(&self.db, id).await?,
+            None => None,
+        };
+        if row.is_none()
+            && let Some(target) = followed_id
+            && let Some(target) = query::actor::by_ap_id(&self.db, target).await?
+        {
+            row = query::follow::between(&self.db, follower.id, target.id).await?;
+        }
+        match row {
+            Some(row) if row.follower_id == follower.id => {
+                query::follow::delete(&self.db, row.id).await?;
+                Ok(Answered::Applied)
+            }
+            Some(_) => Err(Error::forbidden("only the follower can undo a follow")),
+            None => Ok(Answered::Unknown),
+        }
+    }
+}
+
+/// Follows `followed` unless already. Ours is decided at once: accepted unless it approves
+/// followers by hand (`admitted` says it already agreed, as an alliance admitting a member
+/// does); others get a Follow. Used by commands and by alliance admissions.
+pub(crate) async fn ensure_follow(
+    db: &impl ConnectionTrait,
+    urls: &puentes_core::urls::Urls,
+    follower: &actor::Model,
+    followed: &actor::Model,
+    admitted: bool,
+) -> Result<follow::Model> {
+    if let Some(existing) = query::follow::between(db, follower.id, followed.id).await? {
+        return Ok(existing);
+    }
+    let state = if followed.local && (admitted || !followed.manually_approves_followers) {
+        FollowState::Accepted
+    } else {
+        FollowState::Pending
+    };
+    let row = query::follow::insert(
+        db,
+        urls.new_activity().as_str(),
+        follower.id,
+        followed.id,
+        state,
+    )
+    .await?;
+    if !followed.local {
+        query::outbox::enqueue(db, &OutboxEvent::FollowRequested { follow_id: row.id }).await?;
+    }
+    Ok(row)
+}

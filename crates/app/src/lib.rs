@@ -1,0 +1,76 @@
+//! Puentes application layer: every command and every domain rule, written once for every
+//! front door (the command line, the web pages, the Mastodon client API and the inbox).
+//!
+//! A command runs for a [`Caller`]: it checks the caller's right once, validates, then
+//! records the state change and its outbox event in one transaction. Whatever it needs from
+//! the network (resolve a handle, fetch an object, sign a document) it asks through the
+//! [`Federation`] port, which the federation crate implements and the server injects. No
+//! JSON-LD, no HTTP and no command-line parsing live here.
+
+pub mod actors;
+pub mod alliances;
+pub mod blocks;
+pub mod caller;
+pub mod calls;
+pub mod follows;
+pub mod media;
+pub mod ports;
+pub mod posts;
+pub mod relay;
+pub mod staff;
+pub mod statements;
+
+pub use caller::{Acting, Caller, Permission};
+pub use ports::Federation;
+
+use puentes_core::{Config, Result, urls::Urls};
+use puentes_db::DatabaseConnection;
+use std::sync::Arc;
+
+/// One instance's application layer: its database, configuration and federation port.
+#[derive(Clone)]
+pub struct App {
+    pub db: DatabaseConnection,
+    pub config: Arc<Config>,
+    pub urls: Urls,
+    network: Arc<dyn Federation>,
+}
+
+impl App {
+    pub fn new(db: DatabaseConnection, config: Arc<Config>, network: Arc<dyn Federation>) -> App {
+        let urls = Urls::new(&config);
+        App {
+            db,
+            config,
+            urls,
+            network,
+        }
+    }
+
+    /// What the application asks of the network.
+    pub fn network(&self) -> &dyn Federation {
+        self.network.as_ref()
+    }
+
+    /// A transaction for a command's writes and their outbox events.
+    pub(crate) async fn write(&self) -> Result<puentes_db::DatabaseTransaction> {
+        puentes_db::begin_write(&self.db).await
+    }
+
+    /// Base for hashtag links: `{base}/tags`.
+    pub(crate) fn tag_base(&self) -> String {
+        format!("{}/tags", self.urls.base())
+    }
+
+    /// Resolves `name@domain` (ours directly, others through the network).
+    pub async fn resolve(&self, handle: &str) -> Result<puentes_db::actor::Model> {
+        let parsed = puentes_core::handle::Handle::parse(handle)?;
+        if parsed.domain == self.config.domain {
+            return puentes_db::query::actor::local_by_name_required(&self.db, &parsed.name).await;
+        }
+        self.network.resolve_handle(&parsed).await
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod testing;

@@ -1,0 +1,327 @@
+//! The `puentes` command line: parsing and printing only. Every command is run by
+//! `puentes_app` for the operator (`Caller::Operator`), who may act for any local actor.
+
+mod actors;
+mod alliances;
+mod calls;
+pub mod parse;
+mod posts;
+mod statements;
+
+use clap::{Parser, Subcommand};
+use puentes_app::Caller;
+use puentes_core::{Error, Result};
+use puentes_server::{Instance, jobs};
+use std::path::PathBuf;
+use tokio_util::sync::CancellationToken;
+
+/// The caller of every command typed here.
+const OPERATOR: Caller = Caller::Operator;
+
+#[derive(Parser)]
+#[command(
+    name = "puentes",
+    version,
+    about = "Puentes: a federated server for civil-society alliances"
+)]
+pub struct Cli {
+    /// TOML configuration file (also PUENTES_CONFIG).
+    #[arg(long, global = true, env = "PUENTES_CONFIG")]
+    pub config: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// Migrate, then serve HTTP and run the delivery workers.
+    Serve,
+    /// Apply database migrations and exit.
+    Migrate,
+    /// Local organizations and alliances: create, list, edit, delete.
+    #[command(subcommand)]
+    Actor(actors::ActorCommand),
+    /// Staff accounts: the people who act for organizations and alliances.
+    #[command(subcommand)]
+    Staff(actors::StaffCommand),
+    /// Follow a remote actor (name@domain) as a local actor.
+    Follow {
+        /// The local actor that follows.
+        #[arg(long = "as", value_name = "NAME")]
+        as_name: String,
+        /// name@domain
+        handle: String,
+    },
+    /// Stop following.
+    Unfollow {
+        #[arg(long = "as", value_name = "NAME")]
+        as_name: String,
+        /// name@domain
+        handle: String,
+    },
+    /// Publish a post (Markdown, #hashtags, @name@domain mentions); prints its id.
+    Post(posts::PostArgs),
+    /// Edit one of our posts (its id or page URL).
+    Edit {
+        id: String,
+        /// The new text (Markdown).
+        text: String,
+    },
+    /// Delete one of our posts (its id or page URL); a Tombstone stays.
+    Delete { id: String },
+    /// Block an actor for a local actor: follows both ways end.
+    Block {
+        #[arg(long = "as", value_name = "NAME")]
+        as_name: String,
+        /// name@domain
+        handle: String,
+    },
+    /// Lift a block.
+    Unblock {
+        #[arg(long = "as", value_name = "NAME")]
+        as_name: String,
+        /// name@domain
+        handle: String,
+    },
+    /// Block a whole domain for this instance.
+    DomainBlock {
+        domain: String,
+        /// Why (kept for the admins).
+        #[arg(long)]
+        reason: Option<String>,
+    },
+    /// Lift a domain block.
+    DomainUnblock { domain: String },
+    /// Follow requests of actors that approve followers by hand.
+    #[command(subcommand)]
+    Followers(FollowersCommand),
+    /// Inspect and drive the delivery queue.
+    #[command(subcommand)]
+    Delivery(DeliveryCommand),
+    /// Alliance membership, policies and relays.
+    #[command(subcommand)]
+    Alliance(alliances::AllianceCommand),
+    /// Joint statements: draft, co-initiators, open, revise, close, held endorsements, export.
+    #[command(subcommand)]
+    Statement(statements::StatementCommand),
+    /// Endorse a statement (its id, URL or page, here or on any instance), or withdraw
+    /// with --undo.
+    Endorse(statements::EndorseArgs),
+    /// Check a statement and its endorsements without trusting the server that serves them;
+    /// exits non-zero when anything fails.
+    Verify { url: String },
+    /// Calls to action: events with pledges, and their calendars.
+    #[command(subcommand)]
+    Call(calls::CallCommand),
+}
+
+#[derive(Subcommand)]
+pub enum FollowersCommand {
+    /// Follow requests waiting for approval.
+    Pending {
+        #[arg(long = "as", value_name = "NAME")]
+        as_name: String,
+    },
+    /// Accept a follow request.
+    Approve {
+        #[arg(long = "as", value_name = "NAME")]
+        as_name: String,
+        /// name@domain
+        handle: String,
+    },
+    /// Refuse a follow request, or remove a follower.
+    Reject {
+        #[arg(long = "as", value_name = "NAME")]
+        as_name: String,
+        /// name@domain
+        handle: String,
+    },
+    /// Approve followers by hand (true) or automatically (false).
+    Manual {
+        #[arg(long = "as", value_name = "NAME")]
+        as_name: String,
+        /// true or false
+        #[arg(required = true, value_parser = clap::builder::BoolishValueParser::new())]
+        on: bool,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum DeliveryCommand {
+    /// Counts by state and the latest failures.
+    Status,
+    /// Make pending deliveries due now (all or one host) and lift host parking.
+    Retry {
+        #[arg(long)]
+        host: Option<String>,
+    },
+    /// Process the outbox and send every due delivery now, then exit.
+    Flush,
+}
+
+pub async fn run(cli: Cli) -> Result<()> {
+    let config = puentes_core::config::load(cli.config.as_deref(), |k| std::env::var(k).ok())?;
+    if let Command::Migrate = cli.command {
+        let db = puentes_db::connect(&config).await?;
+        puentes_server::migrate(&db).await?;
+        println!("migrations applied");
+        return Ok(());
+    }
+    let instance = Instance::open(config).await?;
+    let app = &instance.app;
+    match cli.command {
+        Command::Serve => serve(instance).await,
+        Command::Migrate => Ok(()),
+        Command::Actor(command) => actors::actor_command(&instance, command).await,
+        Command::Staff(command) => actors::staff_command(app, command).await,
+        Command::Follow { as_name, handle } => {
+            let row = app.follow(&OPERATOR, &as_name, &handle).await?;
+            println!("{as_name} follows {handle} ({})", row.state);
+            Ok(())
+        }
+        Command::Unfollow { as_name, handle } => {
+            app.unfollow(&OPERATOR, &as_name, &handle).await?;
+            println!("{as_name} no longer follows {handle}");
+            Ok(())
+        }
+        Command::Post(args) => posts::post(app, args).await,
+        Command::Edit { id, text } => {
+            app.edit_post(&OPERATOR, &id, &text).await?;
+            println!("edited {id}");
+            Ok(())
+        }
+        Command::Delete { id } => {
+            app.delete_post(&OPERATOR, &id).await?;
+            println!("deleted {id}");
+            Ok(())
+        }
+        Command::Block { as_name, handle } => {
+            app.block(&OPERATOR, &as_name, &handle).await?;
+            println!("{as_name} blocks {handle}");
+            Ok(())
+        }
+        Command::Unblock { as_name, handle } => {
+            let removed = app.unblock(&OPERATOR, &as_name, &handle).await?;
+            println!(
+                "{}",
+                if removed {
+                    "unblocked"
+                } else {
+                    "was not blocked"
+                }
+            );
+            Ok(())
+        }
+        Command::DomainBlock { domain, reason } => {
+            let ended = app.domain_block(&OPERATOR, &domain, reason).await?;
+            println!("blocked {domain}; {ended} follows ended");
+            Ok(())
+        }
+        Command::DomainUnblock { domain } => {
+            app.domain_unblock(&OPERATOR, &domain).await?;
+            println!("unblocked {domain}");
+            Ok(())
+        }
+        Command::Followers(command) => followers_command(app, command).await,
+        Command::Delivery(command) => delivery_command(&instance, command).await,
+        Command::Alliance(command) => alliances::alliance_command(app, command).await,
+        Command::Statement(command) => statements::statement_command(app, command).await,
+        Command::Endorse(args) => statements::endorse(app, args).await,
+        Command::Verify { url } => statements::verify(&instance, &url).await,
+        Command::Call(command) => calls::call_command(app, command).await,
+    }
+}
+
+async fn followers_command(app: &puentes_app::App, command: FollowersCommand) -> Result<()> {
+    match command {
+        FollowersCommand::Pending { as_name } => {
+            for actor in app.pending_followers(&OPERATOR, &as_name).await? {
+                println!("{}\t{}", actor.handle().acct(), actor.ap_id);
+            }
+        }
+        FollowersCommand::Approve { as_name, handle } => {
+            app.approve_follower(&OPERATOR, &as_name, &handle).await?;
+            println!("approved {handle}");
+        }
+        FollowersCommand::Reject { as_name, handle } => {
+            app.reject_follower(&OPERATOR, &as_name, &handle).await?;
+            println!("rejected {handle}");
+        }
+        FollowersCommand::Manual { as_name, on } => {
+            app.set_manual_approval(&OPERATOR, &as_name, on).await?;
+            println!(
+                "{as_name} approves followers {}",
+                if on { "by hand" } else { "automatically" }
+            );
+        }
+    }
+    Ok(())
+}
+
+async fn delivery_command(instance: &Instance, command: DeliveryCommand) -> Result<()> {
+    use puentes_core::DeliveryState;
+    use puentes_db::query::delivery;
+    let db = &instance.ctx.db;
+    match command {
+        DeliveryCommand::Status => {
+            for state in DeliveryState::ALL {
+                println!("{state}\t{}", delivery::count_in_state(db, *state).await?);
+            }
+            for row in delivery::list(db, Some(DeliveryState::Failed), 10).await? {
+                println!(
+                    "failed\t{}\t{}",
+                    row.inbox,
+                    row.last_error.unwrap_or_default()
+                );
+            }
+        }
+        DeliveryCommand::Flush => {
+            let done = jobs::run_until_idle(&instance.ctx).await?;
+            println!("{done} queue items processed");
+        }
+        DeliveryCommand::Retry { host } => {
+            puentes_db::query::instance::unpark(db, host.as_deref()).await?;
+            let n = delivery::retry_now(db, host.as_deref()).await?;
+            println!("{n} deliveries due now");
+        }
+    }
+    Ok(())
+}
+
+async fn serve(instance: Instance) -> Result<()> {
+    let config = instance.ctx.config.clone();
+    if instance.ctx.db.get_database_backend() == puentes_db::DbBackend::Sqlite {
+        // One server process per SQLite file: leases of a previous run can be released.
+        puentes_db::query::delivery::release_leases(&instance.ctx.db).await?;
+        puentes_db::query::outbox::release_leases(&instance.ctx.db).await?;
+    }
+    let listener = tokio::net::TcpListener::bind(&config.bind)
+        .await
+        .map_err(|e| Error::bad_request(format!("cannot listen on {}: {e}", config.bind)))?;
+    let shutdown = CancellationToken::new();
+    if config.workers {
+        tokio::spawn(jobs::run_workers(instance.ctx.clone(), shutdown.clone()));
+    }
+    tracing::info!(
+        "Puentes serving {} on http://{}",
+        config.base_url(),
+        config.bind
+    );
+    if puentes_db::query::actor::count_local(&instance.ctx.db).await? == 0 {
+        eprintln!(
+            "No organizations or alliances yet. Create one with:\n  puentes actor create NAME --kind organization|alliance --display-name \"Full name\""
+        );
+    }
+    let stop = shutdown.clone();
+    tokio::spawn(async move {
+        let _ = tokio::signal::ctrl_c().await;
+        stop.cancel();
+    });
+    instance.serve(listener, shutdown).await
+}
+
+/// Reads a file given on the command line.
+fn read_file(path: &std::path::Path) -> Result<Vec<u8>> {
+    std::fs::read(path)
+        .map_err(|e| Error::bad_request(format!("cannot read {}: {e}", path.display())))
+}
