@@ -15,7 +15,7 @@ const MAX_PAGES: usize = 5;
 /// Reads a remote alliance's public member list and records it (replacing what we knew).
 /// Returns how many members it lists publicly; `Ok(0)` when the list is private.
 pub async fn refresh_members(ctx: &FedContext, alliance: &actor::Model) -> Result<usize> {
-    if alliance.local || alliance.kind != "Group" {
+    if alliance.local || !alliance.is_alliance() {
         return Ok(0);
     }
     let id = url::Url::parse(&alliance.ap_id)?;
@@ -41,18 +41,28 @@ pub async fn refresh_members(ctx: &FedContext, alliance: &actor::Model) -> Resul
     Ok(ids.len())
 }
 
-/// Refreshes the member lists of the remote alliances around a local actor: those among
-/// its members (alliances of alliances) and those it belongs to. Failures are logged: a
-/// map is drawn with what is known.
-pub async fn refresh_around(ctx: &FedContext, local: &actor::Model) -> Result<usize> {
-    let mut refreshed = 0;
-    for alliance in query::known_membership::remote_alliances_around(&ctx.db, local.id).await? {
-        match refresh_members(ctx, &alliance).await {
-            Ok(_) => refreshed += 1,
+/// How long a member list is trusted before it is read again.
+pub const MAX_AGE_HOURS: i64 = 12;
+
+/// Reads the member lists that are due (new neighbours in the network, changed memberships,
+/// or lists older than [`MAX_AGE_HOURS`]), at most `limit` per call; returns how many were
+/// read. A list that cannot be read is tried again when it is next due, not before.
+pub async fn refresh_due(ctx: &FedContext, limit: usize) -> Result<usize> {
+    let due = query::known_membership::due_for_reading(
+        &ctx.db,
+        chrono::Duration::hours(MAX_AGE_HOURS),
+        limit,
+    )
+    .await?;
+    for alliance in &due {
+        let listed = match refresh_members(ctx, alliance).await {
+            Ok(n) => n > 0,
             Err(e) => {
-                tracing::info!(alliance = %alliance.ap_id, error = ?e, "member list not read")
+                tracing::info!(alliance = %alliance.ap_id, error = ?e, "member list not read");
+                false
             }
-        }
+        };
+        query::known_membership::mark_read(&ctx.db, alliance.id, listed).await?;
     }
-    Ok(refreshed)
+    Ok(due.len())
 }

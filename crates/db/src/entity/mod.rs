@@ -13,6 +13,7 @@ pub mod held_relay;
 pub mod instance;
 pub mod known_membership;
 pub mod media;
+pub mod member_list_read;
 pub mod membership;
 pub mod outbox_event;
 pub mod pledge;
