@@ -568,3 +568,65 @@ async fn hostile_actor_scenario(backend: &Backend) {
 async fn hostile_remote_links_and_names_stay_harmless() {
     on_every_backend!(hostile_actor_scenario);
 }
+
+/// The network map across instances: a parent alliance reads the public member list of the
+/// alliance it admits, and never records a list that alliance keeps for its members.
+async fn member_lists_scenario(backend: &Backend) {
+    use puentes_db::query::actor::AlliancePolicies;
+    let net = TestNetwork::start(backend, 3).await;
+    let (i1, i2, i3) = (net.get(0), net.get(1), net.get(2));
+    i1.create_actor("ong", "organization").await;
+    i2.create_open_alliance("red").await;
+    i3.create_open_alliance("federacion").await;
+    i1.app()
+        .join_alliance(&OP, "ong", &i2.handle("red"))
+        .await
+        .unwrap();
+    net.settle().await;
+    i2.app()
+        .join_alliance(&OP, "red", &i3.handle("federacion"))
+        .await
+        .unwrap();
+    net.settle().await;
+    let map = i3.get_page("/@federacion").await;
+    let svg = &map[map.find("<svg").expect("a map")..map.find("</svg>").unwrap()];
+    assert!(
+        svg.contains("red display") && svg.contains("ong display"),
+        "{svg}"
+    );
+
+    // Once red shows its list to members only, reading it again records nobody.
+    i2.app()
+        .set_alliance_policies(
+            &OP,
+            "red",
+            AlliancePolicies {
+                members: Some(puentes_core::MemberListVisibility::Members),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    let red = puentes_db::query::actor::by_ap_id(i3.db(), &i2.actor_url("red"))
+        .await
+        .unwrap()
+        .unwrap();
+    let listed = puentes_apub::member_lists::refresh_members(&i3.instance.ctx, &red)
+        .await
+        .unwrap();
+    assert_eq!(listed, 0);
+    let federacion = i3.actor("federacion").await;
+    let graph = puentes_db::read::network::around(i3.db(), &federacion)
+        .await
+        .unwrap();
+    assert!(
+        !graph.nodes.values().any(|a| a.name.starts_with("ong")),
+        "a members-only list is not recorded: {graph:?}"
+    );
+    assert!(graph.nodes.values().any(|a| a.name == "red display"));
+}
+
+#[tokio::test]
+async fn network_maps_read_public_member_lists_only() {
+    on_every_backend!(member_lists_scenario);
+}
