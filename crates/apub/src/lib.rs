@@ -17,5 +17,6 @@ pub mod protocol;
 pub mod routes;
 pub mod signing;
 pub mod statements;
+pub mod subscribe;
 
 pub use context::{Data, FedContext, federation_config};
