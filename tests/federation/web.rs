@@ -479,6 +479,12 @@ async fn browser_scenario(backend: &Backend) {
         "image_alt": ALT,
         "network_page": format!("{}/@federacion", i3.base()),
         "nested": ["federacion display", "red display", "ong display"],
+        "follow": {
+            "profile": format!("{}/@red", i2.base()),
+            "handle": i1.handle("ong"),
+            "expect_prefix": format!("{}/interact?uri=", i1.base()),
+            "expect_uri": i2.actor_url("red"),
+        },
         "pages": {
             "home": format!("{}/", i1.base()),
             "home_alliance": format!("{}/", i2.base()),
@@ -629,4 +635,127 @@ async fn member_lists_scenario(backend: &Backend) {
 #[tokio::test]
 async fn network_maps_read_public_member_lists_only() {
     on_every_backend!(member_lists_scenario);
+}
+
+async fn post_form(url: &str, handle: &str, language: &str) -> reqwest::Response {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+        .post(url)
+        .header(header::ACCEPT_LANGUAGE, language)
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(
+            url::form_urlencoded::Serializer::new(String::new())
+                .append_pair("handle", handle)
+                .finish(),
+        )
+        .send()
+        .await
+        .unwrap()
+}
+
+/// "Follow from elsewhere": the visitor's server's subscribe page, found by WebFinger, is
+/// where the Follow button sends them; our own WebFinger offers ours.
+async fn remote_follow_scenario(backend: &Backend) {
+    use puentes_tests::{FakeRemote, TestInstance};
+    let home = TestInstance::start(backend).await;
+    home.create_actor("ong", "organization").await;
+    let mastodon = FakeRemote::start().await;
+    let template = format!("{}/authorize_interaction?uri={{uri}}", mastodon.base);
+    mastodon.add_document(
+        "/.well-known/webfinger",
+        serde_json::json!({ "subject": "acct:maria@mastodon", "links": [
+            { "rel": "self", "type": "application/activity+json", "href": format!("{}/users/maria", mastodon.base) },
+            { "rel": "http://ostatus.org/schema/1.0/subscribe", "template": template },
+        ]}),
+    );
+    let form = format!("{}/@ong/follow", home.base());
+    let visitor = format!("@maria@{}", mastodon.base.trim_start_matches("http://"));
+    let sent = post_form(&form, &visitor, "en").await;
+    assert_eq!(sent.status(), StatusCode::SEE_OTHER);
+    let location = sent.headers()[header::LOCATION]
+        .to_str()
+        .unwrap()
+        .to_string();
+    let expected = format!(
+        "{}/authorize_interaction?uri={}",
+        mastodon.base,
+        url::form_urlencoded::byte_serialize(home.actor_url("ong").as_bytes()).collect::<String>()
+    );
+    assert_eq!(location, expected);
+
+    // Our own WebFinger advertises our subscribe page, which explains what to do.
+    let (_, jrd) = home
+        .get_json(&format!(
+            "/.well-known/webfinger?resource=acct:ong@{}",
+            home.domain
+        ))
+        .await;
+    let ours = jrd["links"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["rel"] == "http://ostatus.org/schema/1.0/subscribe")
+        .expect("a subscribe link");
+    assert_eq!(
+        ours["template"],
+        format!("{}/authorize_interaction?uri={{uri}}", home.base())
+    );
+    let own = post_form(&form, &home.handle("ong"), "en").await;
+    let landing = own.headers()[header::LOCATION]
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(landing.starts_with(&format!("{}/authorize_interaction?uri=", home.base())));
+    let explained = reqwest::get(&landing).await.unwrap().text().await.unwrap();
+    assert!(explained.contains("Only the staff"), "{explained}");
+
+    // A handle that is not one, a server with no follow page, one that cannot be reached:
+    // the form again, saying so in the reader's language.
+    let bad = post_form(&form, "not a handle", "es").await;
+    assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        bad.text()
+            .await
+            .unwrap()
+            .contains("Eso no es un identificador")
+    );
+    mastodon.add_document(
+        "/.well-known/webfinger",
+        serde_json::json!({ "subject": "acct:maria@mastodon", "links": [] }),
+    );
+    let none = post_form(&form, &visitor, "fr").await;
+    assert_eq!(none.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body = none.text().await.unwrap();
+    assert!(body.contains("ne propose pas de lien"), "{body}");
+    assert!(
+        body.contains(&format!("value=\"{visitor}\"")),
+        "keeps what was typed"
+    );
+    let mut script = serde_json::json!({ "links": [
+        { "rel": "http://ostatus.org/schema/1.0/subscribe", "template": "javascript:alert(1)//{uri}" },
+    ]});
+    script["subject"] = serde_json::json!("acct:maria@mastodon");
+    mastodon.add_document("/.well-known/webfinger", script);
+    let refused = post_form(&form, &visitor, "en").await;
+    assert_eq!(
+        refused.status(),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "no script URL"
+    );
+    mastodon.remove_document("/.well-known/webfinger");
+    let unknown = post_form(&form, &visitor, "ar").await;
+    assert!(
+        unknown
+            .text()
+            .await
+            .unwrap()
+            .contains("لا يعرف خادمك هذا المعرّف")
+    );
+}
+
+#[tokio::test]
+async fn follow_button_sends_visitors_to_their_server() {
+    on_every_backend!(remote_follow_scenario);
 }

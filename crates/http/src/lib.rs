@@ -21,6 +21,8 @@ pub use render::Reader;
 
 #[derive(Clone)]
 pub struct HttpState {
+    /// Every command (the pages that change something call it; reading goes to `db`).
+    pub app: puentes_app::App,
     pub db: DatabaseConnection,
     pub config: Arc<Config>,
     pub urls: Urls,
@@ -45,13 +47,15 @@ pub fn web_dir(config: &Config) -> PathBuf {
 
 impl HttpState {
     /// Loads templates, translations and static files from `web/`.
-    pub fn try_new(db: DatabaseConnection, config: Arc<Config>) -> puentes_core::Result<Self> {
+    pub fn try_new(app: puentes_app::App) -> puentes_core::Result<Self> {
+        let (db, config) = (app.db.clone(), app.config.clone());
         let web = web_dir(&config);
         let i18n = Arc::new(i18n::I18n::load(&web.join("locales"))?);
         let templates = render::environment(&web.join("templates"), i18n.clone());
         let statics = statics::Statics::load(&web.join("static"))?;
         let urls = Urls::new(&config);
         Ok(HttpState {
+            app,
             db,
             csp: render::content_security_policy(&config),
             config,
@@ -64,14 +68,16 @@ impl HttpState {
 
     /// Like [`HttpState::try_new`]; a broken `web/` folder is logged, and pages then show
     /// message keys and no stylesheet rather than the server refusing to start.
-    pub fn new(db: DatabaseConnection, config: Arc<Config>) -> Self {
-        match Self::try_new(db.clone(), config.clone()) {
+    pub fn new(app: puentes_app::App) -> Self {
+        match Self::try_new(app.clone()) {
             Ok(state) => state,
             Err(e) => {
                 tracing::error!(error = ?e, "web files could not be loaded");
+                let (db, config) = (app.db.clone(), app.config.clone());
                 let i18n = Arc::new(i18n::I18n::empty());
                 let web = web_dir(&config);
                 HttpState {
+                    app,
                     db,
                     csp: render::content_security_policy(&config),
                     urls: Urls::new(&config),

@@ -53,7 +53,7 @@ impl Instance {
     }
 
     pub fn router(&self) -> Router {
-        let web = puentes_http::HttpState::new(self.ctx.db.clone(), self.ctx.config.clone());
+        let web = puentes_http::HttpState::new(self.app.clone());
         puentes_apub::routes::router(self.fed.clone()).merge(puentes_http::router(web))
     }
 

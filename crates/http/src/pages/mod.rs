@@ -22,7 +22,10 @@ pub fn router() -> Router<HttpState> {
         .route("/@{name}", get(actor::profile))
         .route("/@{name}/feed.rss", get(feeds::actor_rss))
         .route("/@{name}/feed.atom", get(feeds::actor_atom))
-        .route("/@{name}/follow", get(follow::follow_page))
+        .route(
+            "/@{name}/follow",
+            get(follow::follow_page).post(follow::follow_elsewhere),
+        )
         .route("/@{name}/posts/{id}", get(post::post_page))
         .route("/@{name}/statements/{uuid}", get(statement::statement_page))
         .route("/@{name}/calls/{id}", get(call::call_page))
