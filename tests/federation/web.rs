@@ -759,3 +759,74 @@ async fn remote_follow_scenario(backend: &Backend) {
 async fn follow_button_sends_visitors_to_their_server() {
     on_every_backend!(remote_follow_scenario);
 }
+
+/// `puentes demo`: three instances filled through the application layer; a browser at the
+/// printed addresses sees the federated data (relayed image, Arabic, nested network map,
+/// the follow button between instances). The demo always runs on SQLite files, as a
+/// newcomer runs it.
+#[tokio::test]
+async fn demo_shows_real_federated_data() {
+    puentes_tests::init_tracing();
+    let mut listeners = Vec::new();
+    for _ in 0..3 {
+        listeners.push(tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap());
+    }
+    let dir = std::env::temp_dir().join(format!("puentes-demo-test-{}", uuid::Uuid::new_v4()));
+    let demo = puentes_server::demo::Demo::start(listeners.try_into().unwrap(), &dir)
+        .await
+        .unwrap();
+    let (n, s, m) = (&demo.bases[0], &demo.bases[1], &demo.bases[2]);
+    assert_eq!(demo.pages.len(), 10);
+    for (what, url) in &demo.pages {
+        let response = reqwest::get(url).await.unwrap();
+        assert_eq!(response.status(), StatusCode::OK, "{what}: {url}");
+    }
+    let statement = &demo.pages[7].1;
+    let html = reqwest::get(statement).await.unwrap().text().await.unwrap();
+    assert!(
+        html.contains("2 endorsements") || html.contains("3 endorsements"),
+        "{html}"
+    );
+    assert!(html.contains("1 not named"), "{html}");
+    let call = reqwest::get(&demo.pages[8].1)
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(call.contains("3 pledges"), "{call}");
+
+    let mut pages = serde_json::Map::new();
+    for (i, (_, url)) in demo.pages.iter().enumerate() {
+        pages.insert(format!("demo-{i}"), serde_json::json!(url));
+    }
+    pages.insert("home_alliance".into(), serde_json::json!(format!("{s}/")));
+    pages.insert(
+        "organization".into(),
+        serde_json::json!(format!("{n}/@casa_abierta")),
+    );
+    let screenshots = std::path::PathBuf::from(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../target/browser/demo"
+    ));
+    let config = serde_json::json!({
+        "chromium": std::env::var("PUENTES_CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into()),
+        "screenshots": screenshots,
+        "alliance_page": format!("{s}/@red_frontera"),
+        "member_base": n,
+        "relayed_text": "Hoy llegaron 40 mantas",
+        "image_alt": "Voluntarias ordenan mantas donadas en el patio del albergue",
+        "network_page": format!("{m}/@coalicion"),
+        "nested": ["Coalición Mediterránea", "Red Frontera Sur", "Casa Abierta"],
+        "follow": {
+            "profile": format!("{m}/@coalicion"),
+            "handle": format!("sawt@{}", n.trim_start_matches("http://")),
+            "expect_prefix": format!("{n}/interact?uri="),
+            "expect_uri": format!("{m}/actors/coalicion"),
+        },
+        "pages": pages,
+    });
+    run_python("suite.py", &config).await;
+    demo.stop().await;
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -1,6 +1,7 @@
 //! The `puentes` server: wiring of the application, federation and web sides, and the
 //! background workers. Commands live in `puentes_app`; the command line only parses.
 
+pub mod demo;
 pub mod jobs;
 
 use activitypub_federation::config::FederationConfig;

@@ -8,7 +8,7 @@ use std::collections::BTreeSet;
 
 /// Drawing units: the SVG scales to the width of the page.
 const WIDTH: i64 = 400;
-const ROW: i64 = 44;
+const ROW: i64 = 50;
 const INDENT: i64 = 26;
 const MARGIN: i64 = 14;
 const MAX_ROWS: usize = 80;
