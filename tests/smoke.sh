@@ -2,7 +2,7 @@
 # End-to-end check of the README's promises with the real binary: an instance runs with no
 # configuration, WebFinger/actor/NodeInfo answer, two instances follow and post, and a joint
 # statement is endorsed across them and verified with `puentes verify`, and a call to action
-# is pledged from the other instance.
+# is pledged from the other instance, and actors and staff are edited and deleted.
 # Queues are driven with `puentes delivery flush` instead of waiting.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -76,4 +76,23 @@ grep -q "DTSTART;TZID=Europe/Berlin:20270911T140000" <<<"$(curl -fs "$CALL.ics")
 if run "$PA" "$WORK/a" call create --as alpha --title x --start 2027-09-11T14:00:00+02:00 --timezone Mars/Base 2>/dev/null; then
   fail "an unknown time zone was accepted"
 fi
-echo "smoke: 4 passed, 0 failed"
+# 5. The actor and staff contract: edit and delete an actor, manage staff accounts.
+printf 'GIF89a\x01\x00\x01\x00\x80\x00\x00\x00\x00\x00\xff\xff\xff!\xf9\x04\x01\x00\x00\x00\x00,\x00\x00\x00\x00\x01\x00\x01\x00\x00\x02\x02D\x01\x00;' >"$WORK/dot.gif"
+run "$PA" "$WORK/a" actor edit alpha --display-name "Alpha Renombrada" --avatar "$WORK/dot.gif" >/dev/null
+grep -q '"name":"Alpha Renombrada"' <<<"$(curl -fs http://localhost:$PA/actors/alpha)" || fail "actor edit"
+grep -q '"icon":{' <<<"$(curl -fs http://localhost:$PA/actors/alpha)" || fail "actor edit avatar"
+PUENTES_PASSWORD="una contraseña larga" run "$PA" "$WORK/a" staff create Maria@Example.org --actor alpha --role owner >/dev/null
+PUENTES_PASSWORD="otra contraseña larga" run "$PA" "$WORK/a" staff create editor@example.org --actor alpha --role editor >/dev/null
+LIST=$(run "$PA" "$WORK/a" staff list --actor alpha)
+grep -q "^maria@example.org[[:space:]]*owner[[:space:]]*alpha" <<<"$LIST" || fail "staff list: $LIST"
+PUENTES_PASSWORD="una contraseña nueva" run "$PA" "$WORK/a" staff password MARIA@example.org >/dev/null || fail "staff password"
+run "$PA" "$WORK/a" staff remove editor@example.org --actor alpha >/dev/null || fail "staff remove"
+grep -q editor@ <<<"$(run "$PA" "$WORK/a" staff list)" && fail "removed staff still listed"
+set +e; run "$PA" "$WORK/a" actor delete alpha >/dev/null 2>&1; CODE=$?; set -e
+[ "$CODE" = 2 ] || fail "actor delete without --yes exited $CODE"
+run "$PA" "$WORK/a" actor delete alpha --yes >/dev/null
+[ "$(curl -s -o /dev/null -w '%{http_code}' -H 'Accept: application/activity+json' http://localhost:$PA/actors/alpha)" = 410 ] || fail "a deleted actor does not answer 410"
+grep -q '"type":"Tombstone"' <<<"$(curl -s -H 'Accept: application/activity+json' http://localhost:$PA/actors/alpha)" || fail "no Tombstone"
+set +e; run "$PA" "$WORK/a" followers manual --as b >/dev/null 2>&1; CODE=$?; set -e
+[ "$CODE" = 2 ] || fail "followers manual without a value exited $CODE"
+echo "smoke: 5 passed, 0 failed"

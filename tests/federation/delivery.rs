@@ -98,7 +98,7 @@ async fn restart_mid_fan_out_scenario(backend: &Backend) {
         .await
         .unwrap();
     let ctx = net.get(0).instance.ctx.clone();
-    puentes_apub::delivery::run_outbox_once(&ctx, 10)
+    puentes_apub::outbox::run_outbox_once(&ctx, 10)
         .await
         .unwrap();
     assert_eq!(

@@ -3,6 +3,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod actors;
 mod alliances;
 mod blocks;
 mod calls;

@@ -24,7 +24,7 @@ async fn fan_out_scenario(backend: &Backend) {
         .post("alpha", "Comunicado: la red se reúne el lunes.", "public")
         .await
         .unwrap();
-    puentes_apub::delivery::run_outbox_once(&a.instance.ctx, 10)
+    puentes_apub::outbox::run_outbox_once(&a.instance.ctx, 10)
         .await
         .unwrap();
     let rows = query::delivery::list(a.db(), None, 100).await.unwrap();

@@ -90,6 +90,24 @@ pub fn admission(
     }
 }
 
+/// Who may read an alliance's member list: anyone when it is public; its active members
+/// when it is for members; nobody outside when private. `viewer` is the reader, verified.
+pub fn member_list_visible_to(
+    alliance: &actor::Model,
+    members: &[(membership::Model, actor::Model)],
+    viewer: Option<&actor::Model>,
+) -> bool {
+    match alliance.member_list_visibility() {
+        puentes_core::MemberListVisibility::Public => true,
+        puentes_core::MemberListVisibility::Members => viewer.is_some_and(|v| {
+            members
+                .iter()
+                .any(|(m, a)| a.id == v.id && m.status() == MembershipStatus::Active)
+        }),
+        puentes_core::MemberListVisibility::Private => false,
+    }
+}
+
 fn require_alliance(actor: &actor::Model) -> Result<()> {
     if actor.kind() != ActorKind::Alliance {
         return Err(Error::bad_request(format!(
@@ -458,14 +476,6 @@ impl App {
         save(&txn, &self.urls, change, event).await?;
         txn.commit().await?;
         Ok(status)
-    }
-
-    /// The membership an Accept or Reject answers (our Join, or our alliance's Invite).
-    pub async fn answered_membership(
-        &self,
-        answered_id: &str,
-    ) -> Result<Option<membership::Model>> {
-        m::by_request(&self.db, answered_id).await
     }
 
     /// The remote alliance accepted or rejected our member's Join; or the remote invitee

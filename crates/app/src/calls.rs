@@ -9,7 +9,7 @@ use puentes_core::{
     sanitize, text,
 };
 use puentes_db::{
-    ConnectionTrait, OutboxEvent, actor, call, pledge,
+    ConnectionTrait, OutboxEvent, actor, call, call_organizer, pledge,
     query::{
         self,
         call::{self as q, CallData, PledgeChange},
@@ -809,16 +809,16 @@ impl App {
         Ok(true)
     }
 
-    /// The answer to one of our pledges (Accept, Reject, or Ignore from software that
-    /// takes no pledges), or to our co-organizer invitation; false when it answers neither.
-    pub async fn receive_call_answer(
+    /// The answer to one of our pledges: Accept, Reject, or Ignore from software that
+    /// takes no pledges.
+    pub async fn receive_pledge_answer(
         &self,
         from: &Caller,
-        answered_id: &str,
+        row: pledge::Model,
         answer: CallAnswer,
-    ) -> Result<bool> {
+    ) -> Result<()> {
         let signer = from.remote()?;
-        if let Some(row) = q::pledge_by_join(&self.db, answered_id).await? {
+        {
             let target = q::get(&self.db, row.call_id).await?;
             // Mobilizon answers a group's event as one of the group's people: same host will do.
             let same_origin = Url::parse(&target.ap_id)
@@ -845,9 +845,19 @@ impl App {
                 reason,
             };
             q::save_pledge(&self.db, row.call_id, row.actor_id, change).await?;
-            return Ok(true);
         }
-        if let Some(row) = q::organizer_by_invite(&self.db, answered_id).await? {
+        Ok(())
+    }
+
+    /// The invited actor answers our invitation to co-organize a call.
+    pub async fn receive_co_organizer_answer(
+        &self,
+        from: &Caller,
+        row: call_organizer::Model,
+        answer: CallAnswer,
+    ) -> Result<()> {
+        let signer = from.remote()?;
+        {
             if row.actor_id != signer.id {
                 return Err(Error::forbidden("only the invited actor can answer"));
             }
@@ -865,9 +875,8 @@ impl App {
             )
             .await?;
             txn.commit().await?;
-            return Ok(true);
         }
-        Ok(false)
+        Ok(())
     }
 
     /// A remote organizer invites one of our actors to co-organize its call (kept first).

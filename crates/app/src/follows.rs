@@ -208,22 +208,20 @@ impl App {
         Ok(())
     }
 
-    /// The followed remote actor answers one of our follows: by the Follow's id, else by
-    /// the follower it names.
+    /// The followed remote actor answers one of our follows: `known` when its Follow's id
+    /// named it, else found by the follower it names.
     pub async fn receive_follow_answer(
         &self,
         from: &Caller,
-        follow_id: Option<&str>,
+        known: Option<follow::Model>,
         follower_id: Option<&str>,
         accepted: bool,
     ) -> Result<Answered> {
         let followed = from.remote()?;
-        let mut row = match follow_id {
-            Some(id) => query::follow::by_ap_id(&self.db, id)
-                .await?
-                .filter(|r| r.followed_id == followed.id),
-            None => None,
-        };
+        let mut row = known;
+        if row.as_ref().is_some_and(|r| r.followed_id != followed.id) {
+            return Err(Error::forbidden("only the followed actor answers a follow"));
+        }
         if row.is_none()
             && let Some(follower_id) = follower_id
             && let Some(follower) = query::actor::by_ap_id(&self.db, follower_id).await?

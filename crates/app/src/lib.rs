@@ -62,6 +62,14 @@ impl App {
         format!("{}/tags", self.urls.base())
     }
 
+    /// What an incoming answer (Accept, Reject, Ignore) answers, found in one lookup.
+    pub async fn what_answers(
+        &self,
+        answered_id: &str,
+    ) -> Result<Option<puentes_db::query::answers::Answered>> {
+        puentes_db::query::answers::answered_by(&self.db, answered_id).await
+    }
+
     /// Resolves `name@domain` (ours directly, others through the network).
     pub async fn resolve(&self, handle: &str) -> Result<puentes_db::actor::Model> {
         let parsed = puentes_core::handle::Handle::parse(handle)?;

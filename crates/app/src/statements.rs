@@ -16,7 +16,7 @@ use puentes_db::{
         self,
         statement::{self as s, NewEndorsement, NewStatement, NewVersion},
     },
-    statement, statement_version,
+    statement, statement_invitation, statement_version,
 };
 use std::collections::BTreeMap;
 use url::Url;
@@ -43,9 +43,8 @@ pub struct EndorseRequest<'a> {
     pub id: &'a str,
     pub endorser: &'a actor::Model,
     pub owner: &'a actor::Model,
+    pub statement: &'a statement::Model,
     pub version: &'a statement_version::Model,
-    /// The owner's endorsements collection.
-    pub collection: &'a str,
     pub anonymous: bool,
     /// Plain text.
     pub note: Option<&'a str>,
@@ -794,24 +793,12 @@ impl App {
         }
         let owner = query::actor::get(&self.db, row.owner_id).await?;
         let id = self.urls.new_activity();
-        let collection = if row.local {
-            self.urls
-                .statement_collection(&row.uuid, version.number, "endorsements")
-                .to_string()
-        } else {
-            version
-                .document
-                .as_deref()
-                .and_then(|d| serde_json::from_str::<serde_json::Value>(d).ok())
-                .and_then(|d| d.get("endorsements")?.as_str().map(str::to_string))
-                .unwrap_or_else(|| format!("{}/endorsements", version.ap_id))
-        };
         let document = self.network().sign_endorsement(&EndorseRequest {
             id: id.as_str(),
             endorser: &endorser,
             owner: &owner,
+            statement: &row,
             version: &version,
-            collection: &collection,
             anonymous,
             note,
         })?;
@@ -1181,30 +1168,35 @@ impl App {
         Ok(())
     }
 
-    /// Accept or Reject that answers one of our invitations or one of our endorsements;
-    /// false when it answers neither.
-    pub async fn receive_statement_answer(
+    /// The invited actor answers one of our statement invitations.
+    pub async fn receive_statement_invitation_answer(
         &self,
         from: &Caller,
-        answered_id: &str,
+        invitation: statement_invitation::Model,
+        accepted: bool,
+    ) -> Result<()> {
+        let signer = from.remote()?;
+        if invitation.actor_id != signer.id {
+            return Err(Error::forbidden("only the invited actor can answer"));
+        }
+        let status = if accepted {
+            InvitationStatus::Confirmed
+        } else {
+            InvitationStatus::Declined
+        };
+        s::answer_invitation(&self.db, invitation, status).await?;
+        Ok(())
+    }
+
+    /// The statement's owner answers one of our endorsements; false when it was already
+    /// answered.
+    pub async fn receive_endorsement_answer(
+        &self,
+        from: &Caller,
+        endorsement: endorsement::Model,
         accepted: bool,
     ) -> Result<bool> {
         let signer = from.remote()?;
-        if let Some(invitation) = s::invitation_by_ap_id(&self.db, answered_id).await? {
-            if invitation.actor_id != signer.id {
-                return Err(Error::forbidden("only the invited actor can answer"));
-            }
-            let status = if accepted {
-                InvitationStatus::Confirmed
-            } else {
-                InvitationStatus::Declined
-            };
-            s::answer_invitation(&self.db, invitation, status).await?;
-            return Ok(true);
-        }
-        let Some(endorsement) = s::endorsement_by_ap_id(&self.db, answered_id).await? else {
-            return Ok(false);
-        };
         let row = s::get(&self.db, endorsement.statement_id).await?;
         if row.owner_id != signer.id {
             return Err(Error::forbidden(
@@ -1212,7 +1204,7 @@ impl App {
             ));
         }
         if endorsement.status() != EndorsementStatus::Pending {
-            return Ok(true);
+            return Ok(false);
         }
         let status = if accepted {
             EndorsementStatus::Accepted

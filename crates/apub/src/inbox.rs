@@ -8,13 +8,7 @@ use puentes_db::{actor, query};
 use serde_json::Value;
 use url::Url;
 
-/// What happened to an accepted request (for logs and tests).
-#[derive(Debug, PartialEq, Eq)]
-pub enum Outcome {
-    Applied,
-    Duplicate,
-    Ignored(String),
-}
+pub use crate::outcome::Outcome;
 
 pub async fn receive(
     data: &Data,

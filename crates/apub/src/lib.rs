@@ -3,6 +3,7 @@
 
 pub mod activities;
 pub mod calls;
+pub mod config;
 pub mod context;
 pub mod corpus;
 pub mod delivery;
@@ -13,10 +14,14 @@ pub mod local_actors;
 pub mod member_lists;
 pub mod network;
 pub mod objects;
+pub mod outbox;
+pub mod outcome;
 pub mod protocol;
+pub mod respond;
 pub mod routes;
 pub mod signing;
 pub mod statements;
 pub mod subscribe;
 
-pub use context::{Data, FedContext, federation_config};
+pub use config::federation_config;
+pub use context::{Data, FedContext};

@@ -149,6 +149,22 @@ impl Federation for Network {
     }
 
     fn sign_endorsement(&self, request: &EndorseRequest<'_>) -> Result<String> {
+        // The owner's endorsements collection: ours by our URL scheme, another server's as
+        // its copy says.
+        let version = request.version;
+        let collection = if request.statement.local {
+            self.ctx()
+                .urls
+                .statement_collection(&request.statement.uuid, version.number, "endorsements")
+                .to_string()
+        } else {
+            version
+                .document
+                .as_deref()
+                .and_then(|d| serde_json::from_str::<Value>(d).ok())
+                .and_then(|d| d.get("endorsements")?.as_str().map(str::to_string))
+                .unwrap_or_else(|| format!("{}/endorsements", version.ap_id))
+        };
         let mut document = json!({
             "@context": statement_context(),
             "id": request.id,
@@ -158,7 +174,7 @@ impl Federation for Network {
             "digestMultibase": request.version.digest,
             "target": {
                 "type": "OrderedCollection",
-                "id": request.collection,
+                "id": collection,
                 "attributedTo": request.owner.ap_id,
             },
             "to": [request.owner.ap_id],

@@ -4,12 +4,9 @@ use crate::{
     context::FedContext,
     inbox,
     objects::{actor::local_actor_document, post::post_document},
-    protocol::{
-        collection::{PAGE_SIZE, ordered_collection, ordered_collection_page},
-        with_context,
-    },
+    protocol::collection::PAGE_SIZE,
+    respond::{Fed, PageQuery, activity_json, collection, local_actor, wants_html},
 };
-use activitypub_federation::config::FederationConfig;
 use axum::{
     Router,
     body::Bytes,
@@ -19,12 +16,10 @@ use axum::{
     routing::{get, post},
 };
 use puentes_core::{Error, Result, urls::RequestTarget};
-use puentes_core::{MemberRole, MembershipStatus};
-use puentes_db::{actor, query};
+use puentes_core::{MemberListVisibility, MemberRole, MembershipStatus};
+use puentes_db::query;
 use serde::Deserialize;
 use serde_json::{Value, json};
-
-pub(crate) type Fed = FederationConfig<FedContext>;
 
 pub fn router(config: Fed) -> Router {
     let body_limit = config.config.max_body_bytes;
@@ -49,31 +44,6 @@ pub fn router(config: Fed) -> Router {
         .merge(crate::calls::routes::router())
         .layer(DefaultBodyLimit::max(body_limit))
         .with_state(config)
-}
-
-/// JSON-LD answers carry the ActivityStreams media type.
-pub(crate) fn activity_json(doc: Value) -> Response {
-    let mut response = axum::Json(with_context(doc)).into_response();
-    response.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/activity+json; charset=utf-8"),
-    );
-    response
-}
-
-/// Browsers (asking for HTML) go to the page; everyone else, curl included, gets JSON.
-pub(crate) fn wants_html(headers: &HeaderMap) -> bool {
-    let accept = headers
-        .get(header::ACCEPT)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    accept.contains("text/html")
-        && !accept.contains("application/activity+json")
-        && !accept.contains("application/ld+json")
-}
-
-pub(crate) async fn local_actor(ctx: &FedContext, name: &str) -> Result<actor::Model> {
-    query::actor::local_by_name_required(&ctx.db, name).await
 }
 
 #[derive(Deserialize)]
@@ -210,32 +180,6 @@ async fn get_actor(
     Ok(activity_json(local_actor_document(&actor, &ctx.urls)))
 }
 
-#[derive(Deserialize)]
-pub(crate) struct PageQuery {
-    pub(crate) page: Option<u64>,
-}
-
-/// Collection head without `?page`, a page with it.
-pub(crate) async fn collection(
-    id: url::Url,
-    page: Option<u64>,
-    total: u64,
-    items: impl AsyncFnOnce(u64) -> Result<Vec<Value>>,
-) -> Result<Response> {
-    Ok(match page {
-        None => activity_json(ordered_collection(&id, total)),
-        Some(page) => {
-            let page = page.max(1);
-            activity_json(ordered_collection_page(
-                &id,
-                page,
-                total,
-                items(page).await?,
-            ))
-        }
-    })
-}
-
 async fn get_outbox(
     State(fed): State<Fed>,
     Path(name): Path<String>,
@@ -314,24 +258,24 @@ async fn get_members(
 ) -> Result<Response> {
     let ctx: &FedContext = &fed;
     let alliance = local_actor(ctx, &name).await?;
-    if alliance.kind != "Group" {
+    if !alliance.is_alliance() {
         return Err(Error::not_found("members of an organization"));
     }
     let members =
         query::membership::members(&ctx.db, alliance.id, MembershipStatus::Active).await?;
     let total = members.len() as u64;
     let id = ctx.urls.actor_collection(&name, "members");
-    let visible = match alliance.member_list_visibility.as_str() {
-        "public" => true,
-        "members" if headers.contains_key("signature") => {
+    let viewer = match alliance.member_list_visibility() {
+        MemberListVisibility::Members if headers.contains_key("signature") => {
             let path = target
                 .map(|Extension(RequestTarget(t))| t)
                 .unwrap_or_else(|| format!("/actors/{name}/members"));
-            let signer = inbox::verify_signed_get(&fed.to_request_data(), &path, &headers).await?;
-            members.iter().any(|(_, a)| a.id == signer.id)
+            Some(inbox::verify_signed_get(&fed.to_request_data(), &path, &headers).await?)
         }
-        _ => false,
+        _ => None,
     };
+    let visible =
+        puentes_app::alliances::member_list_visible_to(&alliance, &members, viewer.as_ref());
     if !visible {
         return Ok(activity_json(
             json!({ "id": id, "type": "OrderedCollection", "totalItems": total }),

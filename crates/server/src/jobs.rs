@@ -1,6 +1,6 @@
 //! Background workers: the outbox turns events into deliveries, the delivery worker sends.
 
-use puentes_apub::{FedContext, delivery, member_lists};
+use puentes_apub::{FedContext, delivery, member_lists, outbox};
 use puentes_core::Result;
 use std::time::Duration;
 use tokio_util::sync::CancellationToken;
@@ -8,7 +8,7 @@ use tokio_util::sync::CancellationToken;
 /// One round of both queues; returns how much work was done.
 pub async fn run_once(ctx: &FedContext) -> Result<usize> {
     let batch = ctx.config.delivery.batch_size;
-    let events = delivery::run_outbox_once(ctx, batch).await?;
+    let events = outbox::run_outbox_once(ctx, batch).await?;
     let sent = delivery::run_deliveries_once(ctx, batch).await?;
     // Network maps: member lists of remote alliances next to ours, when due. A failure here
     // never stops the queues.

@@ -3,7 +3,7 @@
 use crate::{
     context::Data,
     fetch,
-    inbox::Outcome,
+    outcome::Outcome,
     protocol::{
         activities::Envelope,
         helpers::{id_of, type_of},

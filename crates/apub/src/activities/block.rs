@@ -1,7 +1,7 @@
 //! A remote actor blocks one of ours: the follows between them end.
 
 use crate::{
-    inbox::Outcome,
+    outcome::Outcome,
     protocol::{activities::Envelope, helpers::id_of},
 };
 use puentes_app::{App, Caller};

@@ -5,14 +5,14 @@
 use crate::{
     context::Data,
     fetch,
-    inbox::Outcome,
+    outcome::Outcome,
     protocol::{
         activities::Envelope,
         event::{RemoteEvent, parse_remote_event},
         helpers::{id_of, string_of, type_of},
     },
 };
-use puentes_app::{App, Caller, calls::CallAnswer};
+use puentes_app::{App, Caller};
 use puentes_core::{Error, Result, urls::authority};
 use puentes_db::{actor, call, query, query::call::CallData};
 use url::Url;
@@ -68,29 +68,6 @@ pub async fn receive_leave(
             Outcome::Ignored("Leave without a pledge".into())
         },
     ))
-}
-
-/// Accept, Reject or Ignore of one of our pledges, or the answer to our co-organizer
-/// invitation; `None` when it answers something else.
-pub async fn receive_answer(
-    app: &App,
-    signer: &actor::Model,
-    activity: &Envelope,
-) -> Result<Option<Outcome>> {
-    let Some(answered) = id_of(&activity.object) else {
-        return Ok(None);
-    };
-    let answer = match activity.kind.as_str() {
-        "Accept" => CallAnswer::Accepted,
-        "Ignore" => CallAnswer::Ignored,
-        _ => CallAnswer::Rejected(
-            string_of(&activity.raw, "summary").or_else(|| string_of(&activity.raw, "content")),
-        ),
-    };
-    let handled = app
-        .receive_call_answer(&Caller::remote_actor(signer), answered.as_str(), answer)
-        .await?;
-    Ok(handled.then_some(Outcome::Applied))
 }
 
 /// Invite{Event}: a remote organizer asks one of our actors to co-organize its call.

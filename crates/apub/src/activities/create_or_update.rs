@@ -2,8 +2,8 @@
 
 use crate::{
     context::Data,
-    inbox::Outcome,
     objects::actor::store_remote_actor,
+    outcome::Outcome,
     protocol::{
         activities::Envelope,
         actor::ACTOR_TYPES,

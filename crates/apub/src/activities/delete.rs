@@ -1,7 +1,7 @@
 //! Delete of a post or a call (a Tombstone stays), or of the actor itself.
 
 use crate::{
-    inbox::Outcome,
+    outcome::Outcome,
     protocol::{activities::Envelope, helpers::id_of},
 };
 use puentes_app::{App, Caller, posts::Received};

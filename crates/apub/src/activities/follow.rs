@@ -1,7 +1,7 @@
 //! Follow, its Accept or Reject, and Undo(Follow): parsed here, decided by the app.
 
 use crate::{
-    inbox::Outcome,
+    outcome::Outcome,
     protocol::{
         activities::Envelope,
         helpers::{id_of, type_of},
@@ -40,34 +40,6 @@ pub async fn receive_follow(
     )
     .await?;
     Ok(Outcome::Applied)
-}
-
-/// Accept or Reject of one of our Follows: by the Follow's id, else by the follower named.
-pub async fn receive_answer(
-    app: &App,
-    followed: &actor::Model,
-    activity: &Envelope,
-    accepted: bool,
-) -> Result<Outcome> {
-    if accepted
-        && activity.object.is_object()
-        && type_of(&activity.object).is_some_and(|t| t != "Follow")
-    {
-        return Ok(Outcome::Ignored(
-            "Accept of something other than a Follow".into(),
-        ));
-    }
-    let follow_id = id_of(&activity.object);
-    let follower_id = activity.object.get("actor").and_then(id_of);
-    let answered = app
-        .receive_follow_answer(
-            &Caller::remote_actor(followed),
-            follow_id.as_ref().map(url::Url::as_str),
-            follower_id.as_ref().map(url::Url::as_str),
-            accepted,
-        )
-        .await?;
-    Ok(outcome(answered, "answer to an unknown follow"))
 }
 
 pub async fn receive_undo(

@@ -2,7 +2,7 @@
 //! Join or Invite: parsed here, decided by the app.
 
 use crate::{
-    inbox::Outcome,
+    outcome::Outcome,
     protocol::{
         activities::Envelope,
         helpers::{id_of, type_of},
@@ -10,7 +10,7 @@ use crate::{
 };
 use puentes_app::{App, Caller};
 use puentes_core::{ActorKind, Error, Result};
-use puentes_db::{actor, membership, query};
+use puentes_db::{actor, query};
 
 /// One of our actors, named by `id`.
 async fn local_actor(app: &App, id: Option<url::Url>) -> Result<Option<actor::Model>> {
@@ -43,28 +43,6 @@ pub async fn receive_join(
         activity.id.as_str(),
     )
     .await?;
-    Ok(Outcome::Applied)
-}
-
-/// The membership an Accept or Reject answers, if it answers one of ours.
-pub async fn answered_membership(
-    app: &App,
-    activity: &Envelope,
-) -> Result<Option<membership::Model>> {
-    match id_of(&activity.object) {
-        Some(id) => app.answered_membership(id.as_str()).await,
-        None => Ok(None),
-    }
-}
-
-pub async fn receive_answer(
-    app: &App,
-    signer: &actor::Model,
-    row: membership::Model,
-    accepted: bool,
-) -> Result<Outcome> {
-    app.receive_membership_answer(&Caller::remote_actor(signer), row, accepted)
-        .await?;
     Ok(Outcome::Applied)
 }
 

@@ -1,6 +1,7 @@
 //! Handlers of incoming activities, one module per family.
 
 mod announce;
+mod answers;
 mod block;
 pub mod calls;
 pub(crate) mod create_or_update;
@@ -11,7 +12,7 @@ pub mod statements;
 
 use crate::{
     context::Data,
-    inbox::Outcome,
+    outcome::Outcome,
     protocol::{activities::Envelope, statement::is_statement},
 };
 use puentes_app::App;
@@ -26,22 +27,7 @@ pub async fn apply(
 ) -> Result<Outcome> {
     match activity.kind.as_str() {
         "Follow" => follow::receive_follow(app, signer, &activity).await,
-        "Accept" | "Reject" => {
-            let accepted = activity.kind == "Accept";
-            if let Some(outcome) =
-                statements::receive_answer(app, signer, &activity, accepted).await?
-            {
-                return Ok(outcome);
-            }
-            if let Some(outcome) = calls::receive_answer(app, signer, &activity).await? {
-                return Ok(outcome);
-            }
-            // One lookup of what a membership answer answers, then its handler.
-            if let Some(row) = membership::answered_membership(app, &activity).await? {
-                return membership::receive_answer(app, signer, row, accepted).await;
-            }
-            follow::receive_answer(app, signer, &activity, accepted).await
-        }
+        "Accept" | "Reject" | "Ignore" => answers::receive_answer(app, signer, &activity).await,
         "Join" => match calls::receive_join(app, signer, &activity).await? {
             Some(outcome) => Ok(outcome),
             None => membership::receive_join(app, signer, &activity).await,
@@ -67,10 +53,6 @@ pub async fn apply(
         "Remove" => match statements::receive_remove(data, app, signer, &activity).await? {
             Some(outcome) => Ok(outcome),
             None => membership::receive_remove(app, signer, &activity).await,
-        },
-        "Ignore" => match calls::receive_answer(app, signer, &activity).await? {
-            Some(outcome) => Ok(outcome),
-            None => Ok(Outcome::Ignored("Ignore of something not ours".into())),
         },
         "Announce" => announce::receive_announce(data, app, signer, &activity).await,
         "Undo" => match statements::receive_undo(data, app, signer, &activity).await? {

@@ -5,9 +5,9 @@
 
 use crate::{
     context::Data,
-    inbox::Outcome,
     network::remote_statement,
     objects::statement::verify_proof_by,
+    outcome::Outcome,
     protocol::{
         activities::Envelope,
         helpers::{id_of, type_of},
@@ -82,22 +82,6 @@ pub async fn receive_invite(
     )
     .await?;
     Ok(Outcome::Applied)
-}
-
-/// Accept or Reject that answers one of our invitations or endorsements; None otherwise.
-pub async fn receive_answer(
-    app: &App,
-    signer: &actor::Model,
-    activity: &Envelope,
-    accepted: bool,
-) -> Result<Option<Outcome>> {
-    let Some(answered) = id_of(&activity.object) else {
-        return Ok(None);
-    };
-    let handled = app
-        .receive_statement_answer(&Caller::remote_actor(signer), answered.as_str(), accepted)
-        .await?;
-    Ok(handled.then_some(Outcome::Applied))
 }
 
 /// An `Endorse` whose proof by `endorser` holds, as domain data.

@@ -2,10 +2,10 @@
 //! its `.ics`, its attendees, and each actor's upcoming collection and calendar feed.
 
 use crate::{
-    calls::outbox::event_document,
     context::FedContext,
+    objects::call::event_document,
     objects::call::{attendees_url, ics},
-    routes::{Fed, activity_json, local_actor, wants_html},
+    respond::{Fed, activity_json, local_actor, wants_html},
 };
 use axum::{
     Router,
@@ -104,7 +104,7 @@ async fn calls_of(
     since: chrono::DateTime<Utc>,
 ) -> Result<Vec<call::Model>> {
     let mut organizers = vec![actor.id];
-    if actor.kind == "Group" {
+    if actor.is_alliance() {
         organizers.extend(
             query::membership::members(&ctx.db, actor.id, puentes_core::MembershipStatus::Active)
                 .await?

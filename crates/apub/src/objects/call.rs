@@ -219,3 +219,18 @@ pub fn ics(name: &str, rows: &[call::Model], zone: Option<&str>) -> String {
     }
     crate::calls::vtimezone::with_zones(calendar.done().to_string(), &zones)
 }
+
+/// The Event of one of our calls, with its confirmed co-organizers.
+pub async fn event_document(
+    ctx: &crate::FedContext,
+    row: &call::Model,
+    organizer: &actor::Model,
+) -> puentes_core::Result<Value> {
+    let co: Vec<actor::Model> =
+        query::call::organizers(&ctx.db, row.id, puentes_core::InvitationStatus::Confirmed)
+            .await?
+            .into_iter()
+            .map(|(_, a)| a)
+            .collect();
+    Ok(call_document(row, organizer, &co, &ctx.urls))
+}

@@ -8,7 +8,7 @@ use crate::{
         collection::{PAGE_SIZE, ordered_collection},
         statement::statement_context,
     },
-    routes::{Fed, PageQuery, activity_json, collection, wants_html},
+    respond::{Fed, PageQuery, activity_json, collection, wants_html},
 };
 use axum::{
     Router,

@@ -2,6 +2,7 @@
 
 pub mod activity;
 pub mod actor;
+pub mod answers;
 pub mod block;
 pub mod call;
 pub mod delivery;

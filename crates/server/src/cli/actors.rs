@@ -19,6 +19,7 @@ pub enum ActorCommand {
         /// organization or alliance
         #[arg(long, default_value = "organization", value_parser = ["organization", "alliance"])]
         kind: String,
+        /// The name shown on the profile.
         #[arg(long)]
         display_name: Option<String>,
         /// A few words about it (plain text).
@@ -32,6 +33,7 @@ pub enum ActorCommand {
     List,
     /// Change the display name, summary, avatar or header image; followers are told.
     Edit {
+        /// The actor's name (see `puentes actor list`).
         name: String,
         /// An empty value removes it.
         #[arg(long)]
@@ -49,6 +51,7 @@ pub enum ActorCommand {
     /// Take an organization or alliance off the network: its followers and the servers it
     /// dealt with are told it is deleted; its posts become Tombstones. Cannot be undone.
     Delete {
+        /// The actor's name (see `puentes actor list`).
         name: String,
         /// Confirm the deletion.
         #[arg(long)]
@@ -61,10 +64,12 @@ pub enum StaffCommand {
     /// Create a staff account or give it a role (password from PUENTES_PASSWORD, else
     /// asked for; an existing account keeps its password unless one is given).
     Create {
+        /// The staff member's email address.
         email: String,
         /// The organization or alliance it acts for.
         #[arg(long, value_name = "NAME")]
         actor: String,
+        /// owner (everything), secretariat (an alliance's decisions) or editor (posts, pledges, drafts).
         #[arg(long, default_value = "editor", value_parser = choice::<StaffRole>())]
         role: StaffRole,
         /// Also administer the instance (domain blocks, delivery queue).
@@ -73,18 +78,24 @@ pub enum StaffCommand {
     },
     /// Staff and their roles, of one actor or of all.
     List {
+        /// The organization or alliance (default: all, for the operator).
         #[arg(long, value_name = "NAME")]
         actor: Option<String>,
     },
     /// Remove a staff member's role on one actor (or every role); the account goes with
     /// its last role.
     Remove {
+        /// The staff member's email address.
         email: String,
+        /// The organization or alliance (default: all, for the operator).
         #[arg(long, value_name = "NAME")]
         actor: Option<String>,
     },
     /// Set a new password (from PUENTES_PASSWORD, else asked for).
-    Password { email: String },
+    Password {
+        /// The staff member's email address.
+        email: String,
+    },
 }
 
 fn password_from_env_or_prompt() -> Result<String> {

@@ -23,20 +23,24 @@ pub enum AllianceCommand {
         as_name: String,
         /// name@domain
         handle: String,
+        /// member (speaks through the alliance), observer (follows only) or secretariat (decides).
         #[arg(long, default_value = "member", value_parser = choice::<MemberRole>())]
         role: MemberRole,
     },
     /// Accept a request to join; also changes an active member's role.
     Accept {
+        /// Our alliance, which decides.
         #[arg(long = "as", value_name = "ALLIANCE")]
         as_name: String,
         /// name@domain
         handle: String,
+        /// member (speaks through the alliance), observer (follows only) or secretariat (decides).
         #[arg(long, default_value = "member", value_parser = choice::<MemberRole>())]
         role: MemberRole,
     },
     /// Refuse a request to join.
     Reject {
+        /// Our alliance, which decides.
         #[arg(long = "as", value_name = "ALLIANCE")]
         as_name: String,
         /// name@domain
@@ -44,6 +48,7 @@ pub enum AllianceCommand {
     },
     /// Remove an active member.
     Remove {
+        /// Our alliance, which decides.
         #[arg(long = "as", value_name = "ALLIANCE")]
         as_name: String,
         /// name@domain
@@ -51,42 +56,54 @@ pub enum AllianceCommand {
     },
     /// Leave an alliance.
     Leave {
+        /// Our organization or alliance: the member.
         #[arg(long = "as", value_name = "NAME")]
         as_name: String,
         /// The alliance, name@domain.
         alliance: String,
     },
     /// Members, requests and invitations of one of our alliances.
-    Members { name: String },
+    Members {
+        /// Our alliance.
+        name: String,
+    },
     /// The alliance's policies: how it answers requests to join, who sees its member list,
     /// and whether members' posts are relayed at once or held.
     Policy {
+        /// Our alliance, which decides.
         #[arg(long = "as", value_name = "ALLIANCE")]
         as_name: String,
+        /// How requests to join are answered.
         #[arg(long, value_parser = choice::<JoinPolicy>())]
         join: Option<JoinPolicy>,
+        /// Who sees the member list.
         #[arg(long, value_parser = choice::<MemberListVisibility>())]
         members: Option<MemberListVisibility>,
+        /// Whether members' posts are relayed at once or held for the secretariat.
         #[arg(long, value_parser = choice::<Moderation>())]
         moderation: Option<Moderation>,
     },
     /// A member's choice for an alliance's own posts: off, auto (relay to our followers)
     /// or held (approve each).
     Relay {
+        /// Our organization or alliance: the member.
         #[arg(long = "as", value_name = "NAME")]
         as_name: String,
         /// The alliance, name@domain.
         alliance: String,
+        /// What to do with the alliance's own posts.
         #[arg(value_parser = choice::<RelayPolicy>())]
         policy: RelayPolicy,
     },
     /// Posts waiting for approval before we relay them.
     Held {
+        /// Our organization or alliance: the member.
         #[arg(long = "as", value_name = "NAME")]
         as_name: String,
     },
     /// Relay a held post.
     Approve {
+        /// Our organization or alliance: the member.
         #[arg(long = "as", value_name = "NAME")]
         as_name: String,
         /// The post's id.
@@ -94,6 +111,7 @@ pub enum AllianceCommand {
     },
     /// Decline a held post.
     Decline {
+        /// Our organization or alliance: the member.
         #[arg(long = "as", value_name = "NAME")]
         as_name: String,
         /// The post's id.

@@ -13,6 +13,7 @@ use puentes_core::{CallStatus, JoinMode, Result};
 pub enum CallCommand {
     /// Publish a call to action (an Event); prints its id.
     Create {
+        /// The local organization or alliance that acts.
         #[arg(long = "as")]
         as_name: String,
         #[command(flatten)]
@@ -20,42 +21,57 @@ pub enum CallCommand {
     },
     /// Change a call: time, place, text, capacity… Everyone pledged is told.
     Update {
+        /// The call's id, URL, page address or UUID.
         id: String,
         #[command(flatten)]
         options: CallOptions,
     },
     /// Cancel a call (it stays, marked CANCELLED).
-    Cancel { id: String },
+    Cancel {
+        /// The call's id, URL, page address or UUID.
+        id: String,
+    },
     /// Pledge to take part in a call (ours or another server's), by its URL.
     Pledge {
+        /// The local organization or alliance that acts.
         #[arg(long = "as")]
         as_name: String,
+        /// The call's id, URL or page address (here or on any server).
         url: String,
     },
     /// Withdraw a pledge.
     Withdraw {
+        /// The local organization or alliance that acts.
         #[arg(long = "as")]
         as_name: String,
+        /// The call's id, URL or page address (here or on any server).
         url: String,
     },
     /// Pledges to a call, with their status, and the count.
-    Pledges { id: String },
+    Pledges {
+        /// The call's id, URL, page address or UUID.
+        id: String,
+    },
     /// Accept a pending pledge (calls with --approval manual).
     Approve {
+        /// The call's id, URL, page address or UUID.
         id: String,
         /// The pledger, name@domain.
         actor: String,
     },
     /// Decline a pending pledge.
     Decline {
+        /// The call's id, URL, page address or UUID.
         id: String,
         /// The pledger, name@domain.
         actor: String,
     },
     /// A campaign without a date: an Article with its hashtag; prints its id.
     Campaign {
+        /// The local organization or alliance that acts.
         #[arg(long = "as")]
         as_name: String,
+        /// What the call is, in a few words.
         #[arg(long)]
         title: String,
         /// The campaign's hashtag (added to the text when missing).
@@ -64,23 +80,28 @@ pub enum CallCommand {
         /// What to do, shown by Mastodon under the title.
         #[arg(long)]
         summary: Option<String>,
+        /// The campaign text, in Markdown.
         text: String,
     },
     /// Confirm an invitation to co-organize a call.
     Confirm {
+        /// The local organization or alliance that acts.
         #[arg(long = "as")]
         as_name: String,
+        /// The call's id, URL, page address or UUID.
         id: String,
     },
 }
 
 #[derive(clap::Args)]
 pub struct CallOptions {
+    /// What the call is, in a few words.
     #[arg(long)]
     title: Option<String>,
     /// Start, RFC 3339 with offset: 2026-09-12T14:00:00+02:00
     #[arg(long)]
     start: Option<String>,
+    /// End, RFC 3339 with offset: 2026-09-12T17:00:00+02:00
     #[arg(long)]
     end: Option<String>,
     /// IANA time zone the call is shown in (default UTC): Europe/Berlin
@@ -104,6 +125,7 @@ pub struct CallOptions {
     /// The full text (Markdown, #hashtags).
     #[arg(long)]
     description: Option<String>,
+    /// Language of the text (es, fr, en, ar…).
     #[arg(long)]
     lang: Option<String>,
     /// The description in another language, as LANG=TEXT; repeat for more.

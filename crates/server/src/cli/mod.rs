@@ -64,6 +64,7 @@ pub enum Command {
     },
     /// Stop following.
     Unfollow {
+        /// The local organization or alliance that acts.
         #[arg(long = "as", value_name = "NAME")]
         as_name: String,
         /// name@domain
@@ -73,14 +74,19 @@ pub enum Command {
     Post(posts::PostArgs),
     /// Edit one of our posts (its id or page URL).
     Edit {
+        /// The post's id or page URL.
         id: String,
         /// The new text (Markdown).
         text: String,
     },
     /// Delete one of our posts (its id or page URL); a Tombstone stays.
-    Delete { id: String },
+    Delete {
+        /// The post's id or page URL.
+        id: String,
+    },
     /// Block an actor for a local actor: follows both ways end.
     Block {
+        /// The local organization or alliance that acts.
         #[arg(long = "as", value_name = "NAME")]
         as_name: String,
         /// name@domain
@@ -88,6 +94,7 @@ pub enum Command {
     },
     /// Lift a block.
     Unblock {
+        /// The local organization or alliance that acts.
         #[arg(long = "as", value_name = "NAME")]
         as_name: String,
         /// name@domain
@@ -95,13 +102,17 @@ pub enum Command {
     },
     /// Block a whole domain for this instance.
     DomainBlock {
+        /// The domain, like example.org.
         domain: String,
         /// Why (kept for the admins).
         #[arg(long)]
         reason: Option<String>,
     },
     /// Lift a domain block.
-    DomainUnblock { domain: String },
+    DomainUnblock {
+        /// The domain, like example.org.
+        domain: String,
+    },
     /// Follow requests of actors that approve followers by hand.
     #[command(subcommand)]
     Followers(FollowersCommand),
@@ -119,7 +130,10 @@ pub enum Command {
     Endorse(statements::EndorseArgs),
     /// Check a statement and its endorsements without trusting the server that serves them;
     /// exits non-zero when anything fails.
-    Verify { url: String },
+    Verify {
+        /// The statement's id, URL or page address (at its origin or any copy).
+        url: String,
+    },
     /// Calls to action: events with pledges, and their calendars.
     #[command(subcommand)]
     Call(calls::CallCommand),
@@ -129,11 +143,13 @@ pub enum Command {
 pub enum FollowersCommand {
     /// Follow requests waiting for approval.
     Pending {
+        /// The local organization or alliance that acts.
         #[arg(long = "as", value_name = "NAME")]
         as_name: String,
     },
     /// Accept a follow request.
     Approve {
+        /// The local organization or alliance that acts.
         #[arg(long = "as", value_name = "NAME")]
         as_name: String,
         /// name@domain
@@ -141,6 +157,7 @@ pub enum FollowersCommand {
     },
     /// Refuse a follow request, or remove a follower.
     Reject {
+        /// The local organization or alliance that acts.
         #[arg(long = "as", value_name = "NAME")]
         as_name: String,
         /// name@domain
@@ -148,10 +165,11 @@ pub enum FollowersCommand {
     },
     /// Approve followers by hand (true) or automatically (false).
     Manual {
+        /// The local organization or alliance that acts.
         #[arg(long = "as", value_name = "NAME")]
         as_name: String,
-        /// true or false
-        #[arg(required = true, value_parser = clap::builder::BoolishValueParser::new())]
+        /// true (by hand) or false (automatically); also yes/no, on/off.
+        #[arg(required = true, action = clap::ArgAction::Set, value_parser = clap::builder::BoolishValueParser::new())]
         on: bool,
     },
 }
@@ -162,6 +180,7 @@ pub enum DeliveryCommand {
     Status,
     /// Make pending deliveries due now (all or one host) and lift host parking.
     Retry {
+        /// Only the deliveries to this host (host[:port]).
         #[arg(long)]
         host: Option<String>,
     },
@@ -376,4 +395,44 @@ async fn serve(instance: Instance) -> Result<()> {
 fn read_file(path: &std::path::Path) -> Result<Vec<u8>> {
     std::fs::read(path)
         .map_err(|e| Error::bad_request(format!("cannot read {}: {e}", path.display())))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    /// Every command and every flag says what it is for (and clap lists allowed values).
+    #[test]
+    fn every_command_and_flag_has_a_help_line() {
+        fn walk(cmd: &clap::Command, path: &str, missing: &mut Vec<String>) {
+            let here = format!("{path} {}", cmd.get_name());
+            if cmd.get_about().is_none() && !path.is_empty() {
+                missing.push(here.clone());
+            }
+            for arg in cmd.get_arguments() {
+                let builtin = matches!(arg.get_id().as_str(), "help" | "version");
+                if !builtin && arg.get_help().is_none() {
+                    missing.push(format!("{here} {}", arg.get_id()));
+                }
+            }
+            for sub in cmd.get_subcommands() {
+                walk(sub, &here, missing);
+            }
+        }
+        let mut missing = Vec::new();
+        walk(&Cli::command(), "", &mut missing);
+        assert!(missing.is_empty(), "without a help line: {missing:#?}");
+    }
+
+    #[test]
+    fn manual_approval_needs_true_or_false() {
+        let parsed = Cli::try_parse_from(["puentes", "followers", "manual", "--as", "ong"]);
+        assert!(parsed.is_err(), "a value is required");
+        let parsed = Cli::try_parse_from(["puentes", "followers", "manual", "--as", "ong", "yes"]);
+        assert!(parsed.is_ok());
+        let parsed =
+            Cli::try_parse_from(["puentes", "followers", "manual", "--as", "ong", "maybe"]);
+        assert!(parsed.is_err());
+    }
 }

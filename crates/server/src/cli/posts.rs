@@ -32,6 +32,7 @@ pub struct PostArgs {
     /// Publish a long-form Article (needs --title).
     #[arg(long, requires = "title")]
     article: bool,
+    /// The title.
     #[arg(long, requires = "article")]
     title: Option<String>,
     /// An Article's summary, or a Note's content warning.

@@ -19,6 +19,7 @@ pub enum StatementCommand {
         /// The owner: one of our organizations or alliances.
         #[arg(long = "as", value_name = "NAME")]
         as_name: String,
+        /// A new title.
         #[arg(long)]
         title: String,
         /// The full text, in Markdown.
@@ -44,12 +45,15 @@ pub enum StatementCommand {
     Invite {
         /// The statement's id, URL or page.
         id: String,
+        /// The endorser or invitee: name@domain.
         handle: String,
+        /// initiator (co-signs the text before it opens) or endorser (when only invitees may endorse).
         #[arg(long, default_value = "initiator", value_parser = choice::<InvitationRole>())]
         role: InvitationRole,
     },
     /// Confirm an invitation to co-initiate or endorse (as the invited actor).
     Confirm {
+        /// The local organization or alliance that acts.
         #[arg(long = "as", value_name = "NAME")]
         as_name: String,
         /// The statement's id, URL or page.
@@ -57,18 +61,29 @@ pub enum StatementCommand {
     },
     /// Decline an invitation.
     Decline {
+        /// The local organization or alliance that acts.
         #[arg(long = "as", value_name = "NAME")]
         as_name: String,
+        /// The statement's id, URL or page address.
         url: String,
     },
     /// Open a draft for endorsement once the co-initiators confirmed.
-    Open { id: String },
+    Open {
+        /// The statement's id, URL or page address.
+        id: String,
+    },
     /// Close for endorsement.
-    Close { id: String },
+    Close {
+        /// The statement's id, URL or page address.
+        id: String,
+    },
     /// A new text: a new version once open; earlier endorsements stay with their version.
     Revise {
+        /// The statement's id, URL or page address.
         id: String,
+        /// The text, in Markdown.
         text: String,
+        /// A new title.
         #[arg(long)]
         title: Option<String>,
     },
@@ -77,21 +92,39 @@ pub enum StatementCommand {
         /// As a co-initiator, for a statement owned on another instance.
         #[arg(long = "as", value_name = "NAME")]
         as_name: Option<String>,
+        /// The statement's id, URL or page address.
         id: String,
+        /// The language of the translation (es, fr, en, ar…).
         lang: String,
+        /// The text, in Markdown.
         text: String,
     },
     /// Endorsements held for the secretariat.
-    Pending { id: String },
+    Pending {
+        /// The statement's id, URL or page address.
+        id: String,
+    },
     /// Accept a held endorsement.
-    Approve { id: String, handle: String },
+    Approve {
+        /// The statement's id, URL or page address.
+        id: String,
+        /// The endorser: name@domain.
+        handle: String,
+    },
     /// Reject a held endorsement.
-    Reject { id: String, handle: String },
+    Reject {
+        /// The statement's id, URL or page address.
+        id: String,
+        /// The endorser: name@domain.
+        handle: String,
+    },
     /// Statements owned here and copies kept here.
     List,
     /// The named signatories (anonymous endorsements are counted only).
     Export {
+        /// The statement's id, URL or page address.
         id: String,
+        /// Output format.
         #[arg(long, default_value = "csv", value_parser = ["csv", "json"])]
         format: String,
     },

@@ -3,8 +3,8 @@
 
 use crate::{
     context::FedContext,
-    delivery::{actor_inbox, enqueue_activity, follower_inboxes},
     objects::statement::version_document,
+    outbox::{actor_inbox, enqueue_activity, follower_inboxes},
     protocol::PUBLIC,
 };
 use puentes_core::Result;
@@ -12,7 +12,7 @@ use puentes_db::{OutboxEvent, actor, endorsement, query, query::statement as s, 
 use serde_json::{Value, json};
 use std::collections::BTreeSet;
 
-pub async fn materialize(ctx: &FedContext, event: &OutboxEvent) -> Result<()> {
+pub(super) async fn materialize(ctx: &FedContext, event: &OutboxEvent) -> Result<()> {
     let db = &ctx.db;
     match event {
         OutboxEvent::StatementInvited { invitation_id } => {

@@ -2,17 +2,17 @@
 
 use crate::{
     context::FedContext,
-    delivery::{actor_inbox, enqueue_activity, follower_inboxes, url_of},
-    objects::call::call_document,
+    objects::call::event_document,
+    outbox::{actor_inbox, enqueue_activity, follower_inboxes, url_of},
     protocol::activities as build,
 };
 use puentes_core::Result;
 use puentes_core::{InvitationStatus, PledgeStatus};
 use puentes_db::{OutboxEvent, actor, call, pledge, query, query::call as q};
-use serde_json::{Value, json};
+use serde_json::json;
 use std::collections::BTreeSet;
 
-pub async fn materialize(ctx: &FedContext, event: &OutboxEvent) -> Result<()> {
+pub(super) async fn materialize(ctx: &FedContext, event: &OutboxEvent) -> Result<()> {
     match event {
         OutboxEvent::CallPublished { call_id } => publish(ctx, *call_id, "Create").await,
         OutboxEvent::CallUpdated { call_id } => publish(ctx, *call_id, "Update").await,
@@ -101,20 +101,6 @@ async fn pledge_parts(
     let pledger = query::actor::get(&ctx.db, row.actor_id).await?;
     let organizer = query::actor::get(&ctx.db, target.organizer_id).await?;
     Ok((row, target, pledger, organizer))
-}
-
-/// The Event of one of our calls, with its confirmed co-organizers.
-pub async fn event_document(
-    ctx: &FedContext,
-    row: &call::Model,
-    organizer: &actor::Model,
-) -> Result<Value> {
-    let co: Vec<actor::Model> = q::organizers(&ctx.db, row.id, InvitationStatus::Confirmed)
-        .await?
-        .into_iter()
-        .map(|(_, a)| a)
-        .collect();
-    Ok(call_document(row, organizer, &co, &ctx.urls))
 }
 
 /// Create or Update of a call, to the organizer's followers, every pledged actor and every

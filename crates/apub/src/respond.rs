@@ -1,0 +1,72 @@
+//! How federation routes answer: JSON-LD with its media type, browsers sent to pages,
+//! collections paged. Shared by every route module, importing none of them.
+
+use crate::{
+    context::FedContext,
+    protocol::{
+        collection::{ordered_collection, ordered_collection_page},
+        with_context,
+    },
+};
+use activitypub_federation::config::FederationConfig;
+use axum::{
+    http::{HeaderMap, HeaderValue, header},
+    response::{IntoResponse, Response},
+};
+use puentes_core::Result;
+use puentes_db::{actor, query};
+use serde::Deserialize;
+use serde_json::Value;
+
+pub(crate) type Fed = FederationConfig<FedContext>;
+
+/// JSON-LD answers carry the ActivityStreams media type.
+pub(crate) fn activity_json(doc: Value) -> Response {
+    let mut response = axum::Json(with_context(doc)).into_response();
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/activity+json; charset=utf-8"),
+    );
+    response
+}
+
+/// Browsers (asking for HTML) go to the page; everyone else, curl included, gets JSON.
+pub(crate) fn wants_html(headers: &HeaderMap) -> bool {
+    let accept = headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    accept.contains("text/html")
+        && !accept.contains("application/activity+json")
+        && !accept.contains("application/ld+json")
+}
+
+pub(crate) async fn local_actor(ctx: &FedContext, name: &str) -> Result<actor::Model> {
+    query::actor::local_by_name_required(&ctx.db, name).await
+}
+
+#[derive(Deserialize)]
+pub(crate) struct PageQuery {
+    pub(crate) page: Option<u64>,
+}
+
+/// Collection head without `?page`, a page with it.
+pub(crate) async fn collection(
+    id: url::Url,
+    page: Option<u64>,
+    total: u64,
+    items: impl AsyncFnOnce(u64) -> Result<Vec<Value>>,
+) -> Result<Response> {
+    Ok(match page {
+        None => activity_json(ordered_collection(&id, total)),
+        Some(page) => {
+            let page = page.max(1);
+            activity_json(ordered_collection_page(
+                &id,
+                page,
+                total,
+                items(page).await?,
+            ))
+        }
+    })
+}
