@@ -47,6 +47,14 @@ fn used_keys() -> BTreeSet<String> {
         for quote in ['"', '\''] {
             let needle = format!("t({quote}");
             for (i, _) in text.match_indices(&needle) {
+                // `t(` itself, not the end of another name (`reject("in", …)`).
+                if text[..i]
+                    .chars()
+                    .next_back()
+                    .is_some_and(|c| c.is_alphanumeric() || c == '_')
+                {
+                    continue;
+                }
                 let rest = &text[i + needle.len()..];
                 let key: String = rest
                     .chars()
