@@ -10,6 +10,7 @@ mod m20261123_000004_alliances;
 mod m20261123_000005_statements;
 mod m20261123_000006_calls;
 mod m20261130_000001_actor_lifecycle;
+mod m20261130_000002_known_memberships;
 mod m20261201_000001_interop;
 
 pub struct Migrator;
@@ -25,6 +26,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000005_statements::Migration),
             Box::new(m20261123_000006_calls::Migration),
             Box::new(m20261130_000001_actor_lifecycle::Migration),
+            Box::new(m20261130_000002_known_memberships::Migration),
             Box::new(m20261201_000001_interop::Migration),
         ]
     }

@@ -23,6 +23,7 @@ mod posts;
 mod readability;
 mod rich_posts;
 mod statements;
+mod web;
 
 /// Runs a scenario once per configured database backend.
 macro_rules! on_every_backend {

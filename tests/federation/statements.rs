@@ -430,7 +430,7 @@ async fn anonymous_scenario(backend: &Backend) {
         );
     }
     let html = i1.get_page(&format!("/@red/statements/{}", row.uuid)).await;
-    assert!(html.contains("1 of them not named"), "{html}");
+    assert!(html.contains("1 not named at the endorser"), "{html}");
     assert!(html.contains("visible display"), "{html}");
     assert!(html.contains("· alliance of 1 member"), "{html}");
     let profile = i1.get_page("/@red").await;

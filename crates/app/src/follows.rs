@@ -299,3 +299,39 @@ pub(crate) async fn ensure_follow(
     }
     Ok(row)
 }
+
+/// What "follow from elsewhere" found for a visitor's handle.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RemoteFollow {
+    /// Send the visitor here, where their own server asks them to confirm.
+    Go(url::Url),
+    /// Their server offers no follow page: they search for the handle in their app.
+    NoTemplate,
+}
+
+impl App {
+    /// Where a visitor with `visitor_handle` (on any server, ours included) confirms
+    /// following our actor `name`: their server's subscribe page for its id.
+    pub async fn remote_follow(&self, visitor_handle: &str, name: &str) -> Result<RemoteFollow> {
+        let target = query::actor::local_by_name_required(&self.db, name).await?;
+        let handle = puentes_core::handle::Handle::parse(visitor_handle)?;
+        let template = if handle.domain == self.config.domain.to_lowercase() {
+            query::actor::local_by_name_required(&self.db, &handle.name).await?;
+            Some(format!(
+                "{}/authorize_interaction?uri={{uri}}",
+                self.urls.base()
+            ))
+        } else {
+            self.network().subscribe_template(&handle).await?
+        };
+        let Some(template) = template.filter(|t| t.contains("{uri}")) else {
+            return Ok(RemoteFollow::NoTemplate);
+        };
+        let uri: String = url::form_urlencoded::byte_serialize(target.ap_id.as_bytes()).collect();
+        // Only a web page of theirs: a template naming another scheme is not followed.
+        match url::Url::parse(&template.replace("{uri}", &uri)) {
+            Ok(url) if matches!(url.scheme(), "https" | "http") => Ok(RemoteFollow::Go(url)),
+            _ => Ok(RemoteFollow::NoTemplate),
+        }
+    }
+}

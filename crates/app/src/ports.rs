@@ -59,4 +59,9 @@ pub trait Federation: Send + Sync {
 
     /// How many members a remote alliance lists publicly; `None` when it does not say.
     async fn remote_member_count(&self, alliance: &actor::Model) -> Option<i64>;
+
+    /// The page where someone with this handle confirms following or answering something,
+    /// from their server's WebFinger (`http://ostatus.org/schema/1.0/subscribe`): a URL
+    /// template with `{uri}`. `None` when their server offers none.
+    async fn subscribe_template(&self, handle: &Handle) -> Result<Option<String>>;
 }

@@ -83,6 +83,10 @@ impl Federation for OfflineNetwork {
     async fn remote_member_count(&self, _alliance: &actor::Model) -> Option<i64> {
         None
     }
+
+    async fn subscribe_template(&self, _handle: &Handle) -> Result<Option<String>> {
+        Ok(None)
+    }
 }
 
 pub struct TestApp {

@@ -13,6 +13,7 @@ pub mod forwarding;
 pub mod inbox;
 pub mod integrity;
 pub mod local_actors;
+pub mod member_lists;
 pub mod network;
 pub mod objects;
 pub mod outbox;
@@ -22,6 +23,7 @@ pub mod respond;
 pub mod routes;
 pub mod signing;
 pub mod statements;
+pub mod subscribe;
 
 pub use config::federation_config;
 pub use context::{Data, FedContext};

@@ -221,4 +221,8 @@ impl Federation for Network {
         let list = fetch::signed_get_json(ctx, &members, None).await.ok()?;
         list.get("totalItems").and_then(Value::as_i64)
     }
+
+    async fn subscribe_template(&self, handle: &Handle) -> Result<Option<String>> {
+        crate::subscribe::template(self.ctx(), handle).await
+    }
 }

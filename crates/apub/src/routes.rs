@@ -155,6 +155,9 @@ async fn webfinger(State(fed): State<Fed>, Query(q): Query<WebfingerQuery>) -> R
     if let Some(page) = &actor.url {
         links.push(json!({ "rel": "http://webfinger.net/rel/profile-page", "type": "text/html", "href": page }));
     }
+    // "Follow from elsewhere": other servers send people here to act from an account of ours.
+    links.push(json!({ "rel": "http://ostatus.org/schema/1.0/subscribe",
+        "template": format!("{}/authorize_interaction?uri={{uri}}", ctx.urls.base()) }));
     let doc = json!({ "subject": subject, "aliases": [actor.ap_id, actor.url], "links": links });
     let mut response = axum::Json(doc).into_response();
     response.headers_mut().insert(

@@ -42,6 +42,20 @@ pub fn clean_html(input: &str) -> String {
         .to_string()
 }
 
+/// A link taken from remote data, if it is safe to put in an `href` or `src`: only absolute
+/// `http`, `https` (and, for links, `mailto`) URLs; `javascript:`, `data:` and the rest are
+/// dropped.
+pub fn safe_link(raw: &str) -> Option<String> {
+    let url = url::Url::parse(raw.trim()).ok()?;
+    matches!(url.scheme(), "http" | "https" | "mailto").then(|| url.to_string())
+}
+
+/// Like [`safe_link`], for images: only `http` and `https`.
+pub fn safe_image(raw: &str) -> Option<String> {
+    let url = url::Url::parse(raw.trim()).ok()?;
+    matches!(url.scheme(), "http" | "https").then(|| url.to_string())
+}
+
 /// Escapes text for HTML element content and attribute values.
 pub fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
@@ -87,6 +101,20 @@ mod tests {
         assert!(!clean.contains("onclick"));
         assert!(!clean.contains("javascript"));
         assert!(clean.contains("Hola"));
+    }
+
+    #[test]
+    fn only_web_and_mail_links_survive() {
+        assert_eq!(
+            safe_link("https://a.example/x").as_deref(),
+            Some("https://a.example/x")
+        );
+        assert!(safe_link("mailto:a@b.example").is_some());
+        assert!(safe_link("javascript:alert(document.domain)").is_none());
+        assert!(safe_link(" JavaScript:alert(1)").is_none());
+        assert!(safe_link("data:text/html,x").is_none());
+        assert!(safe_link("/relative").is_none());
+        assert!(safe_image("mailto:a@b.example").is_none());
     }
 
     #[test]

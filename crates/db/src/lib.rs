@@ -4,6 +4,7 @@
 pub mod entity;
 pub mod events;
 pub mod query;
+pub mod read;
 
 pub use entity::*;
 pub use events::OutboxEvent;

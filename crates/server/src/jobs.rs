@@ -1,6 +1,6 @@
 //! Background workers: the outbox turns events into deliveries, the delivery worker sends.
 
-use puentes_apub::{FedContext, delivery, outbox};
+use puentes_apub::{FedContext, delivery, member_lists, outbox};
 use puentes_core::Result;
 use std::time::Duration;
 use tokio_util::sync::CancellationToken;
@@ -10,7 +10,16 @@ pub async fn run_once(ctx: &FedContext) -> Result<usize> {
     let batch = ctx.config.delivery.batch_size;
     let events = outbox::run_outbox_once(ctx, batch).await?;
     let sent = delivery::run_deliveries_once(ctx, batch).await?;
-    Ok(events + sent)
+    // Network maps: member lists of remote alliances next to ours, when due. A failure here
+    // never stops the queues.
+    let lists = match member_lists::refresh_due(ctx, 4).await {
+        Ok(n) => n,
+        Err(e) => {
+            tracing::warn!(error = ?e, "member lists not refreshed");
+            0
+        }
+    };
+    Ok(events + sent + lists)
 }
 
 /// Runs rounds until nothing due is left (deliveries scheduled for later stay queued).

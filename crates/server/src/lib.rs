@@ -1,6 +1,7 @@
 //! The `puentes` server: wiring of the application, federation and web sides, and the
 //! background workers. Commands live in `puentes_app`; the command line only parses.
 
+pub mod demo;
 pub mod jobs;
 
 use activitypub_federation::config::FederationConfig;
@@ -53,7 +54,7 @@ impl Instance {
     }
 
     pub fn router(&self) -> Router {
-        let web = puentes_http::HttpState::new(self.ctx.db.clone(), self.ctx.config.clone());
+        let web = puentes_http::HttpState::new(self.app.clone());
         puentes_apub::routes::router(self.fed.clone()).merge(puentes_http::router(web))
     }
 

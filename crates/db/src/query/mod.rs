@@ -8,6 +8,7 @@ pub mod call;
 pub mod delivery;
 pub mod follow;
 pub mod instance;
+pub mod known_membership;
 pub mod media;
 pub mod membership;
 pub mod outbox;

@@ -36,6 +36,16 @@ pub struct Cli {
 pub enum Command {
     /// Migrate, then serve HTTP and run the delivery workers.
     Serve,
+    /// Three federated instances with fictional organizations, alliances, posts, a joint
+    /// statement and a call to action, on local ports; prints what to open.
+    Demo {
+        /// Port of the first instance; the next two follow it.
+        #[arg(long, default_value_t = 8101)]
+        port: u16,
+        /// Keep the demo's data here (default: a new temporary folder, removed at the end).
+        #[arg(long)]
+        dir: Option<PathBuf>,
+    },
     /// Apply database migrations and exit.
     Migrate,
     /// Local organizations and alliances: create, list, edit, delete.
@@ -179,6 +189,9 @@ pub enum DeliveryCommand {
 }
 
 pub async fn run(cli: Cli) -> Result<()> {
+    if let Command::Demo { port, dir } = cli.command {
+        return demo(port, dir).await;
+    }
     let config = puentes_core::config::load(cli.config.as_deref(), |k| std::env::var(k).ok())?;
     if let Command::Migrate = cli.command {
         let db = puentes_db::connect(&config).await?;
@@ -190,6 +203,7 @@ pub async fn run(cli: Cli) -> Result<()> {
     let app = &instance.app;
     match cli.command {
         Command::Serve => serve(instance).await,
+        Command::Demo { .. } => Ok(()),
         Command::Migrate => Ok(()),
         Command::Actor(command) => actors::actor_command(&instance, command).await,
         Command::Staff(command) => actors::staff_command(app, command).await,
@@ -303,6 +317,44 @@ async fn delivery_command(instance: &Instance, command: DeliveryCommand) -> Resu
             let n = delivery::retry_now(db, host.as_deref()).await?;
             println!("{n} deliveries due now");
         }
+    }
+    Ok(())
+}
+
+async fn demo(port: u16, dir: Option<PathBuf>) -> Result<()> {
+    let mut listeners = Vec::new();
+    for p in port..port.saturating_add(3) {
+        listeners.push(
+            tokio::net::TcpListener::bind(("127.0.0.1", p))
+                .await
+                .map_err(|e| {
+                    Error::bad_request(format!(
+                        "port {p} is taken ({e}); choose others with --port"
+                    ))
+                })?,
+        );
+    }
+    let listeners: [tokio::net::TcpListener; 3] = listeners
+        .try_into()
+        .map_err(|_| Error::internal("three listeners"))?;
+    let temporary = dir.is_none();
+    let dir = dir.unwrap_or_else(|| {
+        std::env::temp_dir().join(format!("puentes-demo-{}", std::process::id()))
+    });
+    eprintln!("Starting three instances and filling them; this takes a few seconds…");
+    let demo = puentes_server::demo::Demo::start(listeners, &dir).await?;
+    println!("Puentes demo: three federated instances on this machine (fictional data).\n");
+    for (what, url) in &demo.pages {
+        println!("  {what}\n    {url}");
+    }
+    println!(
+        "\nFollow them from another instance, or read their feeds. Data: {}\nCtrl-C stops the demo.",
+        dir.display()
+    );
+    let _ = tokio::signal::ctrl_c().await;
+    demo.stop().await;
+    if temporary {
+        let _ = std::fs::remove_dir_all(&dir);
     }
     Ok(())
 }

@@ -1,0 +1,182 @@
+//! Every message of the interface exists in all four languages, every key the templates use
+//! exists, and every message formats without a missing argument.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use puentes_http::i18n::{Arg, I18n, Lang};
+use std::{collections::BTreeSet, path::PathBuf};
+
+fn web() -> PathBuf {
+    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../web"))
+}
+
+/// Keys built in templates from a prefix (`t("role-" ~ role)`), with every suffix used.
+const DYNAMIC: &[(&str, &[&str])] = &[
+    (
+        "error-title-",
+        &["400", "403", "404", "410", "429", "500", "503"],
+    ),
+    (
+        "error-text-",
+        &["400", "403", "404", "410", "429", "500", "503"],
+    ),
+    (
+        "follow-error-",
+        &["invalid", "not-found", "no-template", "unreachable"],
+    ),
+    ("role-", &["member", "observer", "secretariat"]),
+    ("statement-status-", &["open", "closed", "draft"]),
+    (
+        "month-",
+        &[
+            "1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12",
+        ],
+    ),
+];
+
+/// Keys the Rust code formats directly.
+const IN_CODE: &[&str] = &["date-long"];
+
+fn used_keys() -> BTreeSet<String> {
+    let mut keys: BTreeSet<String> = IN_CODE.iter().map(|k| k.to_string()).collect();
+    for (prefix, suffixes) in DYNAMIC {
+        keys.extend(suffixes.iter().map(|s| format!("{prefix}{s}")));
+    }
+    for entry in std::fs::read_dir(web().join("templates")).unwrap() {
+        let text = std::fs::read_to_string(entry.unwrap().path()).unwrap();
+        for quote in ['"', '\''] {
+            let needle = format!("t({quote}");
+            for (i, _) in text.match_indices(&needle) {
+                // `t(` itself, not the end of another name (`reject("in", …)`).
+                if text[..i]
+                    .chars()
+                    .next_back()
+                    .is_some_and(|c| c.is_alphanumeric() || c == '_')
+                {
+                    continue;
+                }
+                let rest = &text[i + needle.len()..];
+                let key: String = rest
+                    .chars()
+                    .take_while(|c| c.is_ascii_alphanumeric() || *c == '-')
+                    .collect();
+                let after = rest[key.len()..].chars().next();
+                if after == Some(quote) && !key.ends_with('-') {
+                    keys.insert(key);
+                } else {
+                    // A prefix joined with `~`: it must be listed in DYNAMIC.
+                    assert!(
+                        DYNAMIC.iter().any(|(p, _)| *p == key),
+                        "dynamic key prefix {key:?} is not listed in DYNAMIC"
+                    );
+                }
+            }
+        }
+    }
+    keys
+}
+
+#[test]
+fn every_language_has_every_message() {
+    let i18n = I18n::load(&web().join("locales")).expect("translations load");
+    let english = i18n.message_ids(Lang::En);
+    assert!(
+        english.len() > 100,
+        "English has {} messages",
+        english.len()
+    );
+    let mut problems = Vec::new();
+    for key in used_keys() {
+        if !english.contains(&key) {
+            problems.push(format!("en: {key} is used but not defined"));
+        }
+    }
+    for lang in Lang::ALL {
+        let ids = i18n.message_ids(lang);
+        for key in english.difference(&ids) {
+            problems.push(format!("{}: missing {key}", lang.code()));
+        }
+        for key in ids.difference(&english) {
+            problems.push(format!("{}: {key} is not in English", lang.code()));
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+#[test]
+fn every_message_formats_with_its_arguments() {
+    let i18n = I18n::load(&web().join("locales")).unwrap();
+    let mut problems = Vec::new();
+    for lang in Lang::ALL {
+        for key in i18n.message_ids(lang) {
+            for n in [0.0, 1.0, 2.0, 3.0, 11.0, 100.0] {
+                let args: Vec<(&str, Arg)> = ["count", "number", "capacity", "day", "year"]
+                    .into_iter()
+                    .map(|a| (a, Arg::Number(n)))
+                    .chain(
+                        [
+                            "name",
+                            "handle",
+                            "alliance",
+                            "organizer",
+                            "date",
+                            "was",
+                            "domain",
+                            "month",
+                        ]
+                        .into_iter()
+                        .map(|a| (a, Arg::Text("X".into()))),
+                    )
+                    .collect();
+                let text = i18n.format(lang, &key, &args);
+                if text.contains('{') || text.trim().is_empty() {
+                    problems.push(format!("{}: {key} → {text:?}", lang.code()));
+                }
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+#[test]
+fn plurals_follow_each_language() {
+    let i18n = I18n::load(&web().join("locales")).unwrap();
+    let n = |lang, count: f64| {
+        i18n.format(lang, "endorsements-count", &[("count", Arg::Number(count))])
+    };
+    assert_eq!(n(Lang::En, 1.0), "1 endorsement");
+    assert_eq!(n(Lang::En, 2.0), "2 endorsements");
+    assert_eq!(n(Lang::Fr, 0.0), "Pas encore de signatures");
+    assert_eq!(n(Lang::Ar, 2.0), "توقيعان");
+    assert_eq!(n(Lang::Ar, 5.0), "5 توقيعات");
+    assert_eq!(n(Lang::Ar, 11.0), "11 توقيعًا");
+}
+
+/// The missing-key check itself fails when a language lacks a message.
+#[test]
+fn a_missing_message_is_caught() {
+    let dir = std::env::temp_dir().join(format!("puentes-locales-{}", std::process::id()));
+    for lang in Lang::ALL {
+        let folder = dir.join(lang.code());
+        std::fs::create_dir_all(&folder).unwrap();
+        let text = if lang == Lang::Fr {
+            "a = A\n"
+        } else {
+            "a = A\nb = B\n"
+        };
+        std::fs::write(folder.join("x.ftl"), text).unwrap();
+    }
+    let i18n = I18n::load(&dir).unwrap();
+    let missing: Vec<_> = i18n
+        .message_ids(Lang::En)
+        .difference(&i18n.message_ids(Lang::Fr))
+        .cloned()
+        .collect();
+    assert_eq!(missing, ["b"]);
+    assert_eq!(
+        i18n.format(Lang::Fr, "b", &[]),
+        "B",
+        "falls back to English"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
