@@ -16,6 +16,7 @@ mod group_interop;
 mod inbox_security;
 mod interop;
 mod layers;
+mod operations;
 mod media;
 mod pasture;
 mod peer;

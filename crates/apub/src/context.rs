@@ -13,6 +13,8 @@ pub struct FedContext {
     /// Shared by fetches and deliveries; refuses private addresses unless federation is in
     /// debug mode.
     pub client: reqwest::Client,
+    /// Counters of this instance, read at `/metrics`.
+    pub metrics: Arc<puentes_core::metrics::Metrics>,
 }
 
 pub type Data = activitypub_federation::config::Data<FedContext>;
@@ -40,6 +42,7 @@ impl FedContext {
             config,
             urls,
             client,
+            metrics: Arc::new(puentes_core::metrics::Metrics::new()),
         })
     }
 }

@@ -7,6 +7,7 @@ pub mod content;
 pub mod domain;
 pub mod error;
 pub mod handle;
+pub mod metrics;
 pub mod sanitize;
 pub mod text;
 pub mod urls;

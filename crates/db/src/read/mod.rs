@@ -8,6 +8,7 @@
 
 pub mod network;
 pub mod pages;
+pub mod queues;
 
 use crate::{actor, post};
 use chrono::{DateTime, Utc};
