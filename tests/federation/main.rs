@@ -24,6 +24,7 @@ mod posts;
 mod readability;
 mod rich_posts;
 mod statements;
+mod upgrade;
 mod web;
 
 /// Runs a scenario once per configured database backend.
