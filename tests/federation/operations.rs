@@ -7,7 +7,8 @@ use puentes_app::statements::Draft;
 use puentes_core::Config;
 use puentes_server::{Instance, backup, database::IfMissing};
 use puentes_tests::{
-    Backend, OP, TestNetwork, network::test_config,
+    Backend, OP, TestNetwork,
+    network::test_config,
     peers::{available_or_skip, peers_dir, runs},
 };
 use serde_json::Value;
@@ -28,7 +29,9 @@ async fn scrape(instance: &Instance) -> BTreeMap<String, f64> {
             .await
             .unwrap();
     });
-    let response = reqwest::get(format!("http://{addr}/metrics")).await.unwrap();
+    let response = reqwest::get(format!("http://{addr}/metrics"))
+        .await
+        .unwrap();
     assert_eq!(response.status(), 200);
     assert!(
         response.headers()["content-type"]
@@ -131,9 +134,15 @@ async fn metrics_scenario(backend: &Backend) {
         "raw paths are never labels"
     );
     let delivered = "puentes_deliveries_total{outcome=delivered}";
-    assert_eq!(value(&after_a, delivered) - value(&before_a, delivered), 1.0);
     assert_eq!(
-        value(&after_a, "puentes_queue_depth{queue=delivery,state=pending}"),
+        value(&after_a, delivered) - value(&before_a, delivered),
+        1.0
+    );
+    assert_eq!(
+        value(
+            &after_a,
+            "puentes_queue_depth{queue=delivery,state=pending}"
+        ),
         0.0
     );
 }
@@ -276,7 +285,9 @@ async fn backup_then_restore_into_an_empty_directory_serves_the_same_instance() 
         .await
         .unwrap();
     net.settle().await;
-    let (_, note) = a.get_json(post.ap_id.strip_prefix(&a.base()).unwrap()).await;
+    let (_, note) = a
+        .get_json(post.ap_id.strip_prefix(&a.base()).unwrap())
+        .await;
     let image = note["attachment"][0]["url"].as_str().unwrap().to_string();
     let (_, doc) = a
         .get_json(statement.ap_url.strip_prefix(&a.base()).unwrap())
@@ -294,7 +305,11 @@ async fn backup_then_restore_into_an_empty_directory_serves_the_same_instance() 
     .map(|u| u.strip_prefix(&base).unwrap().to_string())
     .collect();
     let before = snapshot(&base, &paths).await;
-    assert!(before.iter().all(|(s, _)| *s == 200), "{:?}", before.iter().map(|b| b.0).collect::<Vec<_>>());
+    assert!(
+        before.iter().all(|(s, _)| *s == 200),
+        "{:?}",
+        before.iter().map(|b| b.0).collect::<Vec<_>>()
+    );
 
     // Taken while the instance serves.
     let file = a.dir.join("backup.tar.gz");

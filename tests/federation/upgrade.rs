@@ -58,7 +58,14 @@ async fn upgraded(config: Config, actors: &[&str]) {
         .map(|a| a.username)
         .collect();
     assert_eq!(names, actors);
-    for table in ["post", "statement", "endorsement", "call", "pledge", "membership"] {
+    for table in [
+        "post",
+        "statement",
+        "endorsement",
+        "call",
+        "pledge",
+        "membership",
+    ] {
         let row = db
             .query_one_raw(sea_orm::Statement::from_string(
                 db.get_database_backend(),

@@ -38,8 +38,24 @@ impl std::fmt::Debug for Metrics {
 /// Activity types we count by name; anything else is `other`, so a peer cannot grow the
 /// label set without bound.
 const ACTIVITY_TYPES: &[&str] = &[
-    "Create", "Update", "Delete", "Follow", "Accept", "Reject", "Undo", "Announce", "Like",
-    "Block", "Add", "Remove", "Move", "Flag", "Join", "Leave", "Invite", "EmojiReact",
+    "Create",
+    "Update",
+    "Delete",
+    "Follow",
+    "Accept",
+    "Reject",
+    "Undo",
+    "Announce",
+    "Like",
+    "Block",
+    "Add",
+    "Remove",
+    "Move",
+    "Flag",
+    "Join",
+    "Leave",
+    "Invite",
+    "EmojiReact",
 ];
 
 impl Metrics {

@@ -160,9 +160,7 @@ impl I18n {
         I18n::load_with(|code| web.files_in(&format!("locales/{code}")))
     }
 
-    fn load_with(
-        mut files_of: impl FnMut(&str) -> Result<Vec<(String, Vec<u8>)>>,
-    ) -> Result<I18n> {
+    fn load_with(mut files_of: impl FnMut(&str) -> Result<Vec<(String, Vec<u8>)>>) -> Result<I18n> {
         let mut bundles = Vec::new();
         let mut ids = Vec::new();
         for lang in Lang::ALL {

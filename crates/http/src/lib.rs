@@ -18,8 +18,8 @@ pub mod render;
 mod statics;
 pub mod web_files;
 
-pub use web_files::WebFiles;
 pub use render::Reader;
+pub use web_files::WebFiles;
 
 #[derive(Clone)]
 pub struct HttpState {

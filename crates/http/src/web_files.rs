@@ -7,7 +7,8 @@ use std::path::{Path, PathBuf};
 
 /// `web/` of the source tree, as it was when the binary was built (`build.rs` rebuilds
 /// the crate when anything under it changes).
-static EMBEDDED: include_dir::Dir<'static> = include_dir::include_dir!("$CARGO_MANIFEST_DIR/../../web");
+static EMBEDDED: include_dir::Dir<'static> =
+    include_dir::include_dir!("$CARGO_MANIFEST_DIR/../../web");
 
 /// The files a server shows: `templates/`, `static/` and `locales/{lang}/`.
 #[derive(Debug, Clone)]
@@ -54,7 +55,10 @@ impl WebFiles {
     /// One template's source, or `None` when there is no such template.
     pub fn template(&self, name: &str) -> Result<Option<String>> {
         // Template names are ours (`actor.html`, `partials/x.html`); nothing climbs out.
-        if name.split(['/', '\\']).any(|part| part == ".." || part.is_empty()) {
+        if name
+            .split(['/', '\\'])
+            .any(|part| part == ".." || part.is_empty())
+        {
             return Ok(None);
         }
         match self {

@@ -213,8 +213,10 @@ pub async fn restore(config: &Config, input: &Path) -> Result<Manifest> {
     if !partial.is_file() {
         return Err(Error::bad_request("the backup holds no database"));
     }
-    std::fs::rename(&partial, &db_file)
-        .map_err(io(format!("cannot move the database to {}", db_file.display())))?;
+    std::fs::rename(&partial, &db_file).map_err(io(format!(
+        "cannot move the database to {}",
+        db_file.display()
+    )))?;
     let db = database::connect(config, database::IfMissing::Refuse).await?;
     crate::migrate(&db).await?;
     database::check_domain(&db, config).await?;

@@ -37,7 +37,9 @@ fn main() {
 fn init_logging() {
     use std::io::IsTerminal;
     let filter = tracing_subscriber::EnvFilter::try_from_env("PUENTES_LOG").unwrap_or_else(|_| {
-        tracing_subscriber::EnvFilter::new("info,sqlx=warn,sea_orm=warn,activitypub_federation=warn")
+        tracing_subscriber::EnvFilter::new(
+            "info,sqlx=warn,sea_orm=warn,activitypub_federation=warn",
+        )
     });
     let terminal = std::io::stderr().is_terminal();
     let json = match std::env::var("PUENTES_LOG_FORMAT").as_deref() {

@@ -2,8 +2,8 @@
 
 use crate::{now, setting};
 use puentes_core::Result;
-use sea_orm::{ActiveModelTrait, EntityTrait, Set};
 use sea_orm::ConnectionTrait;
+use sea_orm::{ActiveModelTrait, EntityTrait, Set};
 
 /// The key under which the instance's domain is recorded.
 pub const DOMAIN: &str = "domain";
@@ -30,9 +30,9 @@ pub async fn get_or_insert(db: &impl ConnectionTrait, key: &str, value: &str) ->
     match inserted {
         Ok(row) => Ok(row.value),
         // Another process recorded it first: theirs is kept.
-        Err(e) if crate::is_unique_violation(&e) => Ok(get(db, key)
-            .await?
-            .unwrap_or_else(|| value.to_string())),
+        Err(e) if crate::is_unique_violation(&e) => {
+            Ok(get(db, key).await?.unwrap_or_else(|| value.to_string()))
+        }
         Err(e) => Err(e.into()),
     }
 }

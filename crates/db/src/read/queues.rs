@@ -112,8 +112,8 @@ pub async fn depth(db: &impl ConnectionTrait) -> Result<QueueDepth> {
         .one(db)
         .await?
         .map(|row| row.created_at);
-    let pending_events = outbox_event::Entity::find()
-        .filter(outbox_event::Column::ProcessedAt.is_null());
+    let pending_events =
+        outbox_event::Entity::find().filter(outbox_event::Column::ProcessedAt.is_null());
     let outbox_pending = {
         use sea_orm::PaginatorTrait;
         pending_events.clone().count(db).await?

@@ -15,7 +15,11 @@ pub async fn run(config: &Config) -> Result<()> {
     line("configuration", &source);
     line(
         "domain",
-        &format!("{} (actors are {}/actors/NAME)", config.domain, config.base_url()),
+        &format!(
+            "{} (actors are {}/actors/NAME)",
+            config.domain,
+            config.base_url()
+        ),
     );
     if config.insecure_federation() && !config.is_localhost() {
         problems.push(
@@ -71,7 +75,10 @@ pub async fn run(config: &Config) -> Result<()> {
     } else {
         match database::connect(config, IfMissing::Refuse).await {
             Err(e) => {
-                line("database", &format!("{} (UNREACHABLE)", location.description));
+                line(
+                    "database",
+                    &format!("{} (UNREACHABLE)", location.description),
+                );
                 problems.push(e.to_string());
             }
             Ok(db) => {

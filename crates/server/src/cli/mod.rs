@@ -376,7 +376,9 @@ async fn delivery_command(instance: &Instance, command: DeliveryCommand) -> Resu
                 let health = if host.is_parked() {
                     format!(
                         "parked until {} after {} failures",
-                        host.parked_until.map(|t| t.to_rfc3339()).unwrap_or_default(),
+                        host.parked_until
+                            .map(|t| t.to_rfc3339())
+                            .unwrap_or_default(),
                         host.failure_count
                     )
                 } else if host.failure_count > 0 {
