@@ -23,6 +23,7 @@ mod peer;
 mod posts;
 mod readability;
 mod rich_posts;
+mod scale_out;
 mod statements;
 mod upgrade;
 mod web;
