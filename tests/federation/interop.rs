@@ -165,7 +165,6 @@ async fn instance_actor_scenario(backend: &Backend) {
 
     // A database from before: the name with its port, migrated on the next start.
     // Back to before the interop migration, however many came after it.
-    use sea_orm_migration::MigrationName;
     let migrations = puentes_migrations::Migrator::migrations();
     let interop = migrations
         .iter()
