@@ -62,6 +62,7 @@ impl Instance {
         let web = puentes_http::HttpState::new(self.app.clone());
         puentes_apub::routes::router(self.fed.clone())
             .merge(puentes_http::router(web))
+            .layer(axum::middleware::from_fn(puentes_http::api::cors))
             .layer(axum::middleware::from_fn_with_state(
                 self.ctx.metrics.clone(),
                 metrics::count_requests,
