@@ -238,8 +238,14 @@ pub async fn security_headers(
     next: Next,
 ) -> Response {
     let mut response = next.run(request).await;
-    let headers = response.headers_mut();
-    headers.insert(header::CONTENT_SECURITY_POLICY, state.csp.clone());
+    add_security_headers(response.headers_mut(), &state.csp);
+    response
+}
+
+/// The headers every response carries, pages or not (the server adds them outermost, so
+/// federation documents, errors and refusals have them too).
+pub fn add_security_headers(headers: &mut axum::http::HeaderMap, csp: &HeaderValue) {
+    headers.insert(header::CONTENT_SECURITY_POLICY, csp.clone());
     headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     headers.insert(
         header::X_CONTENT_TYPE_OPTIONS,
@@ -249,7 +255,6 @@ pub async fn security_headers(
         header::REFERRER_POLICY,
         HeaderValue::from_static("same-origin"),
     );
-    response
 }
 
 /// Errors of the page routes become pages in the reader's language (the JSON body of an
