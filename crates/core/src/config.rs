@@ -67,6 +67,10 @@ pub struct LimitsConfig {
     pub key_fetches_per_host_per_minute: u32,
     /// How long a keyId that failed to fetch or verify is answered from memory, seconds.
     pub failed_key_ttl_secs: u64,
+    /// A reverse proxy on this machine forwards the requests (deploy/nginx.conf): for
+    /// connections from loopback the client is the last `X-Forwarded-For` address, and
+    /// their number is the proxy's to cap.
+    pub behind_proxy: bool,
 }
 
 impl Default for LimitsConfig {
@@ -80,6 +84,7 @@ impl Default for LimitsConfig {
             pages_per_ip_per_minute: 600,
             key_fetches_per_host_per_minute: 30,
             failed_key_ttl_secs: 600,
+            behind_proxy: false,
         }
     }
 }

@@ -70,6 +70,25 @@ impl Drop for Slot {
 struct RateLimits {
     inbox: RateLimiter,
     pages: RateLimiter,
+    behind_proxy: bool,
+}
+
+/// The client's address: the TCP peer, or behind our own proxy the address it appended
+/// last to `X-Forwarded-For` (earlier ones are whatever the client claimed).
+fn client_ip(request: &Request, behind_proxy: bool) -> Option<IpAddr> {
+    let peer = request.extensions().get::<ClientAddr>()?.0.ip();
+    if behind_proxy && peer.is_loopback() {
+        let forwarded = request
+            .headers()
+            .get_all("x-forwarded-for")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .filter_map(|a| a.trim().parse::<IpAddr>().ok())
+            .last();
+        return Some(forwarded.unwrap_or(peer));
+    }
+    Some(peer)
 }
 
 /// What a request costs: inbox deliveries and page renders are limited, files and the
@@ -94,10 +113,7 @@ async fn rate_limit(
     request: Request,
     next: Next,
 ) -> axum::response::Response {
-    let ip = request
-        .extensions()
-        .get::<ClientAddr>()
-        .map(|ClientAddr(addr)| addr.ip());
+    let ip = client_ip(&request, limits.behind_proxy);
     if let (Some(ip), Some(limiter)) = (
         ip,
         limiter_for(&limits, request.method(), request.uri().path()),
@@ -136,6 +152,7 @@ pub fn service(
     let rates = Arc::new(RateLimits {
         inbox: RateLimiter::new(limits.inbox_per_ip_per_minute),
         pages: RateLimiter::new(limits.pages_per_ip_per_minute),
+        behind_proxy: limits.behind_proxy,
     });
     let router = router.layer(axum::middleware::from_fn_with_state(rates, rate_limit));
     let csp = puentes_http::render::content_security_policy(config);
@@ -174,6 +191,7 @@ pub async fn serve(
     let LimitsConfig {
         header_read_timeout_secs,
         connections_per_ip,
+        behind_proxy,
         ..
     } = config.limits;
     let header_timeout = Duration::from_secs(header_read_timeout_secs.max(1));
@@ -193,7 +211,13 @@ pub async fn serve(
             _ = shutdown.cancelled() => break,
         };
         while connections.try_join_next().is_some() {}
-        let Some(slot) = counts.acquire(peer.ip(), connections_per_ip) else {
+        // The proxy's own connections are its business (nginx's limit_conn).
+        let cap = if behind_proxy && peer.ip().is_loopback() {
+            0
+        } else {
+            connections_per_ip
+        };
+        let Some(slot) = counts.acquire(peer.ip(), cap) else {
             tracing::debug!(ip = %peer.ip(), "too many connections from one address");
             drop(stream);
             continue;
@@ -238,6 +262,7 @@ mod tests {
         let limits = RateLimits {
             inbox: RateLimiter::new(1),
             pages: RateLimiter::new(1),
+            behind_proxy: false,
         };
         let is_inbox = |m: &Method, p: &str| {
             limiter_for(&limits, m, p).is_some_and(|l| std::ptr::eq(l, &limits.inbox))
@@ -257,6 +282,29 @@ mod tests {
         ] {
             assert!(limiter_for(&limits, &Method::GET, free).is_none(), "{free}");
         }
+    }
+
+    #[test]
+    fn behind_the_proxy_the_client_is_the_last_forwarded_address() {
+        let request = |peer: &str, forwarded: Option<&str>| {
+            let mut request = Request::new(Body::empty());
+            request
+                .extensions_mut()
+                .insert(ClientAddr(peer.parse().unwrap()));
+            if let Some(f) = forwarded {
+                request
+                    .headers_mut()
+                    .insert("x-forwarded-for", f.parse().unwrap());
+            }
+            request
+        };
+        let ip = |s: &str| Some(s.parse::<IpAddr>().unwrap());
+        let spoofed = request("127.0.0.1:5000", Some("10.9.9.9, 203.0.113.7"));
+        assert_eq!(client_ip(&spoofed, true), ip("203.0.113.7"));
+        assert_eq!(client_ip(&spoofed, false), ip("127.0.0.1"));
+        // Only a local proxy is believed.
+        let direct = request("198.51.100.2:5000", Some("203.0.113.7"));
+        assert_eq!(client_ip(&direct, true), ip("198.51.100.2"));
     }
 
     #[test]
