@@ -85,7 +85,7 @@ fn client_ip(request: &Request, behind_proxy: bool) -> Option<IpAddr> {
             .filter_map(|v| v.to_str().ok())
             .flat_map(|v| v.split(','))
             .filter_map(|a| a.trim().parse::<IpAddr>().ok())
-            .last();
+            .next_back();
         return Some(forwarded.unwrap_or(peer));
     }
     Some(peer)
