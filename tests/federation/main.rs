@@ -17,6 +17,7 @@ mod hostile;
 mod inbox_security;
 mod interop;
 mod layers;
+mod mastodon_clients;
 mod media;
 mod pasture;
 mod peer;

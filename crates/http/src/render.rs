@@ -245,7 +245,10 @@ pub async fn security_headers(
 /// The headers every response carries, pages or not (the server adds them outermost, so
 /// federation documents, errors and refusals have them too).
 pub fn add_security_headers(headers: &mut axum::http::HeaderMap, csp: &HeaderValue) {
-    headers.insert(header::CONTENT_SECURITY_POLICY, csp.clone());
+    // The consent page sets its own (it may send the browser on to an app's scheme).
+    headers
+        .entry(header::CONTENT_SECURITY_POLICY)
+        .or_insert(csp.clone());
     headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     headers.insert(
         header::X_CONTENT_TYPE_OPTIONS,
