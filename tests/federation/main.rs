@@ -19,6 +19,7 @@ mod layers;
 mod media;
 mod pasture;
 mod peer;
+mod performance;
 mod posts;
 mod readability;
 mod rich_posts;

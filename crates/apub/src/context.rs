@@ -13,6 +13,10 @@ pub struct FedContext {
     /// Shared by fetches and deliveries; refuses private addresses unless federation is in
     /// debug mode.
     pub client: reqwest::Client,
+    /// Parsed signing keys of local actors.
+    pub keys: Arc<crate::signing::KeyCache>,
+    /// Local actors, their documents and NodeInfo counts.
+    pub cache: Arc<crate::cache::Caches>,
 }
 
 pub type Data = activitypub_federation::config::Data<FedContext>;
@@ -23,7 +27,9 @@ impl FedContext {
         let client = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .timeout(config.http_timeout())
-            .connect_timeout(config.http_timeout())
+            .connect_timeout(config.http_timeout().min(std::time::Duration::from_secs(
+                config.delivery.connect_timeout_secs.max(1),
+            )))
             .user_agent(format!(
                 "Puentes/{} (+{})",
                 env!("CARGO_PKG_VERSION"),
@@ -40,6 +46,8 @@ impl FedContext {
             config,
             urls,
             client,
+            keys: Arc::default(),
+            cache: Arc::default(),
         })
     }
 }
