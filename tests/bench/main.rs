@@ -532,6 +532,9 @@ async fn fan_out_scenario(
     rate
 }
 
+/// A request signed beforehand: its headers and body.
+type Signed = (Vec<(&'static str, String)>, Vec<u8>);
+
 /// Pre-signed Creates from `senders` concurrent senders to the shared inbox.
 async fn signed_inbox_scenario(
     server: &Server,
@@ -566,8 +569,7 @@ async fn signed_inbox_scenario(
     // Signed beforehand: the measure is the server's, not the signer's.
     let inbox = format!("{}/inbox", server.base);
     let url = url::Url::parse(&inbox).expect("inbox");
-    let mut requests: Vec<Vec<(Vec<(&'static str, String)>, Vec<u8>)>> =
-        vec![Vec::new(); sizes.inbox_senders];
+    let mut requests: Vec<Vec<Signed>> = vec![Vec::new(); sizes.inbox_senders];
     for n in 0..sizes.inbox_activities {
         let sender = n % sizes.inbox_senders;
         let actor = &authors[sender];
