@@ -183,37 +183,9 @@ async fn dead_hosts_scenario(backend: &Backend) {
         // Hosts take turns, so dead hosts' inboxes are spread through the queue.
         let host = &hosts[i % HOSTS];
         let id = format!("http://{host}/users/u{i}");
-        let follower = query::actor::insert(
-            a.db(),
-            query::actor::ActorData {
-                ap_id: id.clone(),
-                username: format!("u{i}"),
-                domain: host.clone(),
-                kind: puentes_core::ActorKind::Person,
-                display_name: None,
-                summary: None,
-                inbox: format!("{id}/inbox"),
-                shared_inbox: None,
-                outbox: None,
-                followers_url: None,
-                following_url: None,
-                featured_url: None,
-                url: None,
-                icon_url: None,
-                header_url: None,
-                public_key_id: format!("{id}#main-key"),
-                public_key_pem: remote_key.clone(),
-                private_key_pem: None,
-                ed25519_public: None,
-                ed25519_private: None,
-                local: false,
-                manually_approves_followers: false,
-                discoverable: true,
-                indexable: true,
-            },
-        )
-        .await
-        .unwrap();
+        let follower = query::actor::insert(a.db(), remote(&id, host, remote_key))
+            .await
+            .unwrap();
         query::follow::insert(
             a.db(),
             &format!("{id}/follows/1"),
@@ -280,4 +252,114 @@ async fn dead_hosts_scenario(backend: &Backend) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn fan_out_is_not_held_back_by_black_holed_hosts() {
     on_every_backend!(dead_hosts_scenario);
+}
+
+/// A loopback host that records the path of every POST.
+async fn recording_sink(paths: Arc<Mutex<Vec<String>>>) -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let app = axum::Router::new().fallback(move |uri: axum::http::Uri| {
+        let paths = paths.clone();
+        async move {
+            paths.lock().unwrap().push(uri.path().to_string());
+            axum::http::StatusCode::ACCEPTED
+        }
+    });
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    format!("localhost:{port}")
+}
+
+/// Two servers on one database (two pools, as two `serve` processes have) drain one
+/// delivery queue together: every inbox gets the post exactly once.
+async fn shared_queue_scenario(backend: &Backend) {
+    let net = TestNetwork::start(backend, 1).await;
+    let a = net.get(0);
+    let alpha = a.create_actor("alpha", "organization").await;
+    let paths = Arc::new(Mutex::new(Vec::new()));
+    let mut hosts = Vec::new();
+    for _ in 0..10 {
+        hosts.push(recording_sink(paths.clone()).await);
+    }
+    for i in 0..120 {
+        let host = &hosts[i % hosts.len()];
+        let id = format!("http://{host}/users/u{i}");
+        let follower = query::actor::insert(a.db(), remote(&id, host, &alpha.public_key_pem))
+            .await
+            .unwrap();
+        query::follow::insert(
+            a.db(),
+            &format!("{id}/follows/1"),
+            follower.id,
+            alpha.id,
+            FollowState::Accepted,
+        )
+        .await
+        .unwrap();
+    }
+    a.post("alpha", "shared queue", "public").await.unwrap();
+    let first = a.instance.ctx.clone();
+    puentes_apub::outbox::run_outbox_once(&first, 10)
+        .await
+        .unwrap();
+    let second_db = puentes_db::connect_url(&a.db_url, Some(&a.dir))
+        .await
+        .unwrap();
+    let second =
+        puentes_apub::FedContext::new(second_db, first.config.clone()).expect("second server");
+    let drain = |ctx: puentes_apub::FedContext| async move {
+        let mut claimed = 0;
+        loop {
+            let n = puentes_apub::delivery::run_deliveries_once(&ctx, 7)
+                .await
+                .unwrap();
+            if n == 0 {
+                return claimed;
+            }
+            claimed += n;
+        }
+    };
+    let (one, two) = tokio::join!(tokio::spawn(drain(first)), tokio::spawn(drain(second)));
+    let (one, two) = (one.unwrap(), two.unwrap());
+    assert_eq!(one + two, 120, "every delivery claimed once: {one} + {two}");
+    let mut received = paths.lock().unwrap().clone();
+    assert_eq!(received.len(), 120);
+    received.sort();
+    received.dedup();
+    assert_eq!(received.len(), 120, "no inbox got the post twice");
+}
+
+fn remote(id: &str, host: &str, key: &str) -> query::actor::ActorData {
+    query::actor::ActorData {
+        ap_id: id.to_string(),
+        username: id.rsplit('/').next().unwrap_or("u").to_string(),
+        domain: host.to_string(),
+        kind: puentes_core::ActorKind::Person,
+        display_name: None,
+        summary: None,
+        inbox: format!("{id}/inbox"),
+        shared_inbox: None,
+        outbox: None,
+        followers_url: None,
+        following_url: None,
+        featured_url: None,
+        url: None,
+        icon_url: None,
+        header_url: None,
+        public_key_id: format!("{id}#main-key"),
+        public_key_pem: key.to_string(),
+        private_key_pem: None,
+        ed25519_public: None,
+        ed25519_private: None,
+        local: false,
+        manually_approves_followers: false,
+        discoverable: true,
+        indexable: true,
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_servers_share_the_delivery_queue_without_duplicates() {
+    on_every_backend!(shared_queue_scenario);
 }
