@@ -165,7 +165,6 @@ async fn instance_actor_scenario(backend: &Backend) {
 
     // A database from before: the name with its port, migrated on the next start. Undo
     // the interop migration and every one that came after it.
-    use sea_orm_migration::MigrationName;
     let later = puentes_migrations::Migrator::migrations()
         .iter()
         .rev()
