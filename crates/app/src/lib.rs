@@ -14,6 +14,8 @@ pub mod caller;
 pub mod calls;
 pub mod follows;
 pub mod media;
+pub mod notifications;
+pub mod oauth;
 pub mod ports;
 pub mod posts;
 pub mod reactions;
