@@ -80,8 +80,9 @@ struct Run {
     waiting_count: usize,
     /// Hosts that answered in this run may have `max_per_host` requests in flight; others one.
     answered: HashSet<String>,
-    /// Hosts that failed in this run: their other rows go back to the queue with backoff.
-    failed: HashSet<String>,
+    /// Hosts that failed lately: their other rows go back to the queue with backoff until
+    /// the mark expires (a long-running worker tries them again after that).
+    failed: HashMap<String, Instant>,
     outcomes: Vec<(delivery::Model, Finish)>,
     hosts: Vec<HostNews>,
     first_unwritten: Option<Instant>,
@@ -98,7 +99,7 @@ impl Run {
             waiting: HashMap::new(),
             waiting_count: 0,
             answered: HashSet::new(),
-            failed: HashSet::new(),
+            failed: HashMap::new(),
             outcomes: Vec::new(),
             hosts: Vec::new(),
             first_unwritten: None,
@@ -140,6 +141,10 @@ impl Run {
                 if budget.is_none() && self.bodies.len() + self.senders.len() > RUN_CACHE_LIMIT {
                     self.bodies.clear();
                     self.senders.clear();
+                }
+                if self.answered.len() + self.failed.len() > RUN_CACHE_LIMIT * 10 {
+                    self.answered.clear();
+                    self.failed.clear();
                 }
             }
             if self.outcomes.len() >= FLUSH_COUNT {
@@ -184,8 +189,14 @@ impl Run {
         }
     }
 
+    /// Did this host fail within the last half backoff step?
+    fn has_failed(&self, host: &str) -> bool {
+        let mark = std::time::Duration::from_secs(self.ctx.config.delivery.backoff_base_secs / 2);
+        self.failed.get(host).is_some_and(|at| at.elapsed() < mark)
+    }
+
     async fn admit(&mut self, row: delivery::Model) {
-        if self.failed.contains(&row.host) {
+        if self.has_failed(&row.host) {
             let next = Utc::now() + backoff(&self.ctx, row.attempts);
             self.record(row, Finish::Release(next));
         } else if self.per_host.get(&row.host).copied().unwrap_or(0) < self.cap(&row.host) {
@@ -271,7 +282,7 @@ impl Run {
             self.waiting_count -= 1;
             Box::pin(self.admit(next)).await;
         }
-        if self.failed.contains(&host)
+        if self.has_failed(&host)
             && let Some(rows) = self.waiting.remove(&host)
         {
             for row in rows {
@@ -303,8 +314,11 @@ impl Run {
                 let give_up =
                     row.created_at + Duration::seconds(settings.give_up_after_secs as i64);
                 let next = Utc::now() + backoff(&self.ctx, row.attempts);
-                if self.failed.insert(host.clone()) {
+                // A host that answered before and fails now starts again from one request.
+                self.answered.remove(&host);
+                if !self.has_failed(&host) {
                     // One failure per host per run is enough evidence; don't hammer it.
+                    self.failed.insert(host.clone(), Instant::now());
                     self.hosts.push(HostNews::Failed {
                         host,
                         park_after: settings.park_after_failures,
