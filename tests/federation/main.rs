@@ -13,6 +13,7 @@ mod fedify;
 mod fixtures;
 mod following;
 mod group_interop;
+mod hostile;
 mod inbox_security;
 mod interop;
 mod layers;

@@ -309,6 +309,25 @@ async fn tokens_scenario(backend: &Backend) {
         "red deleted ong's post: {}",
         deleted.status()
     );
+    // A member's post mentioning its alliance is relayed by it, as `puentes post --to` is.
+    ours.app()
+        .join_alliance(&OP, "ong", &ours.handle("red"))
+        .await
+        .unwrap();
+    let mention = post(
+        ong.clone(),
+        json!({ "status": format!("Para la red: @{}", ours.handle("red")) }),
+    )
+    .await;
+    assert_eq!(mention.status(), 200);
+    let mention: Value = mention.json().await.unwrap();
+    let red_actor = ours.actor("red").await;
+    assert!(
+        query::relay::has_announced(ours.db(), red_actor.id, mention["uri"].as_str().unwrap())
+            .await
+            .unwrap(),
+        "the alliance relayed its member's post"
+    );
     // The same Idempotency-Key gives the same post.
     let once = |key: &'static str| {
         let (http, base, ong) = (http.clone(), base.clone(), ong.clone());

@@ -43,6 +43,50 @@ pub struct Config {
     pub federation_mode: FederationMode,
     /// Domains (`host[:port]`) an `allowlist` instance talks with.
     pub allowed_domains: Vec<String>,
+    /// What one client or remote host may cost the instance.
+    pub limits: LimitsConfig,
+}
+
+/// Timeouts and rates under hostile load. A rate of 0 means unlimited.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct LimitsConfig {
+    /// A connection that has not sent its request headers by then is closed (slowloris).
+    pub header_read_timeout_secs: u64,
+    /// A request not answered by then gets 408 (503 for handlers still waiting on peers).
+    pub request_timeout_secs: u64,
+    /// Open connections from one IP address; more are closed at once.
+    pub connections_per_ip: usize,
+    /// Inbox POSTs per client IP per minute.
+    pub inbox_per_ip_per_minute: u32,
+    /// Inbox POSTs per claimed sending host per minute.
+    pub inbox_per_host_per_minute: u32,
+    /// Web pages and feeds (the expensive reads) per client IP per minute.
+    pub pages_per_ip_per_minute: u32,
+    /// Key fetches (actor documents for signature checks) per remote host per minute.
+    pub key_fetches_per_host_per_minute: u32,
+    /// How long a keyId that failed to fetch or verify is answered from memory, seconds.
+    pub failed_key_ttl_secs: u64,
+    /// A reverse proxy on this machine forwards the requests (deploy/nginx.conf): for
+    /// connections from loopback the client is the last `X-Forwarded-For` address, and
+    /// their number is the proxy's to cap.
+    pub behind_proxy: bool,
+}
+
+impl Default for LimitsConfig {
+    fn default() -> Self {
+        LimitsConfig {
+            header_read_timeout_secs: 10,
+            request_timeout_secs: 60,
+            connections_per_ip: 64,
+            inbox_per_ip_per_minute: 1200,
+            inbox_per_host_per_minute: 1200,
+            pages_per_ip_per_minute: 600,
+            key_fetches_per_host_per_minute: 30,
+            failed_key_ttl_secs: 600,
+            behind_proxy: false,
+        }
+    }
 }
 
 /// Whom an instance federates with.
@@ -131,6 +175,7 @@ impl Default for Config {
             require_signed_fetch: false,
             federation_mode: FederationMode::Open,
             allowed_domains: Vec::new(),
+            limits: LimitsConfig::default(),
         }
     }
 }

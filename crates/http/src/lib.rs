@@ -93,6 +93,24 @@ impl HttpState {
     }
 }
 
+/// For load balancers and monitors: 200 only when the database is there and takes writes.
+async fn healthz(
+    axum::extract::State(state): axum::extract::State<HttpState>,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    match puentes_db::check_storage(&state.db, &state.config.database_url()).await {
+        Ok(()) => "ok".into_response(),
+        Err(e) => {
+            tracing::error!(error = ?e, "health check failed");
+            (
+                axum::http::StatusCode::SERVICE_UNAVAILABLE,
+                "the database cannot be written",
+            )
+                .into_response()
+        }
+    }
+}
+
 pub fn router(state: HttpState) -> Router {
     let pages = pages::router()
         .route("/media/{file}", get(media::serve))
@@ -103,7 +121,7 @@ pub fn router(state: HttpState) -> Router {
         .nest("/api", api::router())
         .merge(oauth::router())
         .route("/static/{file}", get(statics::serve))
-        .route("/healthz", get(|| async { "ok" }))
+        .route("/healthz", get(healthz))
         .layer(from_fn_with_state(state.clone(), render::security_headers))
         .with_state(state)
 }

@@ -238,11 +238,17 @@ pub async fn security_headers(
     next: Next,
 ) -> Response {
     let mut response = next.run(request).await;
-    let headers = response.headers_mut();
+    add_security_headers(response.headers_mut(), &state.csp);
+    response
+}
+
+/// The headers every response carries, pages or not (the server adds them outermost, so
+/// federation documents, errors and refusals have them too).
+pub fn add_security_headers(headers: &mut axum::http::HeaderMap, csp: &HeaderValue) {
     // The consent page sets its own (it may send the browser on to an app's scheme).
     headers
         .entry(header::CONTENT_SECURITY_POLICY)
-        .or_insert(state.csp.clone());
+        .or_insert(csp.clone());
     headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     headers.insert(
         header::X_CONTENT_TYPE_OPTIONS,
@@ -252,7 +258,6 @@ pub async fn security_headers(
         header::REFERRER_POLICY,
         HeaderValue::from_static("same-origin"),
     );
-    response
 }
 
 /// Errors of the page routes become pages in the reader's language (the JSON body of an

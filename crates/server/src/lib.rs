@@ -3,17 +3,17 @@
 
 pub mod demo;
 pub mod jobs;
+pub mod listen;
 
 use activitypub_federation::config::FederationConfig;
-use axum::{Router, extract::Request};
+use axum::Router;
 use puentes_app::App;
 use puentes_apub::{FedContext, federation_config};
-use puentes_core::{Config, Error, Result, urls::RequestTarget};
+use puentes_core::{Config, Error, Result};
 use puentes_db::DatabaseConnection;
 use std::sync::Arc;
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
-use tower_http::normalize_path::NormalizePathLayer;
 
 /// Applies the schema migrations (forward only).
 pub async fn migrate(db: &DatabaseConnection) -> Result<()> {
@@ -60,29 +60,33 @@ impl Instance {
             .layer(axum::middleware::from_fn(puentes_http::api::cors))
     }
 
-    /// Serves until `shutdown` is cancelled. Routes tolerate a trailing slash.
+    /// Serves until `shutdown` is cancelled. Routes tolerate a trailing slash; see `listen`
+    /// for the timeouts, caps and headers around them.
     pub async fn serve(&self, listener: TcpListener, shutdown: CancellationToken) -> Result<()> {
-        let app = tower::ServiceBuilder::new()
-            .map_request(|mut request: Request| {
-                let target = request
-                    .uri()
-                    .path_and_query()
-                    .map(|p| p.as_str().to_string())
-                    .unwrap_or_default();
-                request.extensions_mut().insert(RequestTarget(target));
-                request
-            })
-            .layer(NormalizePathLayer::trim_trailing_slash())
-            .service(self.router());
-        let service = axum::ServiceExt::<Request>::into_make_service(app);
-        axum::serve(listener, service)
-            .with_graceful_shutdown(shutdown.cancelled_owned())
-            .await
-            .map_err(|e| Error::internal("server stopped").with_source(e))
+        // A SQLite file deleted under a running server would swallow every later write.
+        let (db, url, stop) = (
+            self.ctx.db.clone(),
+            self.ctx.config.database_url(),
+            shutdown.clone(),
+        );
+        tokio::spawn(async move {
+            let mut every = tokio::time::interval(std::time::Duration::from_secs(5));
+            loop {
+                tokio::select! {
+                    _ = stop.cancelled() => break,
+                    _ = every.tick() => {
+                        if puentes_db::check_file_present(&db, &url).await.is_err() {
+                            break;
+                        }
+                    }
+                }
+            }
+        });
+        listen::serve(self.router(), &self.ctx.config, listener, shutdown).await
     }
 }
 
 /// reqwest is built without a default TLS provider; use ring's. Installing twice is harmless.
-fn install_crypto_provider() {
+pub fn install_crypto_provider() {
     let _ = rustls::crypto::ring::default_provider().install_default();
 }
