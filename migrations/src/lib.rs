@@ -16,6 +16,7 @@ mod m20261202_000001_notifications;
 mod m20261202_000002_oauth;
 mod m20261202_000003_staff_email_case;
 mod m20261202_000004_settings;
+mod m20261202_000005_hot_lookups;
 
 pub struct Migrator;
 
@@ -36,6 +37,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000002_oauth::Migration),
             Box::new(m20261202_000003_staff_email_case::Migration),
             Box::new(m20261202_000004_settings::Migration),
+            Box::new(m20261202_000005_hot_lookups::Migration),
         ]
     }
 }

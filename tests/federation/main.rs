@@ -22,6 +22,7 @@ mod media;
 mod operations;
 mod pasture;
 mod peer;
+mod performance;
 mod posts;
 mod readability;
 mod rich_posts;

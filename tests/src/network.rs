@@ -266,6 +266,16 @@ pub struct TestNetwork {
 }
 
 impl TestNetwork {
+    /// One instance whose test configuration is changed by `configure`.
+    pub async fn start_with_config(
+        backend: &Backend,
+        configure: impl FnOnce(&mut Config),
+    ) -> TestNetwork {
+        TestNetwork {
+            instances: vec![TestInstance::start_with(backend, configure).await],
+        }
+    }
+
     pub async fn start(backend: &Backend, count: usize) -> TestNetwork {
         let mut instances = Vec::new();
         for _ in 0..count {

@@ -7,9 +7,11 @@ use crate::{
     FedContext,
     signing::{self, Scheme, SigningKey},
 };
+use axum::body::Bytes;
 use puentes_core::{Error, Result, urls::authority};
 use puentes_db::{actor, query};
 use serde_json::Value;
+use std::sync::Arc;
 use url::Url;
 
 /// What ActivityPub fetches ask for.
@@ -68,12 +70,12 @@ pub async fn check_peer(ctx: &FedContext, domain: &str) -> Result<()> {
 pub async fn get(ctx: &FedContext, url: &Url, signer: Signer<'_>, accept: &str) -> Result<Fetched> {
     let key = match signer {
         Signer::Anonymous => None,
-        Signer::Actor(actor) => Some(SigningKey::of_actor(actor)?),
+        Signer::Actor(actor) => Some(ctx.keys.of_actor(actor)?),
         Signer::Instance => {
             let instance = query::actor::instance_actor(&ctx.db)
                 .await?
                 .ok_or_else(|| Error::internal("no instance actor"))?;
-            Some(SigningKey::of_actor(&instance)?)
+            Some(ctx.keys.of_actor(&instance)?)
         }
     };
     let mut url = url.clone();
@@ -104,10 +106,11 @@ pub async fn post(
     ctx: &FedContext,
     url: &Url,
     sender: &actor::Model,
-    body: Vec<u8>,
+    body: impl Into<Bytes>,
 ) -> Result<u16> {
     check_url(ctx, url).await?;
-    let key = SigningKey::of_actor(sender)?;
+    let key = ctx.keys.of_actor(sender)?;
+    let body = body.into();
     let response = send_signed(ctx, "POST", url, Some(body), &key, ACTIVITY_JSON).await?;
     Ok(response.status().as_u16())
 }
@@ -176,10 +179,10 @@ pub fn check_address(config: &puentes_core::Config, url: &Url) -> Result<()> {
 /// the scheme that worked is remembered for the host.
 async fn send_signed(
     ctx: &FedContext,
-    method: &str,
+    method: &'static str,
     url: &Url,
-    body: Option<Vec<u8>>,
-    key: &SigningKey,
+    body: Option<Bytes>,
+    key: &Arc<SigningKey>,
     accept: &str,
 ) -> Result<reqwest::Response> {
     let host = authority(url);
@@ -212,10 +215,10 @@ async fn send_signed(
 
 async fn send(
     ctx: &FedContext,
-    method: &str,
+    method: &'static str,
     url: &Url,
-    body: Option<Vec<u8>>,
-    signature: Option<(&SigningKey, Scheme)>,
+    body: Option<Bytes>,
+    signature: Option<(&Arc<SigningKey>, Scheme)>,
     accept: &str,
 ) -> Result<reqwest::Response> {
     let mut request = match method {
@@ -224,7 +227,9 @@ async fn send(
     }
     .header("Accept", accept);
     if let Some((key, scheme)) = signature {
-        for (name, value) in signing::sign(key, scheme, method, url, body.as_deref())? {
+        let signed =
+            signing::sign_off_thread(key.clone(), scheme, method, url, body.clone()).await?;
+        for (name, value) in signed {
             request = request.header(name, value);
         }
     }

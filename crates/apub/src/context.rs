@@ -20,6 +20,10 @@ pub struct FedContext {
     pub metrics: Arc<puentes_core::metrics::Metrics>,
     /// Remembered failures and per-host budgets that keep us from being an amplifier.
     pub guards: Arc<Guards>,
+    /// Parsed signing keys of local actors.
+    pub keys: Arc<crate::signing::KeyCache>,
+    /// Local actors, their documents and NodeInfo counts.
+    pub cache: Arc<crate::cache::Caches>,
 }
 
 /// In-memory limits on what unverified requests can make us do.
@@ -71,7 +75,9 @@ impl FedContext {
         let client = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .timeout(config.http_timeout())
-            .connect_timeout(config.http_timeout())
+            .connect_timeout(config.http_timeout().min(std::time::Duration::from_secs(
+                config.delivery.connect_timeout_secs.max(1),
+            )))
             .user_agent(format!(
                 "Puentes/{} (+{})",
                 env!("CARGO_PKG_VERSION"),
@@ -89,6 +95,8 @@ impl FedContext {
             urls,
             client,
             metrics: Arc::new(puentes_core::metrics::Metrics::new()),
+            keys: Arc::default(),
+            cache: Arc::default(),
         })
     }
 }

@@ -2,11 +2,23 @@
 //! park hosts that keep failing. What to send is decided by the outbox.
 
 use crate::context::FedContext;
+use axum::body::Bytes;
 use chrono::{Duration, Utc};
 use puentes_core::Result;
-use puentes_db::{delivery, query};
+use puentes_db::{
+    actor, delivery, query,
+    query::delivery::{Finish, HostNews},
+};
 use rand::Rng;
-use std::collections::BTreeSet;
+use std::{
+    collections::{HashMap, HashSet, VecDeque},
+    sync::Arc,
+};
+use tokio::{
+    task::{JoinError, JoinSet},
+    time::Instant,
+};
+use tokio_util::sync::CancellationToken;
 use url::Url;
 
 pub(crate) fn backoff(ctx: &FedContext, attempts: i32) -> Duration {
@@ -28,96 +40,338 @@ enum Attempt {
     Retry(Option<u16>, String),
 }
 
-/// Sends up to `limit` due deliveries; returns how many were attempted.
+/// Outcomes are written together once this many are waiting…
+const FLUSH_COUNT: usize = 64;
+/// …or this long after the first of them.
+const FLUSH_AFTER: std::time::Duration = std::time::Duration::from_millis(50);
+/// Activity bodies and senders kept by a long-running worker before it starts afresh.
+const RUN_CACHE_LIMIT: usize = 1_000;
+
+/// Claims up to `limit` due deliveries, sends them concurrently (bounded overall and per
+/// host), and returns how many were claimed once every one has ended.
 pub async fn run_deliveries_once(ctx: &FedContext, limit: u64) -> Result<usize> {
-    let lease = Duration::seconds(ctx.config.delivery.lease_secs as i64);
-    let claimed = query::delivery::claim(&ctx.db, limit, lease).await?;
-    let count = claimed.len();
-    let mut failed_hosts: BTreeSet<String> = BTreeSet::new();
-    for row in claimed {
-        if failed_hosts.contains(&row.host) {
-            // One failure per host per round is enough evidence; don't hammer it.
-            let next = Utc::now() + backoff(ctx, row.attempts);
-            query::delivery::release(&ctx.db, row, next).await?;
-            continue;
+    Run::new(ctx).drive(Some(limit as usize), None).await
+}
+
+/// The delivery worker of `puentes serve`: keeps up to `max_in_flight` deliveries going,
+/// claiming more as others end, so a slow or black-holed host holds one slot per
+/// attempt and never the queue. Returns when `shutdown` is cancelled and in-flight
+/// attempts have ended.
+pub async fn run_delivery_worker(ctx: &FedContext, shutdown: &CancellationToken) {
+    let idle = std::time::Duration::from_millis(ctx.config.delivery.poll_interval_ms);
+    while !shutdown.is_cancelled() {
+        if let Err(e) = Run::new(ctx).drive(None, Some(shutdown)).await {
+            tracing::error!(error = ?e, "delivery worker failed");
+            tokio::select! {
+                _ = shutdown.cancelled() => return,
+                _ = tokio::time::sleep(idle) => {}
+            }
         }
-        let attempt = attempt(ctx, &row).await;
+    }
+}
+
+/// One run of the worker: what is in flight, per host, and what is waiting to be written.
+struct Run {
+    ctx: Arc<FedContext>,
+    in_flight: JoinSet<(delivery::Model, Attempt)>,
+    per_host: HashMap<String, usize>,
+    /// Claimed rows whose host already has its share in flight.
+    waiting: HashMap<String, VecDeque<delivery::Model>>,
+    waiting_count: usize,
+    /// Hosts that answered in this run may have `max_per_host` requests in flight; others one.
+    answered: HashSet<String>,
+    /// Hosts that failed lately: their other rows go back to the queue with backoff until
+    /// the mark expires (a long-running worker tries them again after that).
+    failed: HashMap<String, Instant>,
+    outcomes: Vec<(delivery::Model, Finish)>,
+    hosts: Vec<HostNews>,
+    first_unwritten: Option<Instant>,
+    bodies: HashMap<i64, Option<Bytes>>,
+    senders: HashMap<i64, Arc<actor::Model>>,
+}
+
+impl Run {
+    fn new(ctx: &FedContext) -> Run {
+        Run {
+            ctx: Arc::new(ctx.clone()),
+            in_flight: JoinSet::new(),
+            per_host: HashMap::new(),
+            waiting: HashMap::new(),
+            waiting_count: 0,
+            answered: HashSet::new(),
+            failed: HashMap::new(),
+            outcomes: Vec::new(),
+            hosts: Vec::new(),
+            first_unwritten: None,
+            bodies: HashMap::new(),
+            senders: HashMap::new(),
+        }
+    }
+
+    /// `budget`: claim at most this many, then end when they have (a round); without it,
+    /// run until `shutdown`.
+    async fn drive(
+        &mut self,
+        budget: Option<usize>,
+        shutdown: Option<&CancellationToken>,
+    ) -> Result<usize> {
+        let settings = &self.ctx.config.delivery;
+        let max_in_flight = settings.max_in_flight.max(1);
+        let lease = Duration::seconds(settings.lease_secs as i64);
+        let poll = std::time::Duration::from_millis(settings.poll_interval_ms);
+        let mut claimed = 0usize;
+        let mut dry = false;
+        let mut next_poll = Instant::now();
+        loop {
+            let stopping = shutdown.is_some_and(CancellationToken::is_cancelled);
+            let room = max_in_flight.saturating_sub(self.in_flight.len() + self.waiting_count);
+            let left = budget.map_or(usize::MAX, |b| b.saturating_sub(claimed));
+            let may_poll = !dry || (budget.is_none() && Instant::now() >= next_poll);
+            if !stopping && room > 0 && left > 0 && may_poll {
+                let want = room.min(left);
+                let rows = query::delivery::claim(&self.ctx.db, want as u64, lease).await?;
+                claimed += rows.len();
+                dry = rows.len() < want;
+                if dry {
+                    next_poll = Instant::now() + poll;
+                }
+                for row in rows {
+                    self.admit(row).await;
+                }
+                if budget.is_none() && self.bodies.len() + self.senders.len() > RUN_CACHE_LIMIT {
+                    self.bodies.clear();
+                    self.senders.clear();
+                }
+                if self.answered.len() + self.failed.len() > RUN_CACHE_LIMIT * 10 {
+                    self.answered.clear();
+                    self.failed.clear();
+                }
+            }
+            if self.outcomes.len() >= FLUSH_COUNT {
+                self.flush().await?;
+            }
+            if self.in_flight.is_empty() {
+                self.flush().await?;
+                let done = match budget {
+                    Some(b) => dry || claimed >= b,
+                    None => stopping,
+                };
+                if done {
+                    return Ok(claimed);
+                }
+                if !dry {
+                    continue;
+                }
+            }
+            let flush_at = self.first_unwritten.map(|t| t + FLUSH_AFTER);
+            let wait_poll = budget.is_none() && dry && !stopping;
+            tokio::select! {
+                Some(done) = self.in_flight.join_next(), if !self.in_flight.is_empty() => {
+                    self.ended(done).await;
+                    while let Some(done) = self.in_flight.try_join_next() {
+                        self.ended(done).await;
+                    }
+                }
+                _ = tokio::time::sleep_until(flush_at.unwrap_or_else(Instant::now)), if flush_at.is_some() => {
+                    self.flush().await?;
+                }
+                _ = tokio::time::sleep_until(next_poll), if wait_poll => {}
+                _ = async { if let Some(s) = shutdown { s.cancelled().await } }, if shutdown.is_some() && !stopping => {}
+            }
+        }
+    }
+
+    fn cap(&self, host: &str) -> usize {
+        if self.answered.contains(host) {
+            self.ctx.config.delivery.max_per_host.max(1)
+        } else {
+            1
+        }
+    }
+
+    /// Did this host fail within the last half backoff step?
+    fn has_failed(&self, host: &str) -> bool {
+        let mark = std::time::Duration::from_secs(self.ctx.config.delivery.backoff_base_secs / 2);
+        self.failed.get(host).is_some_and(|at| at.elapsed() < mark)
+    }
+
+    async fn admit(&mut self, row: delivery::Model) {
+        if self.has_failed(&row.host) {
+            let next = Utc::now() + backoff(&self.ctx, row.attempts);
+            self.record(row, Finish::Release(next));
+        } else if self.per_host.get(&row.host).copied().unwrap_or(0) < self.cap(&row.host) {
+            self.start(row).await;
+        } else {
+            self.waiting_count += 1;
+            self.waiting
+                .entry(row.host.clone())
+                .or_default()
+                .push_back(row);
+        }
+    }
+
+    /// Loads what the attempt sends (once per activity and sender in a run) and starts it.
+    async fn start(&mut self, row: delivery::Model) {
+        let inbox = match Url::parse(&row.inbox) {
+            Ok(url) => url,
+            Err(_) => {
+                return self.finished(row, Attempt::Permanent(None, "inbox URL refused".into()));
+            }
+        };
+        let body = match self.body(row.activity_id).await {
+            Ok(Some(body)) => body,
+            Ok(None) => {
+                return self.finished(
+                    row,
+                    Attempt::Permanent(None, "activity no longer exists".into()),
+                );
+            }
+            Err(e) => return self.finished(row, Attempt::Retry(None, e.message().to_string())),
+        };
+        let sender = match self.sender(row.actor_id).await {
+            Ok(sender) => sender,
+            Err(e) => return self.finished(row, Attempt::Retry(None, e.message().to_string())),
+        };
+        *self.per_host.entry(row.host.clone()).or_default() += 1;
+        let ctx = self.ctx.clone();
+        self.in_flight.spawn(async move {
+            let attempt = send(&ctx, &inbox, &sender, body).await;
+            (row, attempt)
+        });
+    }
+
+    async fn body(&mut self, activity_id: i64) -> Result<Option<Bytes>> {
+        if let Some(body) = self.bodies.get(&activity_id) {
+            return Ok(body.clone());
+        }
+        let body = query::activity::by_id(&self.ctx.db, activity_id)
+            .await?
+            .map(|activity| Bytes::from(crate::protocol::stored_to_wire(&activity.json)));
+        self.bodies.insert(activity_id, body.clone());
+        Ok(body)
+    }
+
+    async fn sender(&mut self, actor_id: i64) -> Result<Arc<actor::Model>> {
+        if let Some(sender) = self.senders.get(&actor_id) {
+            return Ok(sender.clone());
+        }
+        let sender = Arc::new(query::actor::get(&self.ctx.db, actor_id).await?);
+        self.senders.insert(actor_id, sender.clone());
+        Ok(sender)
+    }
+
+    async fn ended(&mut self, done: std::result::Result<(delivery::Model, Attempt), JoinError>) {
+        let (row, attempt) = match done {
+            Ok(done) => done,
+            // A panicking attempt leaves its row leased: it is tried again when the lease ends.
+            Err(e) => {
+                tracing::error!(error = ?e, "a delivery attempt panicked");
+                return;
+            }
+        };
+        let host = row.host.clone();
+        if let Some(n) = self.per_host.get_mut(&host) {
+            *n = n.saturating_sub(1);
+        }
+        self.finished(row, attempt);
+        // Start what waited for this host, or give it back if the host failed.
+        while self.per_host.get(&host).copied().unwrap_or(0) < self.cap(&host) {
+            let Some(next) = self.waiting.get_mut(&host).and_then(VecDeque::pop_front) else {
+                break;
+            };
+            self.waiting_count -= 1;
+            Box::pin(self.admit(next)).await;
+        }
+        if self.has_failed(&host)
+            && let Some(rows) = self.waiting.remove(&host)
+        {
+            for row in rows {
+                self.waiting_count -= 1;
+                let next = Utc::now() + backoff(&self.ctx, row.attempts);
+                self.record(row, Finish::Release(next));
+            }
+        }
+    }
+
+    fn finished(&mut self, row: delivery::Model, attempt: Attempt) {
+        let settings = &self.ctx.config.delivery;
         let host = row.host.clone();
         match attempt {
             Attempt::Delivered(status) => {
-                ctx.metrics.delivery("delivered");
-                query::delivery::mark_delivered(&ctx.db, row, status).await?;
-                query::instance::record_success(&ctx.db, &host).await?;
+                self.ctx.metrics.delivery("delivered");
+                self.answered(&host);
+                self.record(row, Finish::Delivered(status));
             }
             Attempt::Permanent(status, error) => {
                 tracing::info!(inbox = %row.inbox, %error, "delivery refused for good");
-                ctx.metrics.delivery("refused");
-                query::delivery::mark_failed(&ctx.db, row, status, &error).await?;
-                // The host answered: it is alive.
-                query::instance::record_success(&ctx.db, &host).await?;
+                self.ctx.metrics.delivery("refused");
+                if status.is_some() {
+                    // The host answered: it is alive.
+                    self.answered(&host);
+                }
+                self.record(row, Finish::Failed(status, error));
             }
             Attempt::Retry(status, error) => {
-                failed_hosts.insert(host.clone());
-                let give_up = row.created_at
-                    + Duration::seconds(ctx.config.delivery.give_up_after_secs as i64);
-                let next = Utc::now() + backoff(ctx, row.attempts);
                 tracing::debug!(inbox = %row.inbox, %error, "delivery failed, will retry");
-                if next > give_up {
-                    ctx.metrics.delivery("gave_up");
-                    query::delivery::mark_failed(
-                        &ctx.db,
-                        row,
-                        status,
-                        &format!("gave up: {error}"),
-                    )
-                    .await?;
-                } else {
-                    ctx.metrics.delivery("retry");
-                    query::delivery::reschedule(&ctx.db, row, status, &error, next).await?;
+                let give_up =
+                    row.created_at + Duration::seconds(settings.give_up_after_secs as i64);
+                let next = Utc::now() + backoff(&self.ctx, row.attempts);
+                // A host that answered before and fails now starts again from one request.
+                self.answered.remove(&host);
+                if !self.has_failed(&host) {
+                    // One failure per host per run is enough evidence; don't hammer it.
+                    self.failed.insert(host.clone(), Instant::now());
+                    self.hosts.push(HostNews::Failed {
+                        host,
+                        park_after: settings.park_after_failures,
+                        park_until: Utc::now() + backoff(&self.ctx, settings.park_after_failures),
+                    });
                 }
-                let park_until = Utc::now() + backoff(ctx, ctx.config.delivery.park_after_failures);
-                query::instance::record_failure(
-                    &ctx.db,
-                    &host,
-                    ctx.config.delivery.park_after_failures,
-                    park_until,
-                )
-                .await?;
+                let finish = if next > give_up {
+                    self.ctx.metrics.delivery("gave_up");
+                    Finish::Failed(status, format!("gave up: {error}"))
+                } else {
+                    self.ctx.metrics.delivery("retry");
+                    Finish::Retry(status, error, next)
+                };
+                self.record(row, finish);
             }
         }
     }
-    Ok(count)
-}
 
-async fn attempt(ctx: &FedContext, row: &delivery::Model) -> Attempt {
-    match try_send(ctx, row).await {
-        Ok(attempt) => attempt,
-        Err(e) => Attempt::Retry(None, e.to_string()),
+    fn answered(&mut self, host: &str) {
+        if self.answered.insert(host.to_string()) {
+            self.hosts.push(HostNews::Answered(host.to_string()));
+        }
+    }
+
+    fn record(&mut self, row: delivery::Model, finish: Finish) {
+        self.outcomes.push((row, finish));
+        self.first_unwritten.get_or_insert_with(Instant::now);
+    }
+
+    async fn flush(&mut self) -> Result<()> {
+        self.first_unwritten = None;
+        let outcomes = std::mem::take(&mut self.outcomes);
+        let hosts = std::mem::take(&mut self.hosts);
+        query::delivery::record_outcomes(&self.ctx.db, outcomes, &hosts).await
     }
 }
 
-async fn try_send(ctx: &FedContext, row: &delivery::Model) -> Result<Attempt> {
-    let inbox = match Url::parse(&row.inbox) {
-        Ok(url) => url,
-        _ => return Ok(Attempt::Permanent(None, "inbox URL refused".into())),
-    };
-    let Some(activity) = query::activity::by_id(&ctx.db, row.activity_id).await? else {
-        return Ok(Attempt::Permanent(None, "activity no longer exists".into()));
-    };
-    let sender = query::actor::get(&ctx.db, row.actor_id).await?;
-    let code = match crate::client::post(ctx, &inbox, &sender, activity.json.into_bytes()).await {
+async fn send(ctx: &FedContext, inbox: &Url, sender: &actor::Model, body: Bytes) -> Attempt {
+    let code = match crate::client::post(ctx, inbox, sender, body).await {
         Ok(code) => code,
         // Blocked, off the allow-list, or not https: refused for good.
         Err(e) if e.kind() == puentes_core::ErrorKind::Forbidden => {
-            return Ok(Attempt::Permanent(None, e.message().to_string()));
+            return Attempt::Permanent(None, e.message().to_string());
         }
-        Err(e) => return Ok(Attempt::Retry(None, e.message().to_string())),
+        Err(e) => return Attempt::Retry(None, e.message().to_string()),
     };
-    Ok(if (200..300).contains(&code) {
+    if (200..300).contains(&code) {
         Attempt::Delivered(code)
     } else if (400..500).contains(&code) && !matches!(code, 401 | 408 | 429) {
         Attempt::Permanent(Some(code), format!("refused with status {code}"))
     } else {
         Attempt::Retry(Some(code), format!("answered status {code}"))
-    })
+    }
 }

@@ -2,6 +2,7 @@
 //! delivery and remote fetching. It never depends on the web crate: both meet in the server.
 
 pub mod activities;
+pub mod cache;
 pub mod calls;
 pub mod client;
 pub mod config;

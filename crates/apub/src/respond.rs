@@ -5,7 +5,7 @@ use crate::{
     context::FedContext,
     protocol::{
         collection::{PAGE_SIZE, ordered_collection, ordered_collection_page},
-        with_context,
+        to_wire_json,
     },
 };
 use activitypub_federation::config::FederationConfig;
@@ -22,7 +22,7 @@ pub(crate) type Fed = FederationConfig<FedContext>;
 
 /// JSON-LD answers carry the ActivityStreams media type.
 pub(crate) fn activity_json(doc: Value) -> Response {
-    let mut response = axum::Json(with_context(doc)).into_response();
+    let mut response = to_wire_json(&doc).into_response();
     response.headers_mut().insert(
         header::CONTENT_TYPE,
         HeaderValue::from_static("application/activity+json; charset=utf-8"),
@@ -42,7 +42,21 @@ pub(crate) fn wants_html(headers: &HeaderMap) -> bool {
 }
 
 pub(crate) async fn local_actor(ctx: &FedContext, name: &str) -> Result<actor::Model> {
-    query::actor::local_by_name_required(&ctx.db, name).await
+    match ctx.cache.local_by_name(ctx, name).await? {
+        Some(actor) if actor.deleted_at.is_none() => Ok(actor.as_ref().clone()),
+        // Gone or unknown: the query says which, in its words.
+        _ => query::actor::local_by_name_required(&ctx.db, name).await,
+    }
+}
+
+/// Bytes already serialized as JSON-LD, with the ActivityStreams media type.
+pub(crate) fn activity_json_bytes(body: axum::body::Bytes) -> Response {
+    let mut response = body.into_response();
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/activity+json; charset=utf-8"),
+    );
+    response
 }
 
 #[derive(Deserialize)]

@@ -3,9 +3,11 @@
 use crate::{
     context::FedContext,
     inbox,
-    objects::{actor::local_actor_document, post::post_document},
+    objects::post::post_document,
     protocol::collection::PAGE_SIZE,
-    respond::{Fed, PageQuery, activity_json, collection, local_actor, wants_html},
+    respond::{
+        Fed, PageQuery, activity_json, activity_json_bytes, collection, local_actor, wants_html,
+    },
 };
 use axum::{
     Router,
@@ -128,9 +130,12 @@ async fn webfinger(State(fed): State<Fed>, Query(q): Query<WebfingerQuery>) -> R
         if handle.name == crate::local_actors::instance_actor_name(ctx)
             || handle.name == ctx.config.domain
         {
-            query::actor::instance_actor(&ctx.db)
+            ctx.cache
+                .instance_actor(ctx)
                 .await?
                 .ok_or_else(|| Error::not_found("account"))?
+                .as_ref()
+                .clone()
         } else {
             local_actor(ctx, &handle.name).await?
         }
@@ -209,8 +214,7 @@ async fn nodeinfo_21(State(fed): State<Fed>) -> Result<Response> {
 /// NodeInfo 2.0 (what GoToSocial and older software read) and 2.1 (which adds the
 /// repository): the same facts, each valid against its own schema.
 async fn nodeinfo(ctx: &FedContext, version: &str) -> Result<Response> {
-    let actors = query::actor::count_local(&ctx.db).await?;
-    let posts = query::post::count_local(&ctx.db).await?;
+    let (actors, posts) = ctx.cache.nodeinfo_counts(ctx).await?;
     let mut software = json!({ "name": "puentes", "version": env!("CARGO_PKG_VERSION") });
     if version == "2.1" {
         software["repository"] = json!("https://github.com/puentes-network/puentes");
@@ -237,10 +241,12 @@ async fn nodeinfo(ctx: &FedContext, version: &str) -> Result<Response> {
 
 async fn instance_actor(State(fed): State<Fed>) -> Result<Response> {
     let ctx: &FedContext = &fed;
-    let actor = query::actor::instance_actor(&ctx.db)
+    let (_, document) = ctx
+        .cache
+        .actor_document(ctx, None)
         .await?
         .ok_or_else(|| Error::not_found("instance actor"))?;
-    Ok(activity_json(local_actor_document(&actor, &ctx.urls)))
+    Ok(activity_json_bytes(document))
 }
 
 async fn get_actor(
@@ -249,19 +255,21 @@ async fn get_actor(
     headers: HeaderMap,
 ) -> Result<Response> {
     let ctx: &FedContext = &fed;
-    let actor = query::actor::local_by_name(&ctx.db, &name)
+    let (actor, document) = ctx
+        .cache
+        .actor_document(ctx, Some(&name))
         .await?
         .ok_or_else(|| Error::not_found(format!("actor {name:?}")))?;
     if actor.deleted_at.is_some() {
         // Gone for good: a Tombstone, as Mastodon serves for deleted accounts.
-        let mut response = activity_json(local_actor_document(&actor, &ctx.urls));
+        let mut response = activity_json_bytes(document);
         *response.status_mut() = StatusCode::GONE;
         return Ok(response);
     }
     if wants_html(&headers) {
         return Ok(Redirect::to(ctx.urls.actor_page(&name).as_str()).into_response());
     }
-    Ok(activity_json(local_actor_document(&actor, &ctx.urls)))
+    Ok(activity_json_bytes(document))
 }
 
 async fn get_outbox(

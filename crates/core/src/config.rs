@@ -132,6 +132,14 @@ pub struct DeliveryConfig {
     pub lease_secs: u64,
     /// Consecutive failures after which a host is parked.
     pub park_after_failures: i32,
+    /// Deliveries in flight at once, all hosts together.
+    pub max_in_flight: usize,
+    /// Deliveries in flight at once to one host (a host not yet heard from in this run
+    /// gets one, so a dead host costs one timeout, not one per queued delivery).
+    pub max_per_host: usize,
+    /// How long a delivery waits for a TCP/TLS connection, seconds; the whole request is
+    /// bounded by `http_timeout_secs`.
+    pub connect_timeout_secs: u64,
 }
 
 impl Default for DeliveryConfig {
@@ -144,6 +152,9 @@ impl Default for DeliveryConfig {
             give_up_after_secs: 7 * 24 * 3600,
             lease_secs: 300,
             park_after_failures: 5,
+            max_in_flight: 64,
+            max_per_host: 8,
+            connect_timeout_secs: 5,
         }
     }
 }

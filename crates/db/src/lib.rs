@@ -1,6 +1,7 @@
 //! Puentes storage: sea-orm entities, every query, the outbox and the delivery queue.
 //! Query functions take `&impl ConnectionTrait` so they work on a pool or in a transaction.
 
+pub mod changes;
 pub mod entity;
 pub mod events;
 pub mod query;
@@ -40,22 +41,43 @@ pub async fn connect_url(
         .max_connections(if is_sqlite { 4 } else { 10 })
         .connect_timeout(Duration::from_secs(10))
         .sqlx_logging(false);
+    if is_sqlite {
+        // Set on every connection the pool opens, not once on whichever connection runs a
+        // statement first. WAL lets readers, the workers and CLI commands run beside a
+        // writer; NORMAL is durable across crashes in WAL mode (only power loss may drop the
+        // last commits); a writer waits for the lock instead of failing.
+        options.map_sqlx_sqlite_opts(|opts| {
+            use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
+            opts.journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Normal)
+                .foreign_keys(true)
+                .busy_timeout(SQLITE_BUSY_TIMEOUT)
+        });
+    }
     let db = Database::connect(options).await.map_err(|e| {
         Error::internal(format!("cannot connect to the database: {e}")).with_source(e)
     })?;
-    if is_sqlite {
-        // WAL lets CLI commands write while a server runs on the same file.
-        db.execute_unprepared("PRAGMA journal_mode=WAL").await?;
-        db.execute_unprepared("PRAGMA busy_timeout=10000").await?;
-        db.execute_unprepared("PRAGMA foreign_keys=ON").await?;
-    }
     Ok(db)
+}
+
+/// How long a SQLite writer waits for another to commit before giving up.
+const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Transactions that will write. On SQLite they start IMMEDIATE: they take the write lock
+/// at BEGIN (waiting through `busy_timeout`), so a read-then-write transaction can never
+/// fail half-way with "database is locked" because another writer committed after its
+/// read. PostgreSQL ignores the option.
+pub fn write_options() -> sea_orm::TransactionOptions {
+    sea_orm::TransactionOptions {
+        sqlite_transaction_mode: Some(sea_orm::SqliteTransactionMode::Immediate),
+        ..Default::default()
+    }
 }
 
 /// Starts a transaction that writes. Every command's writes go through here, so how a
 /// write transaction starts (and locks, on SQLite) is decided in one place.
 pub async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTransaction> {
-    Ok(db.begin().await?)
+    Ok(db.begin_with_options(write_options()).await?)
 }
 
 /// Is this error a unique-constraint violation (a row that already exists)?

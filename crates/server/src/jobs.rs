@@ -7,9 +7,15 @@ use tokio_util::sync::CancellationToken;
 
 /// One round of both queues; returns how much work was done.
 pub async fn run_once(ctx: &FedContext) -> Result<usize> {
+    let events = run_outbox_round(ctx).await?;
+    let sent = delivery::run_deliveries_once(ctx, ctx.config.delivery.batch_size).await?;
+    Ok(events + sent)
+}
+
+/// The outbox and the member lists, without the deliveries.
+async fn run_outbox_round(ctx: &FedContext) -> Result<usize> {
     let batch = ctx.config.delivery.batch_size;
     let events = outbox::run_outbox_once(ctx, batch).await?;
-    let sent = delivery::run_deliveries_once(ctx, batch).await?;
     // Network maps: member lists of remote alliances next to ours, when due. A failure here
     // never stops the queues.
     let lists = match member_lists::refresh_due(ctx, 4).await {
@@ -19,7 +25,7 @@ pub async fn run_once(ctx: &FedContext) -> Result<usize> {
             0
         }
     };
-    Ok(events + sent + lists)
+    Ok(events + lists)
 }
 
 /// Runs rounds until nothing due is left (deliveries scheduled for later stay queued).
@@ -45,19 +51,31 @@ pub async fn prune(ctx: &FedContext, now: chrono::DateTime<chrono::Utc>) -> Resu
         + query::received::prune(&ctx.db, month).await?)
 }
 
+/// The background work of `puentes serve`: the delivery worker runs on its own, so sending
+/// never waits for the outbox and the outbox never waits for a slow host.
 pub async fn run_workers(ctx: FedContext, shutdown: CancellationToken) {
+    let deliveries = {
+        let ctx = ctx.clone();
+        let shutdown = shutdown.clone();
+        tokio::spawn(async move { delivery::run_delivery_worker(&ctx, &shutdown).await })
+    };
+    run_outbox_worker(&ctx, &shutdown).await;
+    let _ = deliveries.await;
+}
+
+async fn run_outbox_worker(ctx: &FedContext, shutdown: &CancellationToken) {
     let idle = Duration::from_millis(ctx.config.delivery.poll_interval_ms);
     let mut last_prune: Option<std::time::Instant> = None;
     loop {
         if last_prune.is_none_or(|t| t.elapsed() > Duration::from_secs(3600)) {
-            match prune(&ctx, chrono::Utc::now()).await {
+            match prune(ctx, chrono::Utc::now()).await {
                 Ok(n) if n > 0 => tracing::info!(rows = n, "pruned old queue rows"),
                 Ok(_) => {}
                 Err(e) => tracing::warn!(error = ?e, "pruning failed"),
             }
             last_prune = Some(std::time::Instant::now());
         }
-        let pause = match run_once(&ctx).await {
+        let pause = match run_outbox_round(ctx).await {
             Ok(0) => idle,
             Ok(_) => Duration::ZERO,
             Err(e) => {

@@ -8,7 +8,7 @@ mod memberships;
 mod posts;
 mod statements;
 
-use crate::{context::FedContext, protocol::with_context};
+use crate::context::FedContext;
 use chrono::{Duration, Utc};
 use puentes_core::{Error, FollowState, Result, urls::authority};
 use puentes_db::{OutboxEvent, actor, query, query::activity::NewActivity};
@@ -93,7 +93,7 @@ pub(crate) async fn enqueue_activity(
     public: bool,
     inboxes: BTreeSet<String>,
 ) -> Result<()> {
-    let mut doc = with_context(doc);
+    let mut doc = crate::protocol::for_storage(doc);
     crate::protocol::activities::stamp_published(&mut doc);
     let ap_id = doc
         .get("id")

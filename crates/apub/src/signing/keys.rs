@@ -3,11 +3,15 @@
 use base64::{Engine, engine::general_purpose::STANDARD as Base64};
 use puentes_core::{Error, Result};
 use puentes_db::actor;
-use rsa::{
-    Pkcs1v15Sign, RsaPrivateKey, RsaPublicKey,
-    pkcs8::{DecodePrivateKey, DecodePublicKey},
+use ring::{rand::SystemRandom, signature as ring_signature};
+use rsa::pkcs8::{
+    der::{Decode, Document, SecretDocument},
+    spki::SubjectPublicKeyInfoRef,
 };
-use sha2::{Digest, Sha256};
+use std::{
+    collections::HashMap,
+    sync::{Arc, Mutex},
+};
 
 /// Signature algorithms, named as RFC 9421 names them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -35,7 +39,7 @@ impl Algorithm {
 }
 
 enum Secret {
-    Rsa(Box<RsaPrivateKey>),
+    Rsa(Box<ring_signature::RsaKeyPair>),
     Ed25519(Box<ed25519_dalek::SigningKey>),
 }
 
@@ -46,9 +50,17 @@ pub struct SigningKey {
 }
 
 impl SigningKey {
+    /// An RSA key from its PKCS#8 PEM (as actors store it). Parsing checks the key, which
+    /// costs far more than a signature: hold on to the result (see `KeyCache`).
     pub fn rsa(key_id: &str, private_key_pem: &str) -> Result<SigningKey> {
-        let key = RsaPrivateKey::from_pkcs8_pem(private_key_pem)
-            .map_err(|e| Error::internal("invalid private key").with_source(e))?;
+        let invalid = |e: String| Error::internal(format!("invalid private key: {e}"));
+        let (label, der) =
+            SecretDocument::from_pem(private_key_pem.trim()).map_err(|e| invalid(e.to_string()))?;
+        let key = match label {
+            "RSA PRIVATE KEY" => ring_signature::RsaKeyPair::from_der(der.as_bytes()),
+            _ => ring_signature::RsaKeyPair::from_pkcs8(der.as_bytes()),
+        }
+        .map_err(|e| invalid(e.to_string()))?;
         Ok(SigningKey {
             key_id: key_id.to_string(),
             secret: Secret::Rsa(Box::new(key)),
@@ -78,6 +90,12 @@ impl SigningKey {
         SigningKey::rsa(&actor.public_key_id, pem)
     }
 
+    /// Does a signature cost enough CPU to belong off the async threads? (RSA: about a
+    /// millisecond; Ed25519: tens of microseconds.)
+    pub fn is_slow(&self) -> bool {
+        matches!(self.secret, Secret::Rsa(_))
+    }
+
     pub fn key_id(&self) -> &str {
         &self.key_id
     }
@@ -91,15 +109,84 @@ impl SigningKey {
 
     pub(crate) fn sign(&self, message: &[u8]) -> Result<Vec<u8>> {
         match &self.secret {
-            Secret::Rsa(key) => key
-                .sign(Pkcs1v15Sign::new::<Sha256>(), &Sha256::digest(message))
-                .map_err(|e| Error::internal("RSA signing failed").with_source(e)),
+            Secret::Rsa(key) => {
+                let mut signature = vec![0; key.public().modulus_len()];
+                key.sign(
+                    &ring_signature::RSA_PKCS1_SHA256,
+                    &SystemRandom::new(),
+                    message,
+                    &mut signature,
+                )
+                .map_err(|_| Error::internal("RSA signing failed"))?;
+                Ok(signature)
+            }
             Secret::Ed25519(key) => {
                 use ed25519_dalek::Signer;
                 Ok(key.sign(message).to_bytes().to_vec())
             }
         }
     }
+}
+
+/// Parsed signing keys of local actors, by `keyId`. An entry is used only while the PEM it
+/// was parsed from is still the actor's, so a rotated key is never used stale.
+#[derive(Default)]
+pub struct KeyCache {
+    keys: Mutex<HashMap<String, (String, Arc<SigningKey>)>>,
+}
+
+/// Local actors are few; the bound only guards against surprises.
+const KEY_CACHE_LIMIT: usize = 10_000;
+
+impl KeyCache {
+    pub fn of_actor(&self, actor: &actor::Model) -> Result<Arc<SigningKey>> {
+        let pem = actor
+            .private_key_pem
+            .as_deref()
+            .ok_or_else(|| Error::internal("the signing actor has no private key"))?;
+        if let Ok(keys) = self.keys.lock()
+            && let Some((cached_pem, key)) = keys.get(&actor.public_key_id)
+            && cached_pem == pem
+        {
+            return Ok(key.clone());
+        }
+        let key = Arc::new(SigningKey::rsa(&actor.public_key_id, pem)?);
+        if let Ok(mut keys) = self.keys.lock() {
+            if keys.len() >= KEY_CACHE_LIMIT {
+                keys.clear();
+            }
+            keys.insert(actor.public_key_id.clone(), (pem.to_string(), key.clone()));
+        }
+        Ok(key)
+    }
+}
+
+/// The RSA public key in a PEM: SPKI (`PUBLIC KEY`, what actors publish) or PKCS#1
+/// (`RSA PUBLIC KEY`, a few old servers); returns the PKCS#1 DER ring verifies with.
+fn rsa_public_der(pem: &str) -> Option<Vec<u8>> {
+    let (label, doc) = Document::from_pem(pem.trim()).ok()?;
+    match label {
+        "PUBLIC KEY" => {
+            let info = SubjectPublicKeyInfoRef::from_der(doc.as_bytes()).ok()?;
+            info.subject_public_key.as_bytes().map(<[u8]>::to_vec)
+        }
+        "RSA PUBLIC KEY" => Some(doc.as_bytes().to_vec()),
+        _ => None,
+    }
+}
+
+/// Checks an RSASSA-PKCS1-v1_5 SHA-256 signature. Keys from 1024 to 8192 bits are
+/// accepted, as the `rsa` crate and Mastodon's OpenSSL accept them.
+fn verify_rsa(pem: &str, message: &[u8], signature: &[u8]) -> bool {
+    let Some(der) = rsa_public_der(pem) else {
+        return false;
+    };
+    ring_signature::UnparsedPublicKey::new(
+        &ring_signature::RSA_PKCS1_1024_8192_SHA256_FOR_LEGACY_USE_ONLY,
+        der,
+    )
+    .verify(message, signature)
+    .is_ok()
 }
 
 /// The keys an actor publishes: its RSA `publicKey` (HTTP signatures) and its Ed25519
@@ -123,16 +210,7 @@ impl<'a> PublicKeys<'a> {
     /// Checks `signature` over `message` with the key of `algorithm`.
     pub(crate) fn verify(self, algorithm: Algorithm, message: &[u8], signature: &[u8]) -> bool {
         match algorithm {
-            Algorithm::RsaSha256 => RsaPublicKey::from_public_key_pem(self.rsa_pem)
-                .map(|key| {
-                    key.verify(
-                        Pkcs1v15Sign::new::<Sha256>(),
-                        &Sha256::digest(message),
-                        signature,
-                    )
-                    .is_ok()
-                })
-                .unwrap_or(false),
+            Algorithm::RsaSha256 => verify_rsa(self.rsa_pem, message, signature),
             Algorithm::Ed25519 => {
                 let Some(key) = self
                     .ed25519_multibase

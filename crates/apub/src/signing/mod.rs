@@ -9,7 +9,7 @@ mod rfc9421;
 mod sign;
 mod verify;
 
-pub use keys::{Algorithm, PublicKeys, SigningKey};
+pub use keys::{Algorithm, KeyCache, PublicKeys, SigningKey};
 pub use sign::{sign, sign_request};
 pub use verify::{IncomingRequest, PendingSignature};
 
@@ -57,6 +57,35 @@ impl Scheme {
             Scheme::Rfc9421 => Scheme::Cavage,
         }
     }
+}
+
+/// Signs like `sign`, with RSA keys on a blocking thread so a fan-out never stalls the
+/// async threads that serve requests; at most one RSA signature per core runs at a time.
+pub async fn sign_off_thread(
+    key: std::sync::Arc<SigningKey>,
+    scheme: Scheme,
+    method: &'static str,
+    url: &url::Url,
+    body: Option<axum::body::Bytes>,
+) -> Result<Vec<(&'static str, String)>> {
+    if !key.is_slow() {
+        return sign(&key, scheme, method, url, body.as_deref());
+    }
+    let _permit = signing_permits()
+        .acquire()
+        .await
+        .map_err(|_| Error::internal("signing stopped"))?;
+    let url = url.clone();
+    tokio::task::spawn_blocking(move || sign(&key, scheme, method, &url, body.as_deref()))
+        .await
+        .map_err(|e| Error::internal("signing thread failed").with_source(e))?
+}
+
+fn signing_permits() -> &'static tokio::sync::Semaphore {
+    static PERMITS: std::sync::OnceLock<tokio::sync::Semaphore> = std::sync::OnceLock::new();
+    PERMITS.get_or_init(|| {
+        tokio::sync::Semaphore::new(std::thread::available_parallelism().map_or(2, |n| n.get()))
+    })
 }
 
 /// `Digest` (draft-cavage era, RFC 3230): `SHA-256=<base64>`.

@@ -37,7 +37,7 @@ pub async fn insert_with_deliveries(
     deliveries: &[(String, String)],
 ) -> Result<activity::Model> {
     use sea_orm::TransactionTrait;
-    let txn = db.begin().await?;
+    let txn = db.begin_with_options(crate::write_options()).await?;
     let stored = insert(
         &txn,
         new.ap_id,

@@ -72,7 +72,11 @@ pub async fn insert(db: &impl ConnectionTrait, data: ActorData) -> Result<actor:
         moderation: Set(Moderation::Auto.as_str().into()),
         ..Default::default()
     };
-    Ok(model.insert(db).await?)
+    let saved = model.insert(db).await?;
+    if saved.local {
+        crate::changes::actor_changed();
+    }
+    Ok(saved)
 }
 
 /// Inserts or refreshes a remote actor by its id; keys and endpoints follow the remote.
@@ -108,6 +112,7 @@ pub async fn upsert_remote(db: &impl ConnectionTrait, data: ActorData) -> Result
     model.indexable = Set(data.indexable);
     model.updated_at = Set(now());
     model.last_fetched_at = Set(Some(now()));
+    // A remote actor: nothing cached about local actors changes.
     Ok(model.update(db).await?)
 }
 
@@ -189,7 +194,9 @@ pub async fn set_manual_approval(
     let mut model: actor::ActiveModel = actor.into();
     model.manually_approves_followers = Set(manual);
     model.updated_at = Set(now());
-    Ok(model.update(db).await?)
+    let saved = model.update(db).await?;
+    crate::changes::actor_changed();
+    Ok(saved)
 }
 
 /// An alliance's policies; `None` leaves a policy as it is.
@@ -216,7 +223,9 @@ pub async fn set_alliance_policies(
         model.moderation = Set(v.as_str().to_string());
     }
     model.updated_at = Set(now());
-    Ok(model.update(db).await?)
+    let saved = model.update(db).await?;
+    crate::changes::actor_changed();
+    Ok(saved)
 }
 
 /// A profile change; `None` leaves a field as it is, `Some(None)` clears it.
@@ -248,7 +257,9 @@ pub async fn set_profile(
         model.header_url = Set(v);
     }
     model.updated_at = Set(now());
-    Ok(model.update(db).await?)
+    let saved = model.update(db).await?;
+    crate::changes::actor_changed();
+    Ok(saved)
 }
 
 /// Marks an actor deleted. A local actor's keys stay (its Delete must still be signed); its
@@ -261,7 +272,9 @@ pub async fn mark_deleted(db: &impl ConnectionTrait, actor: actor::Model) -> Res
     model.header_url = Set(None);
     model.deleted_at = Set(Some(now()));
     model.updated_at = Set(now());
-    Ok(model.update(db).await?)
+    let saved = model.update(db).await?;
+    crate::changes::actor_changed();
+    Ok(saved)
 }
 
 impl actor::Model {

@@ -7,7 +7,7 @@ use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait,
     PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set, TransactionSession,
     TransactionTrait,
-    sea_query::{Expr, LockBehavior, LockType, Query},
+    sea_query::{Expr, ExprTrait, LockBehavior, LockType, Query},
 };
 
 pub async fn insert(
@@ -61,7 +61,7 @@ pub async fn claim(
     lease: Duration,
 ) -> Result<Vec<delivery::Model>> {
     let at = now();
-    let txn = db.begin().await?;
+    let txn = db.begin_with_options(crate::write_options()).await?;
     let mut query = delivery::Entity::find()
         .filter(due(at))
         .order_by_asc(delivery::Column::NextAttemptAt)
@@ -239,4 +239,98 @@ pub async fn prune_finished(db: &impl ConnectionTrait, before: DateTime<Utc>) ->
         .exec(db)
         .await?
         .rows_affected)
+}
+
+/// How one claimed delivery ended, to be written with others in one transaction.
+#[derive(Debug)]
+pub enum Finish {
+    Delivered(u16),
+    /// Refused for good, or given up.
+    Failed(Option<u16>, String),
+    /// Tried and failed; tried again at the given time.
+    Retry(Option<u16>, String, DateTime<Utc>),
+    /// Not tried (its host failed in the same run); tried at the given time.
+    Release(DateTime<Utc>),
+}
+
+/// What a run of the delivery worker learnt about a host.
+#[derive(Debug)]
+pub enum HostNews {
+    Answered(String),
+    /// Failed: parked after `park_after` failures in a row, until `park_until`.
+    Failed {
+        host: String,
+        park_after: i32,
+        park_until: DateTime<Utc>,
+    },
+}
+
+/// Writes the outcomes of many deliveries and what they say about their hosts in one write
+/// transaction: one commit (one fsync) per batch instead of several per delivery.
+pub async fn record_outcomes(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    outcomes: Vec<(delivery::Model, Finish)>,
+    hosts: &[HostNews],
+) -> Result<()> {
+    if outcomes.is_empty() && hosts.is_empty() {
+        return Ok(());
+    }
+    let txn = db.begin_with_options(crate::write_options()).await?;
+    // Successes share their values but the status: one UPDATE per status.
+    let mut delivered: std::collections::BTreeMap<u16, Vec<i64>> = Default::default();
+    for (row, finish) in outcomes {
+        match finish {
+            Finish::Delivered(status) => delivered.entry(status).or_default().push(row.id),
+            Finish::Failed(status, error) => mark_failed(&txn, row, status, &error).await?,
+            Finish::Retry(status, error, next) => {
+                reschedule(&txn, row, status, &error, next).await?
+            }
+            Finish::Release(next) => release(&txn, row, next).await?,
+        }
+    }
+    let at = now();
+    for (status, ids) in delivered {
+        for chunk in ids.chunks(500) {
+            delivery::Entity::update_many()
+                .col_expr(
+                    delivery::Column::State,
+                    Expr::value(DeliveryState::Delivered.as_str()),
+                )
+                .col_expr(
+                    delivery::Column::Attempts,
+                    Expr::col(delivery::Column::Attempts).add(1),
+                )
+                .col_expr(
+                    delivery::Column::LockedUntil,
+                    Expr::value(Option::<DateTime<Utc>>::None),
+                )
+                .col_expr(
+                    delivery::Column::LastStatus,
+                    Expr::value(Some(i32::from(status))),
+                )
+                .col_expr(
+                    delivery::Column::LastError,
+                    Expr::value(Option::<String>::None),
+                )
+                .col_expr(delivery::Column::FinishedAt, Expr::value(Some(at)))
+                .filter(delivery::Column::Id.is_in(chunk.iter().copied()))
+                .exec(&txn)
+                .await?;
+        }
+    }
+    for news in hosts {
+        match news {
+            HostNews::Answered(host) => crate::query::instance::record_success(&txn, host).await?,
+            HostNews::Failed {
+                host,
+                park_after,
+                park_until,
+            } => {
+                crate::query::instance::record_failure(&txn, host, *park_after, *park_until)
+                    .await?;
+            }
+        }
+    }
+    txn.commit().await?;
+    Ok(())
 }

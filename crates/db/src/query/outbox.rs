@@ -57,7 +57,7 @@ pub async fn claim(
     lease: Duration,
 ) -> Result<Vec<(outbox_event::Model, Option<OutboxEvent>)>> {
     let at = now();
-    let txn = db.begin().await?;
+    let txn = db.begin_with_options(crate::write_options()).await?;
     let mut query = outbox_event::Entity::find()
         .filter(due(at))
         .order_by_asc(outbox_event::Column::Id)

@@ -35,7 +35,7 @@ pub struct PostData {
 }
 
 pub async fn insert(db: &impl ConnectionTrait, data: PostData) -> Result<post::Model> {
-    Ok(post::ActiveModel {
+    let saved = post::ActiveModel {
         ap_id: Set(data.ap_id),
         author_id: Set(data.author_id),
         kind: Set(data.kind),
@@ -65,7 +65,11 @@ pub async fn insert(db: &impl ConnectionTrait, data: PostData) -> Result<post::M
         ..Default::default()
     }
     .insert(db)
-    .await?)
+    .await?;
+    if saved.local {
+        crate::changes::local_posts_changed();
+    }
+    Ok(saved)
 }
 
 /// Applies an edit from the author; the id, author and publication date stay.
@@ -103,7 +107,11 @@ pub async fn mark_deleted(db: &impl ConnectionTrait, row: post::Model) -> Result
     model.content_map = Set(None);
     model.attachments_json = Set("[]".into());
     model.deleted_at = Set(Some(now()));
-    Ok(model.update(db).await?)
+    let saved = model.update(db).await?;
+    if saved.local {
+        crate::changes::local_posts_changed();
+    }
+    Ok(saved)
 }
 
 /// Tombstones every post of an author (its deletion).

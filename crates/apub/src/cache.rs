@@ -1,0 +1,127 @@
+//! In-memory caches of what every peer asks for: local actors (by name) with their
+//! documents, and NodeInfo counts. An entry is dropped as soon as this process changes an
+//! actor or the number of local posts (`puentes_db::changes`), and after a short time
+//! anyway, for changes made by another process (a CLI command beside the server).
+
+use crate::{FedContext, objects::actor::local_actor_document, protocol::to_wire_json};
+use axum::body::Bytes;
+use puentes_core::Result;
+use puentes_db::{actor, changes, query};
+use std::{
+    collections::HashMap,
+    sync::{Arc, Mutex},
+    time::{Duration, Instant},
+};
+
+const ACTOR_TTL: Duration = Duration::from_secs(5);
+const NODEINFO_TTL: Duration = Duration::from_secs(60);
+/// Names looked up that do not exist are cached too; this bounds the map.
+const ACTOR_LIMIT: usize = 4_096;
+/// The instance actor's key in the actor map (never a valid actor name).
+const INSTANCE: &str = "/instance";
+
+#[derive(Clone)]
+struct ActorEntry {
+    generation: u64,
+    at: Instant,
+    actor: Option<Arc<actor::Model>>,
+    document: Option<Bytes>,
+}
+
+#[derive(Default)]
+pub struct Caches {
+    actors: Mutex<HashMap<String, ActorEntry>>,
+    nodeinfo: Mutex<Option<(u64, Instant, u64, u64)>>,
+}
+
+impl Caches {
+    fn fresh_actor(&self, key: &str) -> Option<ActorEntry> {
+        let map = self.actors.lock().ok()?;
+        let entry = map.get(key)?;
+        (entry.generation == changes::actors() && entry.at.elapsed() < ACTOR_TTL)
+            .then(|| entry.clone())
+    }
+
+    fn keep_actor(&self, key: &str, entry: ActorEntry) {
+        if let Ok(mut map) = self.actors.lock() {
+            if map.len() >= ACTOR_LIMIT {
+                map.clear();
+            }
+            map.insert(key.to_string(), entry);
+        }
+    }
+
+    async fn actor_entry(&self, ctx: &FedContext, key: &str) -> Result<ActorEntry> {
+        if let Some(entry) = self.fresh_actor(key) {
+            return Ok(entry);
+        }
+        // Read the counter first: a change during the query leaves the entry stale-marked.
+        let generation = changes::actors();
+        let actor = if key == INSTANCE {
+            query::actor::instance_actor(&ctx.db).await?
+        } else {
+            query::actor::local_by_name(&ctx.db, key).await?
+        };
+        let entry = ActorEntry {
+            generation,
+            at: Instant::now(),
+            actor: actor.map(Arc::new),
+            document: None,
+        };
+        self.keep_actor(key, entry.clone());
+        Ok(entry)
+    }
+
+    /// `query::actor::local_by_name`, cached.
+    pub async fn local_by_name(
+        &self,
+        ctx: &FedContext,
+        name: &str,
+    ) -> Result<Option<Arc<actor::Model>>> {
+        Ok(self.actor_entry(ctx, name).await?.actor)
+    }
+
+    /// `query::actor::instance_actor`, cached.
+    pub async fn instance_actor(&self, ctx: &FedContext) -> Result<Option<Arc<actor::Model>>> {
+        Ok(self.actor_entry(ctx, INSTANCE).await?.actor)
+    }
+
+    /// A local actor (or, with `None`, the instance actor) and its ActivityPub document as
+    /// served, rendered once per change.
+    pub async fn actor_document(
+        &self,
+        ctx: &FedContext,
+        name: Option<&str>,
+    ) -> Result<Option<(Arc<actor::Model>, Bytes)>> {
+        let key = name.unwrap_or(INSTANCE);
+        let mut entry = self.actor_entry(ctx, key).await?;
+        let Some(actor) = entry.actor.clone() else {
+            return Ok(None);
+        };
+        if let Some(document) = entry.document {
+            return Ok(Some((actor, document)));
+        }
+        let document = Bytes::from(to_wire_json(&local_actor_document(&actor, &ctx.urls)));
+        entry.document = Some(document.clone());
+        self.keep_actor(key, entry);
+        Ok(Some((actor, document)))
+    }
+
+    /// Local actors and local posts, as NodeInfo reports them.
+    pub async fn nodeinfo_counts(&self, ctx: &FedContext) -> Result<(u64, u64)> {
+        let generation = changes::actors().wrapping_add(changes::local_posts());
+        if let Ok(cached) = self.nodeinfo.lock()
+            && let Some((g, at, actors, posts)) = *cached
+            && g == generation
+            && at.elapsed() < NODEINFO_TTL
+        {
+            return Ok((actors, posts));
+        }
+        let actors = query::actor::count_local(&ctx.db).await?;
+        let posts = query::post::count_local(&ctx.db).await?;
+        if let Ok(mut cached) = self.nodeinfo.lock() {
+            *cached = Some((generation, Instant::now(), actors, posts));
+        }
+        Ok((actors, posts))
+    }
+}

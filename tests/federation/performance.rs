@@ -1,0 +1,365 @@
+//! Behaviour under load that must hold on every backend: concurrent writers on SQLite never
+//! produce a 5xx, and a fan-out is never held back by hosts that do not answer.
+
+use crate::on_every_backend;
+use puentes_app::posts::NewPost;
+use puentes_core::FollowState;
+use puentes_db::query;
+use puentes_server::jobs;
+use puentes_tests::{Backend, FakeRemote, OP, TestNetwork, fixture};
+use serde_json::json;
+use std::sync::{
+    Arc, Mutex,
+    atomic::{AtomicBool, AtomicUsize, Ordering},
+};
+use tokio::{io::AsyncReadExt, net::TcpListener};
+
+const FOLLOWERS: usize = 200;
+const SENDERS: usize = 16;
+
+/// 200 signed Follows from 16 concurrent senders while the instance posts and runs its
+/// queues: every one is answered 2xx (SQLite used to answer "database is locked").
+async fn concurrent_follows_scenario(backend: &Backend) {
+    let net = TestNetwork::start(backend, 1).await;
+    let a = net.get(0);
+    a.create_actor("alpha", "organization").await;
+    let alpha = a.actor_url("alpha");
+    let remote = FakeRemote::start().await;
+    let person = fixture("mastodon/objects/person.json");
+    let followers: Vec<String> = (0..FOLLOWERS)
+        .map(|i| remote.add_actor(&format!("/users/f{i}"), &person))
+        .collect();
+
+    // The instance keeps writing meanwhile: posts, and the outbox and delivery workers.
+    let stop = Arc::new(AtomicBool::new(false));
+    let poster = {
+        let app = a.app().clone();
+        let ctx = a.instance.ctx.clone();
+        let stop = stop.clone();
+        tokio::spawn(async move {
+            let mut posts = 0;
+            while !stop.load(Ordering::Relaxed) {
+                app.publish(&OP, "alpha", NewPost::text(&format!("post {posts}")))
+                    .await
+                    .expect("posting while Follows arrive");
+                jobs::run_once(&ctx).await.expect("workers");
+                posts += 1;
+            }
+            posts
+        })
+    };
+
+    let inbox = format!("{}/actors/alpha/inbox", a.base());
+    let mut senders = tokio::task::JoinSet::new();
+    for sender in 0..SENDERS {
+        let mine: Vec<String> = followers
+            .iter()
+            .skip(sender)
+            .step_by(SENDERS)
+            .cloned()
+            .collect();
+        let (remote, inbox, alpha) = (remote.clone(), inbox.clone(), alpha.clone());
+        senders.spawn(async move {
+            let mut answers = Vec::new();
+            for follower in mine {
+                let follow = json!({
+                    "@context": "https://www.w3.org/ns/activitystreams",
+                    "id": format!("{follower}/follows/1"),
+                    "type": "Follow",
+                    "actor": follower,
+                    "object": alpha,
+                });
+                answers.push(remote.post(&inbox, &follower, &follow).await);
+            }
+            answers
+        });
+    }
+    let mut answers = Vec::new();
+    while let Some(done) = senders.join_next().await {
+        answers.extend(done.expect("sender"));
+    }
+    stop.store(true, Ordering::Relaxed);
+    let posts = poster.await.expect("poster");
+
+    assert_eq!(answers.len(), FOLLOWERS);
+    let failed: Vec<_> = answers
+        .iter()
+        .filter(|(status, _)| !(200..300).contains(status))
+        .collect();
+    assert!(
+        failed.is_empty(),
+        "{} of {FOLLOWERS} Follows refused: {:?}",
+        failed.len(),
+        failed.iter().take(3).collect::<Vec<_>>()
+    );
+    assert!(posts > 0, "the instance posted meanwhile");
+    net.settle().await;
+    let alpha_row = a.actor("alpha").await;
+    let accepted = query::follow::followers(a.db(), alpha_row.id, FollowState::Accepted)
+        .await
+        .unwrap();
+    assert_eq!(accepted.len(), FOLLOWERS, "every Follow was accepted");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_signed_follows_while_posting_get_no_5xx() {
+    on_every_backend!(concurrent_follows_scenario);
+}
+
+/// A loopback host that accepts every POST with 202 and counts them.
+async fn healthy_sink(received: Arc<AtomicUsize>) -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let app = axum::Router::new().fallback(move || {
+        let received = received.clone();
+        async move {
+            received.fetch_add(1, Ordering::SeqCst);
+            axum::http::StatusCode::ACCEPTED
+        }
+    });
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    format!("localhost:{port}")
+}
+
+/// What a black-holed host saw: connections accepted, and how many healthy deliveries had
+/// arrived when the sender first gave up on one of them (closed it).
+#[derive(Default)]
+struct BlackHole {
+    connections: AtomicUsize,
+    healthy_at_first_close: Mutex<Option<usize>>,
+}
+
+/// A loopback host that accepts connections, reads the request and never answers.
+async fn black_hole(seen: Arc<BlackHole>, healthy: Arc<AtomicUsize>) -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    tokio::spawn(async move {
+        while let Ok((mut socket, _)) = listener.accept().await {
+            seen.connections.fetch_add(1, Ordering::SeqCst);
+            let (seen, healthy) = (seen.clone(), healthy.clone());
+            tokio::spawn(async move {
+                let mut buffer = [0u8; 4096];
+                // Read until the sender closes the connection: its timeout ended.
+                while matches!(socket.read(&mut buffer).await, Ok(n) if n > 0) {}
+                seen.healthy_at_first_close
+                    .lock()
+                    .unwrap()
+                    .get_or_insert(healthy.load(Ordering::SeqCst));
+            });
+        }
+    });
+    format!("localhost:{port}")
+}
+
+const HOSTS: usize = 20;
+const DEAD: usize = 2;
+const INBOXES: usize = 200;
+
+/// A fan-out to 200 personal inboxes on 20 hosts, 2 of which accept connections and never
+/// answer: the 180 healthy deliveries are all made before the first timeout on a dead host
+/// ends, and each dead host costs one connection, not one per inbox.
+async fn dead_hosts_scenario(backend: &Backend) {
+    let net = TestNetwork::start_with_config(backend, |config| {
+        // Longer than the default so the assertion holds on a loaded machine too; the test
+        // checks the order of events, never a duration.
+        config.http_timeout_secs = 10;
+    })
+    .await;
+    let a = net.get(0);
+    let alpha = a.create_actor("alpha", "organization").await;
+    let healthy = Arc::new(AtomicUsize::new(0));
+    let holes: Vec<Arc<BlackHole>> = (0..DEAD).map(|_| Arc::default()).collect();
+    let mut hosts = Vec::new();
+    for hole in &holes {
+        hosts.push(black_hole(hole.clone(), healthy.clone()).await);
+    }
+    for _ in DEAD..HOSTS {
+        hosts.push(healthy_sink(healthy.clone()).await);
+    }
+    let remote_key = &alpha.public_key_pem;
+    for i in 0..INBOXES {
+        // Hosts take turns, so dead hosts' inboxes are spread through the queue.
+        let host = &hosts[i % HOSTS];
+        let id = format!("http://{host}/users/u{i}");
+        let follower = query::actor::insert(a.db(), remote(&id, host, remote_key))
+            .await
+            .unwrap();
+        query::follow::insert(
+            a.db(),
+            &format!("{id}/follows/1"),
+            follower.id,
+            alpha.id,
+            FollowState::Accepted,
+        )
+        .await
+        .unwrap();
+    }
+    a.post("alpha", "to two hundred inboxes", "public")
+        .await
+        .unwrap();
+    let ctx = a.instance.ctx.clone();
+    puentes_apub::outbox::run_outbox_once(&ctx, 10)
+        .await
+        .unwrap();
+    assert_eq!(
+        query::delivery::due_count(a.db()).await.unwrap(),
+        INBOXES as u64
+    );
+
+    let claimed = puentes_apub::delivery::run_deliveries_once(&ctx, 1_000)
+        .await
+        .unwrap();
+    assert_eq!(claimed, INBOXES);
+    let healthy_inboxes = INBOXES - INBOXES / HOSTS * DEAD;
+    assert_eq!(healthy.load(Ordering::SeqCst), healthy_inboxes);
+    for hole in &holes {
+        assert_eq!(
+            *hole.healthy_at_first_close.lock().unwrap(),
+            Some(healthy_inboxes),
+            "every healthy inbox had its delivery before a dead host's timeout ended"
+        );
+        assert_eq!(
+            hole.connections.load(Ordering::SeqCst),
+            1,
+            "a host never heard from gets one request at a time"
+        );
+    }
+    assert_eq!(
+        query::delivery::count_in_state(a.db(), puentes_core::DeliveryState::Delivered)
+            .await
+            .unwrap(),
+        healthy_inboxes as u64
+    );
+    let pending = query::delivery::list(a.db(), Some(puentes_core::DeliveryState::Pending), 100)
+        .await
+        .unwrap();
+    assert_eq!(pending.len(), INBOXES / HOSTS * DEAD);
+    assert!(
+        pending
+            .iter()
+            .all(|d| d.next_attempt_at > chrono::Utc::now()),
+        "the dead hosts' deliveries wait for a retry with backoff"
+    );
+    assert_eq!(
+        pending.iter().filter(|d| d.attempts == 1).count(),
+        DEAD,
+        "one attempt per dead host; its other inboxes were not tried"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fan_out_is_not_held_back_by_black_holed_hosts() {
+    on_every_backend!(dead_hosts_scenario);
+}
+
+/// A loopback host that records the path of every POST.
+async fn recording_sink(paths: Arc<Mutex<Vec<String>>>) -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let app = axum::Router::new().fallback(move |uri: axum::http::Uri| {
+        let paths = paths.clone();
+        async move {
+            paths.lock().unwrap().push(uri.path().to_string());
+            axum::http::StatusCode::ACCEPTED
+        }
+    });
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    format!("localhost:{port}")
+}
+
+/// Two servers on one database (two pools, as two `serve` processes have) drain one
+/// delivery queue together: every inbox gets the post exactly once.
+async fn shared_queue_scenario(backend: &Backend) {
+    let net = TestNetwork::start(backend, 1).await;
+    let a = net.get(0);
+    let alpha = a.create_actor("alpha", "organization").await;
+    let paths = Arc::new(Mutex::new(Vec::new()));
+    let mut hosts = Vec::new();
+    for _ in 0..10 {
+        hosts.push(recording_sink(paths.clone()).await);
+    }
+    for i in 0..120 {
+        let host = &hosts[i % hosts.len()];
+        let id = format!("http://{host}/users/u{i}");
+        let follower = query::actor::insert(a.db(), remote(&id, host, &alpha.public_key_pem))
+            .await
+            .unwrap();
+        query::follow::insert(
+            a.db(),
+            &format!("{id}/follows/1"),
+            follower.id,
+            alpha.id,
+            FollowState::Accepted,
+        )
+        .await
+        .unwrap();
+    }
+    a.post("alpha", "shared queue", "public").await.unwrap();
+    let first = a.instance.ctx.clone();
+    puentes_apub::outbox::run_outbox_once(&first, 10)
+        .await
+        .unwrap();
+    let second_db = puentes_db::connect_url(&a.db_url, Some(&a.dir))
+        .await
+        .unwrap();
+    let second =
+        puentes_apub::FedContext::new(second_db, first.config.clone()).expect("second server");
+    let drain = |ctx: puentes_apub::FedContext| async move {
+        let mut claimed = 0;
+        loop {
+            let n = puentes_apub::delivery::run_deliveries_once(&ctx, 7)
+                .await
+                .unwrap();
+            if n == 0 {
+                return claimed;
+            }
+            claimed += n;
+        }
+    };
+    let (one, two) = tokio::join!(tokio::spawn(drain(first)), tokio::spawn(drain(second)));
+    let (one, two) = (one.unwrap(), two.unwrap());
+    assert_eq!(one + two, 120, "every delivery claimed once: {one} + {two}");
+    let mut received = paths.lock().unwrap().clone();
+    assert_eq!(received.len(), 120);
+    received.sort();
+    received.dedup();
+    assert_eq!(received.len(), 120, "no inbox got the post twice");
+}
+
+fn remote(id: &str, host: &str, key: &str) -> query::actor::ActorData {
+    query::actor::ActorData {
+        ap_id: id.to_string(),
+        username: id.rsplit('/').next().unwrap_or("u").to_string(),
+        domain: host.to_string(),
+        kind: puentes_core::ActorKind::Person,
+        display_name: None,
+        summary: None,
+        inbox: format!("{id}/inbox"),
+        shared_inbox: None,
+        outbox: None,
+        followers_url: None,
+        following_url: None,
+        featured_url: None,
+        url: None,
+        icon_url: None,
+        header_url: None,
+        public_key_id: format!("{id}#main-key"),
+        public_key_pem: key.to_string(),
+        private_key_pem: None,
+        ed25519_public: None,
+        ed25519_private: None,
+        local: false,
+        manually_approves_followers: false,
+        discoverable: true,
+        indexable: true,
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_servers_share_the_delivery_queue_without_duplicates() {
+    on_every_backend!(shared_queue_scenario);
+}
