@@ -22,6 +22,7 @@ mod peer;
 mod posts;
 mod readability;
 mod rich_posts;
+mod staff_web;
 mod statements;
 mod web;
 

@@ -795,6 +795,17 @@ async fn demo_shows_real_federated_data() {
         .await
         .unwrap();
     assert!(call.contains("3 pledges"), "{call}");
+    // The staff logins it prints work.
+    assert_eq!(demo.logins.len(), 7);
+    let login = &demo.logins[0];
+    assert!(login.login_url.starts_with(n.as_str()));
+    assert!(
+        demo.instances[0]
+            .app
+            .login(&login.email, &login.password, "demo-test")
+            .await
+            .is_ok()
+    );
 
     let mut pages = serde_json::Map::new();
     for (i, (_, url)) in demo.pages.iter().enumerate() {

@@ -13,13 +13,16 @@ pub mod blocks;
 pub mod caller;
 pub mod calls;
 pub mod follows;
+pub mod login;
 pub mod media;
 pub mod ports;
 pub mod posts;
 pub mod reactions;
 pub mod relay;
+pub mod sessions;
 pub mod staff;
 pub mod statements;
+pub mod work;
 
 pub use caller::{Acting, Caller, Permission};
 pub use ports::Federation;
@@ -35,6 +38,8 @@ pub struct App {
     pub config: Arc<Config>,
     pub urls: Urls,
     network: Arc<dyn Federation>,
+    /// Failed logins, shared by every front door that takes a password.
+    logins: Arc<login::LoginThrottle>,
 }
 
 impl App {
@@ -45,6 +50,7 @@ impl App {
             config,
             urls,
             network,
+            logins: Arc::default(),
         }
     }
 

@@ -15,6 +15,7 @@ pub mod i18n;
 pub mod media;
 pub mod pages;
 pub mod render;
+pub mod staff;
 mod statics;
 
 pub use render::Reader;
@@ -93,6 +94,7 @@ impl HttpState {
 
 pub fn router(state: HttpState) -> Router {
     let pages = pages::router()
+        .merge(staff::router(&state))
         .route("/media/{file}", get(media::serve))
         .fallback(pages::not_found)
         .layer(from_fn_with_state(state.clone(), render::html_errors));

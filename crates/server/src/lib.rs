@@ -72,7 +72,10 @@ impl Instance {
             })
             .layer(NormalizePathLayer::trim_trailing_slash())
             .service(self.router());
-        let service = axum::ServiceExt::<Request>::into_make_service(app);
+        // The peer's address: the staff login's rate limit counts per client.
+        let service = axum::ServiceExt::<Request>::into_make_service_with_connect_info::<
+            std::net::SocketAddr,
+        >(app);
         axum::serve(listener, service)
             .with_graceful_shutdown(shutdown.cancelled_owned())
             .await

@@ -16,4 +16,5 @@ pub mod post;
 pub mod received;
 pub mod relay;
 pub mod staff;
+pub mod staff_session;
 pub mod statement;

@@ -154,6 +154,22 @@ pub async fn visible_by_author(
         .await?)
 }
 
+/// An author's posts of every visibility, newest first (for the author's own staff).
+pub async fn all_by_author(
+    db: &impl ConnectionTrait,
+    author_id: i64,
+    limit: u64,
+) -> Result<Vec<post::Model>> {
+    Ok(post::Entity::find()
+        .filter(post::Column::AuthorId.eq(author_id))
+        .filter(post::Column::DeletedAt.is_null())
+        .order_by_desc(post::Column::Published)
+        .order_by_desc(post::Column::Id)
+        .limit(limit)
+        .all(db)
+        .await?)
+}
+
 pub async fn count_visible_by_author(db: &impl ConnectionTrait, author_id: i64) -> Result<u64> {
     Ok(post::Entity::find()
         .filter(post::Column::AuthorId.eq(author_id))
