@@ -4,7 +4,8 @@
 //! secretariat deciding a member request and a held post in one tap.
 
 use crate::on_every_backend;
-use puentes_core::{Moderation, StaffRole};
+use puentes_app::{calls::CallInput, statements::Draft};
+use puentes_core::{EndorsementPolicy, Moderation, StaffRole};
 use puentes_db::query::actor::AlliancePolicies;
 use puentes_tests::{Backend, OP, TestInstance, TestNetwork};
 use reqwest::{StatusCode, header};
@@ -531,4 +532,386 @@ async fn roles_scenario(backend: &Backend) {
 #[tokio::test]
 async fn staff_roles_compose_and_decide() {
     on_every_backend!(roles_scenario);
+}
+
+/// The staff pages in headless Chromium on a phone, across two instances whose workers
+/// run as in production (`tests/browser/staff.py`).
+async fn browser_scenario(backend: &Backend) {
+    let net = staff_network(backend).await;
+    let (i1, i2) = (net.get(0), net.get(1));
+    // The alliance's statement and call, for the member to endorse and pledge to; its
+    // secretariat also administers the instance (the admin page is photographed).
+    let statement = i2
+        .app()
+        .create_statement(
+            &OP,
+            "red",
+            Draft {
+                title: "Safe passage now".into(),
+                text: "We ask for safe and legal routes.".into(),
+                policy: Some(EndorsementPolicy::Anyone),
+                ..Draft::default()
+            },
+        )
+        .await
+        .unwrap();
+    i2.app().open_statement(&OP, &statement.uuid).await.unwrap();
+    let call = i2
+        .app()
+        .create_call(
+            &OP,
+            "red",
+            CallInput {
+                title: Some("Vigil at the port".into()),
+                start: Some("2031-03-14T19:00:00+01:00".into()),
+                ..CallInput::default()
+            },
+        )
+        .await
+        .unwrap();
+    i2.app()
+        .set_staff_admin(&OP, SECRETARIAT.0, true)
+        .await
+        .unwrap();
+    net.settle().await;
+    let call_uuid = call.ap_id.rsplit('/').next().unwrap().to_string();
+    let stop = tokio_util::sync::CancellationToken::new();
+    let workers: Vec<_> = net
+        .instances
+        .iter()
+        .map(|i| {
+            tokio::spawn(puentes_server::jobs::run_workers(
+                i.instance.ctx.clone(),
+                stop.clone(),
+            ))
+        })
+        .collect();
+    let image = std::env::temp_dir().join(format!("puentes-staff-{}.png", uuid::Uuid::new_v4()));
+    std::fs::write(&image, picture()).unwrap();
+    let screenshots = std::path::PathBuf::from(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../target/browser/staff"
+    ))
+    .join(crate::web::backend_name(backend));
+    let config = serde_json::json!({
+        "chromium": std::env::var("PUENTES_CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into()),
+        "screenshots": screenshots,
+        "max_failures": puentes_app::login::MAX_FAILURES_PER_ACCOUNT,
+        // Someone guessing at an address that has no account: locked out all the same.
+        "guessed": "nadie@ong.example",
+        "guessed_password": "whatever it might be",
+        "post_text": "Water delivered at the crossing today #frontera",
+        "image_path": image,
+        "image_alt": "Two volunteers hand out bottles of water",
+        "statement_url": statement.ap_url,
+        "statement_page": format!("{}/@red/statements/{}", i2.base(), statement.uuid),
+        "call_url": call.ap_id,
+        "call_page": format!("{}/@red/calls/{call_uuid}", i2.base()),
+        "new_editor": ["nuevo@ong.example", "una contraseña nueva"],
+        "owner_only_get": ["/staff/as/ong/settings", "/staff/admin"],
+        "owner_only_post": [
+            ["/staff/as/ong/settings/staff", {"email": "intruso@ong.example", "role": "owner", "password": "una contraseña cualquiera"}],
+            ["/staff/as/ong/settings/delete", {"confirm": "ong"}],
+            ["/staff/as/ong/settings/approval", {"manual": "1"}],
+            ["/staff/as/ong/membership", {"action": "leave", "handle": i2.handle("red")}],
+            ["/staff/admin/blocks", {"domain": "example.org"}],
+        ],
+        "member": {
+            "base": i1.base(),
+            "actor": "ong",
+            "handle": i1.handle("ong"),
+            "display": "ong display",
+            "editor": [EDITOR.0, EDITOR.1],
+            "owner": [OWNER.0, OWNER.1],
+        },
+        "alliance": {
+            "base": i2.base(),
+            "actor": "red",
+            "handle": i2.handle("red"),
+            "secretariat": [SECRETARIAT.0, SECRETARIAT.1],
+        },
+        "pages": {
+            "member": {
+                "inbox": "/staff/as/ong",
+                "compose": "/staff/as/ong/compose",
+                "posts": "/staff/as/ong/posts",
+                "statements": "/staff/as/ong/statements",
+                "calls": "/staff/as/ong/calls",
+                "following": "/staff/as/ong/following",
+                "alliances": "/staff/as/ong/alliances",
+                "account": "/staff/account",
+                "interact": format!("/staff/interact?uri={}", i2.actor_url("red")),
+            },
+            "alliance": {
+                "inbox": "/staff/as/red",
+                "compose": "/staff/as/red/compose",
+                "posts": "/staff/as/red/posts",
+                "statements": "/staff/as/red/statements",
+                "calls": "/staff/as/red/calls",
+                "following": "/staff/as/red/following",
+                "alliances": "/staff/as/red/alliances",
+                "settings": "/staff/as/red/settings",
+                "admin": "/staff/admin",
+                "account": "/staff/account",
+            },
+        },
+    });
+    crate::web::run_python("staff.py", &config).await;
+    stop.cancel();
+    for worker in workers {
+        let _ = worker.await;
+    }
+    let _ = std::fs::remove_file(&image);
+}
+
+#[tokio::test]
+async fn staff_pages_in_a_phone_browser() {
+    on_every_backend!(browser_scenario);
+}
+
+async fn settings_scenario(backend: &Backend) {
+    let net = staff_network(backend).await;
+    let (i1, i2) = (net.get(0), net.get(1));
+    let statement = i2
+        .app()
+        .create_statement(
+            &OP,
+            "red",
+            Draft {
+                title: "Safe passage now".into(),
+                text: "We ask for safe and legal routes.".into(),
+                policy: Some(EndorsementPolicy::Anyone),
+                ..Draft::default()
+            },
+        )
+        .await
+        .unwrap();
+    i2.app().open_statement(&OP, &statement.uuid).await.unwrap();
+    let call = i2
+        .app()
+        .create_call(
+            &OP,
+            "red",
+            CallInput {
+                title: Some("Vigil at the port".into()),
+                start: Some("2031-03-14T19:00:00+01:00".into()),
+                ..CallInput::default()
+            },
+        )
+        .await
+        .unwrap();
+    net.settle().await;
+
+    // The owner adds an editor from the settings page.
+    let mut owner = Visitor::new(i1);
+    owner.login(OWNER).await;
+    let settings = owner.get("/staff/as/ong/settings").await;
+    assert_eq!(settings.status, StatusCode::OK, "{}", settings.body);
+    assert!(
+        settings.body.contains(EDITOR.0),
+        "staff listed: {}",
+        settings.body
+    );
+    let added = owner
+        .post(
+            "/staff/as/ong/settings/staff",
+            &[
+                ("_csrf", &settings.csrf()),
+                ("email", "Nuevo@ONG.example"),
+                ("role", "editor"),
+                ("password", "una contraseña nueva"),
+            ],
+        )
+        .await;
+    assert_eq!(added.status, StatusCode::SEE_OTHER);
+    assert!(
+        owner
+            .get("/staff/as/ong/settings")
+            .await
+            .body
+            .contains("nuevo@ong.example")
+    );
+
+    // The new editor works, and is refused every owner-only page and action.
+    let mut editor = Visitor::new(i1);
+    let logged = editor
+        .login(("nuevo@ong.example", "una contraseña nueva"))
+        .await;
+    assert_eq!(logged.status, StatusCode::SEE_OTHER);
+    let inbox = editor.get("/staff/as/ong").await;
+    assert!(
+        !inbox.body.contains("/staff/as/ong/settings\""),
+        "no settings tab"
+    );
+    let csrf = inbox.csrf();
+    for path in ["/staff/as/ong/settings", "/staff/admin"] {
+        assert_eq!(
+            editor.get(path).await.status,
+            StatusCode::FORBIDDEN,
+            "{path}"
+        );
+    }
+    let red = i2.handle("red");
+    let crafted: [(&str, Vec<(&str, &str)>); 5] = [
+        (
+            "/staff/as/ong/settings/staff",
+            vec![
+                ("email", "intruso@ong.example"),
+                ("role", "owner"),
+                ("password", "una contraseña cualquiera"),
+            ],
+        ),
+        ("/staff/as/ong/settings/delete", vec![("confirm", "ong")]),
+        ("/staff/as/ong/settings/approval", vec![("manual", "1")]),
+        (
+            "/staff/as/ong/membership",
+            vec![("action", "leave"), ("handle", &red)],
+        ),
+        ("/staff/admin/blocks", vec![("domain", "example.org")]),
+    ];
+    for (path, fields) in crafted {
+        let mut form = vec![("_csrf", csrf.as_str())];
+        form.extend(fields);
+        let answer = editor.post(path, &form).await;
+        assert_eq!(
+            answer.status,
+            StatusCode::FORBIDDEN,
+            "{path}: {}",
+            answer.location()
+        );
+    }
+    assert!(
+        i1.app()
+            .login("intruso@ong.example", "una contraseña cualquiera", "t")
+            .await
+            .is_err()
+    );
+    assert!(i1.actor("ong").await.deleted_at.is_none());
+
+    // It endorses the alliance's statement without its name, and pledges to its call.
+    let page = editor.get("/staff/as/ong/statements").await;
+    let endorsed = editor
+        .post(
+            "/staff/as/ong/endorse",
+            &[
+                ("_csrf", &page.csrf()),
+                ("url", &statement.ap_url),
+                ("anonymous", "1"),
+                ("note", ""),
+            ],
+        )
+        .await;
+    assert_eq!(endorsed.status, StatusCode::SEE_OTHER);
+    let page = editor.get("/staff/as/ong/statements").await;
+    assert!(page.body.contains("Endorsed."), "{}", page.body);
+    let page = editor.get("/staff/as/ong/calls").await;
+    let pledged = editor
+        .post(
+            "/staff/as/ong/pledge",
+            &[("_csrf", &page.csrf()), ("url", &call.ap_id)],
+        )
+        .await;
+    assert_eq!(pledged.status, StatusCode::SEE_OTHER);
+    assert!(
+        editor
+            .get("/staff/as/ong/calls")
+            .await
+            .body
+            .contains("Pledged.")
+    );
+    net.settle().await;
+    let (named, anonymous) = i2.app().signatories(&statement.uuid).await.unwrap();
+    assert!(named.is_empty() && anonymous == 1, "{named:?} {anonymous}");
+    let (_, pledges) = i2.app().call_pledges(&call.ap_id).await.unwrap();
+    assert_eq!(pledges.len(), 1);
+
+    // The owner drafts, opens and exports its own statement, and creates a call.
+    let page = owner.get("/staff/as/ong/statements").await;
+    let drafted = owner
+        .post(
+            "/staff/as/ong/statements",
+            &[
+                ("_csrf", &page.csrf()),
+                ("title", "Water for all"),
+                ("text", "We ask for water points at the border."),
+                ("ask", ""),
+                ("language", "en"),
+                ("policy", "anyone"),
+            ],
+        )
+        .await;
+    assert_eq!(drafted.status, StatusCode::SEE_OTHER);
+    let page = owner.get("/staff/as/ong/statements").await;
+    assert!(page.body.contains("Water for all"), "{}", page.body);
+    let uuid = page
+        .body
+        .split(r#"name="uuid" value=""#)
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_string();
+    let opened = owner
+        .post(
+            "/staff/as/ong/statements/action",
+            &[("_csrf", &page.csrf()), ("uuid", &uuid), ("action", "open")],
+        )
+        .await;
+    assert_eq!(opened.status, StatusCode::SEE_OTHER);
+    let csv = owner
+        .get(&format!("/staff/as/ong/statements/{uuid}/signatories.csv"))
+        .await;
+    assert_eq!(csv.status, StatusCode::OK);
+    assert!(csv.body.starts_with("version,name,handle"), "{}", csv.body);
+    let page = owner.get("/staff/as/ong/calls").await;
+    let created = owner
+        .post(
+            "/staff/as/ong/calls",
+            &[
+                ("_csrf", &page.csrf()),
+                ("title", "Picnic at the border"),
+                ("start", "2031-06-01T12:00"),
+                ("end", ""),
+                ("timezone", "America/Bogota"),
+                ("place", "El puente"),
+                ("online", ""),
+                ("summary", "Bring food"),
+            ],
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::SEE_OTHER);
+    let page = owner.get("/staff/as/ong/calls").await;
+    assert!(page.body.contains("Picnic at the border"), "{}", page.body);
+
+    // Following by address, and the admin page for administrators only.
+    let page = owner.get("/staff/as/ong/following").await;
+    let followed = owner
+        .post(
+            "/staff/as/ong/follow",
+            &[("_csrf", &page.csrf()), ("handle", &i2.actor_url("red"))],
+        )
+        .await;
+    assert_eq!(followed.status, StatusCode::SEE_OTHER);
+    net.settle().await;
+    let page = owner.get("/staff/as/ong/following").await;
+    assert!(page.body.contains("Follow requested."), "{}", page.body);
+    assert!(page.body.contains(&red), "{}", page.body);
+    assert_eq!(
+        owner.get("/staff/admin").await.status,
+        StatusCode::FORBIDDEN
+    );
+    i1.app().set_staff_admin(&OP, OWNER.0, true).await.unwrap();
+    let admin = owner.get("/staff/admin").await;
+    assert_eq!(admin.status, StatusCode::OK);
+    assert!(
+        admin.body.contains(&i2.domain),
+        "delivery per host: {}",
+        admin.body
+    );
+}
+
+#[tokio::test]
+async fn staff_settings_campaigns_and_owner_only_actions() {
+    on_every_backend!(settings_scenario);
 }

@@ -249,3 +249,22 @@ impl post::Model {
         self.visibility().is_public()
     }
 }
+
+/// The latest readable posts of some authors (a timeline), newest first.
+pub async fn latest_by_authors(
+    db: &impl ConnectionTrait,
+    authors: &[i64],
+    limit: u64,
+) -> Result<Vec<post::Model>> {
+    if authors.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(post::Entity::find()
+        .filter(post::Column::AuthorId.is_in(authors.iter().copied()))
+        .filter(post::Column::DeletedAt.is_null())
+        .filter(post::Column::Visibility.ne(Visibility::Direct.as_str()))
+        .order_by_desc(post::Column::Published)
+        .limit(limit)
+        .all(db)
+        .await?)
+}

@@ -13,15 +13,18 @@ use axum::{
     routing::{get, post},
 };
 use minijinja::{Value, context};
-use puentes_app::{Acting, Caller, staff::StaffMember};
-use puentes_core::{Error, Result, StaffRole};
+use puentes_app::{Acting, Caller, Permission, staff::StaffMember};
+use puentes_core::{Error, Result};
 use serde::Serialize;
 use tower_sessions::Session;
 
 pub mod account;
+pub mod campaigns;
 pub mod compose;
 pub mod inbox;
+pub mod network;
 pub mod session;
+pub mod settings;
 
 pub fn router(state: &HttpState) -> Router<HttpState> {
     Router::new()
@@ -48,6 +51,51 @@ pub fn router(state: &HttpState) -> Router<HttpState> {
         )
         .route("/staff/as/{name}/posts/{id}/delete", post(compose::delete))
         .route("/staff/as/{name}/decide", post(inbox::decide))
+        .route(
+            "/staff/as/{name}/statements",
+            get(campaigns::statements_page).post(campaigns::create_statement),
+        )
+        .route(
+            "/staff/as/{name}/statements/action",
+            post(campaigns::statement_action),
+        )
+        .route(
+            "/staff/as/{name}/statements/{uuid}/signatories.csv",
+            get(campaigns::signatories_csv),
+        )
+        .route("/staff/as/{name}/endorse", post(campaigns::endorse))
+        .route(
+            "/staff/as/{name}/calls",
+            get(campaigns::calls_page).post(campaigns::create_call),
+        )
+        .route(
+            "/staff/as/{name}/calls/cancel",
+            post(campaigns::cancel_call),
+        )
+        .route("/staff/as/{name}/pledge", post(campaigns::pledge))
+        .route("/staff/as/{name}/following", get(network::following_page))
+        .route("/staff/as/{name}/follow", post(network::follow))
+        .route("/staff/interact", get(network::interact))
+        .route("/staff/as/{name}/alliances", get(network::alliances_page))
+        .route("/staff/as/{name}/membership", post(network::membership))
+        .route("/staff/as/{name}/policies", post(network::policies))
+        .route("/staff/as/{name}/settings", get(settings::settings_page))
+        .route("/staff/as/{name}/settings/profile", post(settings::profile))
+        .route(
+            "/staff/as/{name}/settings/approval",
+            post(settings::approval),
+        )
+        .route(
+            "/staff/as/{name}/settings/staff",
+            post(settings::staff_members),
+        )
+        .route(
+            "/staff/as/{name}/settings/delete",
+            post(settings::delete_actor),
+        )
+        .route("/staff/admin", get(settings::admin_page))
+        .route("/staff/admin/blocks", post(settings::domain_block))
+        .route("/staff/admin/retry", post(settings::retry_host))
         .layer(from_fn_with_state(state.clone(), session::require_csrf))
         .layer(session::layer(state))
         .layer(axum::extract::DefaultBodyLimit::max(
@@ -182,8 +230,8 @@ impl Staff {
                 handle => a.actor.handle().acct(),
                 role => role,
                 alliance => a.actor.is_alliance(),
-                decides => matches!(a.role, Some(StaffRole::Owner | StaffRole::Secretariat)),
-                manages => matches!(a.role, Some(StaffRole::Owner)),
+                decides => a.role.is_some_and(|r| Permission::Decide.granted_to(r)),
+                manages => a.role.is_some_and(|r| Permission::Manage.granted_to(r)),
             }
         });
         let full = context! {
