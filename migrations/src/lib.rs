@@ -12,6 +12,8 @@ mod m20261123_000006_calls;
 mod m20261130_000001_actor_lifecycle;
 mod m20261130_000002_known_memberships;
 mod m20261201_000001_interop;
+mod m20261202_000001_notifications;
+mod m20261202_000002_oauth;
 mod m20261202_000010_staff_sessions;
 
 pub struct Migrator;
@@ -29,6 +31,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000001_actor_lifecycle::Migration),
             Box::new(m20261130_000002_known_memberships::Migration),
             Box::new(m20261201_000001_interop::Migration),
+            Box::new(m20261202_000001_notifications::Migration),
+            Box::new(m20261202_000002_oauth::Migration),
             Box::new(m20261202_000010_staff_sessions::Migration),
         ]
     }

@@ -169,6 +169,18 @@ impl App {
         let event: Option<fn(i64) -> OutboxEvent> = (!alliance.local)
             .then_some(|membership_id| OutboxEvent::JoinRequested { membership_id });
         let row = save(&txn, &self.urls, change, event).await?;
+        if alliance.local && matches!(status, MembershipStatus::Pending | MembershipStatus::Active)
+        {
+            crate::notifications::tell(
+                &txn,
+                &alliance,
+                puentes_core::NotificationKind::MemberRequest,
+                &member,
+                None,
+                Some(request.as_str()),
+            )
+            .await?;
+        }
         txn.commit().await?;
         Ok(row)
     }
@@ -474,6 +486,19 @@ impl App {
             }),
         };
         save(&txn, &self.urls, change, event).await?;
+        if matches!(status, MembershipStatus::Pending | MembershipStatus::Active)
+            && existing.as_ref().is_none_or(|m| m.status() != status)
+        {
+            crate::notifications::tell(
+                &txn,
+                alliance,
+                puentes_core::NotificationKind::MemberRequest,
+                member,
+                None,
+                Some(request_id),
+            )
+            .await?;
+        }
         txn.commit().await?;
         Ok(status)
     }

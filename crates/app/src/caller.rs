@@ -14,6 +14,9 @@ pub enum Caller {
     /// A staff member who logged in (web session or API token), by account id. Acts only
     /// for the actors on which it holds a role, within that role.
     Staff(i64),
+    /// An app's access token: a staff member's, speaking as one actor only (the one chosen
+    /// when the token was granted), within the member's role on it.
+    Token { staff_id: i64, actor_id: i64 },
     /// A remote actor whose signature was verified (the inbox).
     Remote(Box<actor::Model>),
 }
@@ -79,6 +82,14 @@ impl Caller {
     pub fn is_operator(&self) -> bool {
         matches!(self, Caller::Operator)
     }
+
+    /// The staff member behind a web session or a token.
+    pub fn staff_id(&self) -> Option<i64> {
+        match self {
+            Caller::Staff(id) | Caller::Token { staff_id: id, .. } => Some(*id),
+            _ => None,
+        }
+    }
 }
 
 impl App {
@@ -106,7 +117,13 @@ impl App {
         }
         match caller {
             Caller::Operator => Ok(Acting { actor, role: None }),
-            Caller::Staff(staff_id) => {
+            Caller::Token { actor_id, .. } if *actor_id != actor.id => {
+                Err(Error::forbidden(format!(
+                    "this token speaks for another actor, not {}",
+                    actor.username
+                )))
+            }
+            Caller::Staff(staff_id) | Caller::Token { staff_id, .. } => {
                 let role = query::staff::role_on(&self.db, *staff_id, actor.id).await?;
                 match role {
                     Some(role) if need.granted_to(role) => Ok(Acting {
@@ -142,7 +159,10 @@ impl App {
                     Err(Error::forbidden("only the instance's administrators may"))
                 }
             }
-            Caller::Remote(_) => Err(Error::forbidden("only the instance's administrators may")),
+            // A token speaks for an actor, never for the instance.
+            Caller::Token { .. } | Caller::Remote(_) => {
+                Err(Error::forbidden("only the instance's administrators may"))
+            }
         }
     }
 
@@ -158,6 +178,15 @@ impl App {
                 .await?
                 .into_iter()
                 .filter(|(_, actor)| actor.deleted_at.is_none())
+                .map(|(role, actor)| Acting {
+                    role: Some(role.role()),
+                    actor,
+                })
+                .collect()),
+            Caller::Token { staff_id, actor_id } => Ok(query::staff::roles_of(&self.db, *staff_id)
+                .await?
+                .into_iter()
+                .filter(|(_, actor)| actor.deleted_at.is_none() && actor.id == *actor_id)
                 .map(|(role, actor)| Acting {
                     role: Some(role.role()),
                     actor,

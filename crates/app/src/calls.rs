@@ -204,6 +204,17 @@ async fn admit(
         },
     )
     .await?;
+    if existing.is_none() && status != PledgeStatus::Rejected {
+        crate::notifications::tell_id(
+            db,
+            row.organizer_id,
+            puentes_core::NotificationKind::Pledge,
+            pledger,
+            None,
+            Some(&row.ap_id),
+        )
+        .await?;
+    }
     if status != PledgeStatus::Pending && !pledger.local {
         query::outbox::enqueue(
             db,

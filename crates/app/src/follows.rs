@@ -2,7 +2,7 @@
 //! where an actor wants it), and the answers that travel between them.
 
 use crate::{App, Caller, Permission};
-use puentes_core::{Error, FollowState, Result};
+use puentes_core::{Error, FollowState, NotificationKind, Result};
 use puentes_db::{ConnectionTrait, OutboxEvent, actor, follow, query};
 
 /// What an incoming Accept or Reject of a Follow did.
@@ -197,7 +197,11 @@ impl App {
                 } else {
                     FollowState::Accepted
                 };
-                query::follow::insert(&txn, follow_id, follower.id, target.id, state).await?
+                let row =
+                    query::follow::insert(&txn, follow_id, follower.id, target.id, state).await?;
+                crate::notifications::tell(&txn, target, follow_kind(state), follower, None, None)
+                    .await?;
+                row
             }
         };
         if row.state() == FollowState::Accepted {
@@ -294,10 +298,20 @@ pub(crate) async fn ensure_follow(
         state,
     )
     .await?;
-    if !followed.local {
+    if followed.local {
+        crate::notifications::tell(db, followed, follow_kind(state), follower, None, None).await?;
+    } else {
         query::outbox::enqueue(db, &OutboxEvent::FollowRequested { follow_id: row.id }).await?;
     }
     Ok(row)
+}
+
+/// A new follower is told as a follow, or as a request waiting for approval.
+fn follow_kind(state: FollowState) -> NotificationKind {
+    match state {
+        FollowState::Accepted => NotificationKind::Follow,
+        FollowState::Pending => NotificationKind::FollowRequest,
+    }
 }
 
 /// What "follow from elsewhere" found for a visitor's handle.

@@ -15,6 +15,8 @@ pub mod calls;
 pub mod follows;
 pub mod login;
 pub mod media;
+pub mod notifications;
+pub mod oauth;
 pub mod overview;
 pub mod ports;
 pub mod posts;

@@ -258,6 +258,32 @@ pub async fn store_upload(
     alt: &str,
 ) -> Result<media::Model> {
     let alt = validate_alt(alt)?;
+    store(db, config, actor_id, bytes, alt).await
+}
+
+/// Stores an upload whose alt text comes later (apps upload first, then describe; the
+/// post that shows it still needs the description).
+pub async fn store_upload_to_describe(
+    db: &impl ConnectionTrait,
+    config: &Config,
+    actor_id: i64,
+    bytes: Vec<u8>,
+    alt: Option<&str>,
+) -> Result<media::Model> {
+    let alt = match alt.map(str::trim).filter(|a| !a.is_empty()) {
+        Some(alt) => validate_alt(alt)?,
+        None => String::new(),
+    };
+    store(db, config, actor_id, bytes, alt).await
+}
+
+async fn store(
+    db: &impl ConnectionTrait,
+    config: &Config,
+    actor_id: i64,
+    bytes: Vec<u8>,
+    alt: String,
+) -> Result<media::Model> {
     check_upload_size(bytes.len())?;
     let uuid = Uuid::new_v4().hyphenated().to_string();
     let dir = media_dir(config);

@@ -268,6 +268,11 @@ impl App {
                     "media {id} is not an unattached upload of {as_name}"
                 )));
             }
+            media::validate_alt(&row.alt).map_err(|_| {
+                Error::bad_request(format!(
+                    "media {id} has no alt text: describe the image for people who cannot see it"
+                ))
+            })?;
             media_rows.push(row);
         }
         for image in new.images {
@@ -308,22 +313,117 @@ impl App {
         .await?;
         query::media::attach_to_post(&txn, &media_ids, row.id).await?;
         query::outbox::enqueue(&txn, &OutboxEvent::PostPublished { post_id: row.id }).await?;
+        crate::notifications::post_stored(&txn, &row).await?;
         // Alliances here (and their members) relay local posts too.
         relay::consider(&txn, &self.urls, &row, None).await?;
         txn.commit().await?;
         Ok(row)
     }
 
-    /// Uploads an image before posting (the Mastodon API's way); attach it by id.
+    /// Publishes once per `(token, key)`: a client repeating a request with the same
+    /// `Idempotency-Key` gets the post made the first time.
+    pub async fn publish_once(
+        &self,
+        caller: &Caller,
+        as_name: &str,
+        new: NewPost,
+        key: Option<(i64, &str)>,
+    ) -> Result<post::Model> {
+        if let Some((grant_id, key)) = key
+            && let Some(post_id) = query::oauth::idempotent_post(&self.db, grant_id, key).await?
+        {
+            return query::post::get(&self.db, post_id).await;
+        }
+        let row = self.publish(caller, as_name, new).await?;
+        if let Some((grant_id, key)) = key {
+            query::oauth::remember_idempotent(&self.db, grant_id, key, row.id).await?;
+        }
+        Ok(row)
+    }
+
+    /// May `viewer` (one of ours; `None` for anyone) read `post`? Public and unlisted posts
+    /// are for everyone; others for their author, those they address, followers (for
+    /// followers-only posts) and the alliance's members (for members-only posts).
+    pub async fn may_read(
+        &self,
+        viewer: Option<&actor::Model>,
+        post: &post::Model,
+    ) -> Result<bool> {
+        if post.deleted_at.is_some() {
+            return Ok(false);
+        }
+        if post.is_publicly_readable() {
+            return Ok(true);
+        }
+        let Some(viewer) = viewer else {
+            return Ok(false);
+        };
+        if viewer.id == post.author_id || post.addresses(&viewer.ap_id) {
+            return Ok(true);
+        }
+        match post.visibility() {
+            Visibility::Followers => {
+                Ok(query::follow::between(&self.db, viewer.id, post.author_id)
+                    .await?
+                    .is_some_and(|f| f.state() == puentes_core::FollowState::Accepted))
+            }
+            Visibility::Members => {
+                let Some(alliance) = post.audience.as_deref() else {
+                    return Ok(false);
+                };
+                let Some(alliance) = query::actor::by_ap_id(&self.db, alliance).await? else {
+                    return Ok(false);
+                };
+                Ok(alliance.id == viewer.id
+                    || query::membership::is_active_member(&self.db, alliance.id, viewer.id)
+                        .await?)
+            }
+            _ => Ok(false),
+        }
+    }
+
+    /// Uploads an image before posting (the Mastodon API's way); attach it by id. The alt
+    /// text may come later ([`App::describe_media`]), but before the post that shows it.
     pub async fn upload_media(
         &self,
         caller: &Caller,
         as_name: &str,
         bytes: Vec<u8>,
-        alt: &str,
+        alt: Option<&str>,
     ) -> Result<puentes_db::media::Model> {
         let acting = self.acting(caller, as_name, Permission::Publish).await?;
-        media::store_upload(&self.db, &self.config, acting.actor.id, bytes, alt).await
+        media::store_upload_to_describe(&self.db, &self.config, acting.actor.id, bytes, alt).await
+    }
+
+    /// One of `as_name`'s uploads, by id.
+    pub async fn own_media(
+        &self,
+        caller: &Caller,
+        as_name: &str,
+        id: i64,
+    ) -> Result<puentes_db::media::Model> {
+        let acting = self.acting(caller, as_name, Permission::Publish).await?;
+        let row = query::media::get(&self.db, id).await?;
+        if row.actor_id != acting.actor.id {
+            return Err(Error::not_found("media"));
+        }
+        Ok(row)
+    }
+
+    /// Sets the alt text of an upload not yet shown by a post.
+    pub async fn describe_media(
+        &self,
+        caller: &Caller,
+        as_name: &str,
+        id: i64,
+        alt: &str,
+    ) -> Result<puentes_db::media::Model> {
+        let row = self.own_media(caller, as_name, id).await?;
+        if row.post_id.is_some() {
+            return Err(Error::conflict("the image is already shown by a post"));
+        }
+        let alt = media::validate_alt(alt)?;
+        query::media::set_alt(&self.db, row, &alt).await
     }
 
     /// The latest posts of `as_name`, of every visibility, for its staff.
@@ -512,6 +612,7 @@ impl App {
             }
             Err(e) => return Err(e),
         };
+        crate::notifications::post_stored(&txn, &stored).await?;
         relay::consider(&txn, &self.urls, &stored, None).await?;
         txn.commit().await?;
         Ok(Received::Stored)
@@ -575,6 +676,17 @@ impl App {
             .await?
         {
             return Ok(Received::Ignored("already relayed by this actor"));
+        }
+        if post.local {
+            crate::notifications::tell_id(
+                &txn,
+                post.author_id,
+                puentes_core::NotificationKind::Reblog,
+                announcer,
+                Some(post.id),
+                Some(&post.ap_id),
+            )
+            .await?;
         }
         relay::consider(&txn, &self.urls, post, Some(announcer)).await?;
         txn.commit().await?;

@@ -2,9 +2,9 @@
 //! are: once per actor, forgotten again by the actor's `Undo`. A like of a statement is an
 //! unverified supporter (see `statements`); a like of a call counts in its `likes`.
 
-use crate::{App, Caller, posts::Received};
-use puentes_core::Result;
-use puentes_db::{query, query::statement as s};
+use crate::{App, Caller, Permission, notifications, posts::Received};
+use puentes_core::{NotificationKind, Result};
+use puentes_db::{OutboxEvent, query, query::statement as s};
 
 /// What a boost or like is about, when it is one of ours.
 enum Ours {
@@ -43,20 +43,34 @@ impl App {
         announce_id: &str,
     ) -> Result<Received> {
         let announcer = from.remote()?;
-        let object = match self.ours(object_id).await? {
-            Some(Ours::Statement(url)) => url,
-            Some(Ours::Call { ap_id, .. }) => ap_id,
+        let (object, owner_id) = match self.ours(object_id).await? {
+            Some(Ours::Statement(url)) => {
+                let owner = s::by_url(&self.db, &url).await?.map(|r| r.owner_id);
+                (url, owner)
+            }
+            Some(Ours::Call { id, ap_id }) => (
+                ap_id,
+                Some(query::call::get(&self.db, id).await?.organizer_id),
+            ),
             None => return Ok(Received::Ignored("Announce of an unknown local object")),
         };
-        Ok(
-            if query::relay::record_announce(&self.db, announcer.id, &object, Some(announce_id))
-                .await?
-            {
-                Received::Stored
-            } else {
-                Received::Ignored("already boosted by this actor")
-            },
-        )
+        if !query::relay::record_announce(&self.db, announcer.id, &object, Some(announce_id))
+            .await?
+        {
+            return Ok(Received::Ignored("already boosted by this actor"));
+        }
+        if let Some(owner_id) = owner_id {
+            notifications::tell_id(
+                &self.db,
+                owner_id,
+                NotificationKind::Reblog,
+                announcer,
+                None,
+                Some(&object),
+            )
+            .await?;
+        }
+        Ok(Received::Stored)
     }
 
     /// `Undo{Announce}`: the boost no longer counts. False when it was not one we counted.
@@ -78,12 +92,63 @@ impl App {
     ) -> Result<bool> {
         let liker = from.remote()?;
         match self.ours(object_id).await? {
-            Some(Ours::Call { id, .. }) => {
-                query::call::add_like(&self.db, id, &liker.ap_id, like_id).await?;
+            Some(Ours::Call { id, ap_id }) => {
+                if query::call::add_like(&self.db, id, &liker.ap_id, like_id).await? {
+                    let call = query::call::get(&self.db, id).await?;
+                    notifications::tell_id(
+                        &self.db,
+                        call.organizer_id,
+                        NotificationKind::Favourite,
+                        liker,
+                        None,
+                        Some(&ap_id),
+                    )
+                    .await?;
+                }
                 Ok(true)
             }
             _ => Ok(false),
         }
+    }
+
+    /// A `Like` of one of our posts: counted once per actor, its author told. False when it
+    /// likes something else.
+    pub async fn receive_post_like(
+        &self,
+        from: &Caller,
+        object_id: &str,
+        like_id: &str,
+    ) -> Result<bool> {
+        let liker = from.remote()?;
+        let Some(post) = query::post::by_ap_id(&self.db, object_id)
+            .await?
+            .filter(|p| p.local && p.deleted_at.is_none())
+        else {
+            return Ok(false);
+        };
+        if !query::favourite::add(&self.db, liker.id, post.id, like_id).await? {
+            return Ok(true);
+        }
+        notifications::tell_id(
+            &self.db,
+            post.author_id,
+            NotificationKind::Favourite,
+            liker,
+            Some(post.id),
+            Some(&post.ap_id),
+        )
+        .await?;
+        Ok(true)
+    }
+
+    /// `Undo{Like}` of one of our posts; false when it undoes something else.
+    pub async fn receive_post_unlike(&self, from: &Caller, like_id: &str) -> Result<bool> {
+        let liker = from.remote()?;
+        Ok(
+            query::favourite::remove_by_activity(&self.db, liker.id, like_id)
+                .await?
+                .is_some(),
+        )
     }
 
     /// `Undo{Like}` of one of our calls; false when it undoes something else.
@@ -92,5 +157,123 @@ impl App {
         Ok(query::call::remove_like(&self.db, like_id, &liker.ap_id)
             .await?
             .is_some())
+    }
+}
+
+/// Our actors liking and boosting posts (the apps' favourite and reblog buttons).
+impl App {
+    /// A post the caller's actor may see, by id (URL).
+    async fn reachable_post(
+        &self,
+        viewer: &puentes_db::actor::Model,
+        ap_id: &str,
+    ) -> Result<puentes_db::post::Model> {
+        let post = query::post::by_ap_id(&self.db, ap_id)
+            .await?
+            .filter(|p| p.deleted_at.is_none())
+            .ok_or_else(|| puentes_core::Error::not_found("post"))?;
+        if !self.may_read(Some(viewer), &post).await? {
+            return Err(puentes_core::Error::not_found("post"));
+        }
+        Ok(post)
+    }
+
+    /// `as_name` likes a post: its author is told (a Like travels to remote authors).
+    pub async fn favourite(
+        &self,
+        caller: &Caller,
+        as_name: &str,
+        ap_id: &str,
+    ) -> Result<puentes_db::post::Model> {
+        let acting = self.acting(caller, as_name, Permission::Publish).await?;
+        let post = self.reachable_post(&acting.actor, ap_id).await?;
+        let author = query::actor::get(&self.db, post.author_id).await?;
+        let like_id = self.urls.new_activity();
+        let txn = self.write().await?;
+        if query::favourite::add(&txn, acting.actor.id, post.id, like_id.as_str()).await? {
+            if author.local {
+                notifications::tell(
+                    &txn,
+                    &author,
+                    NotificationKind::Favourite,
+                    &acting.actor,
+                    Some(post.id),
+                    Some(&post.ap_id),
+                )
+                .await?;
+            } else if let Some(row) =
+                query::favourite::between(&txn, acting.actor.id, post.id).await?
+            {
+                query::outbox::enqueue(
+                    &txn,
+                    &OutboxEvent::PostLiked {
+                        favourite_id: row.id,
+                    },
+                )
+                .await?;
+            }
+        }
+        txn.commit().await?;
+        Ok(post)
+    }
+
+    /// `as_name` stops liking a post.
+    pub async fn unfavourite(
+        &self,
+        caller: &Caller,
+        as_name: &str,
+        ap_id: &str,
+    ) -> Result<puentes_db::post::Model> {
+        let acting = self.acting(caller, as_name, Permission::Publish).await?;
+        let post = self.reachable_post(&acting.actor, ap_id).await?;
+        let Some(row) = query::favourite::between(&self.db, acting.actor.id, post.id).await? else {
+            return Ok(post);
+        };
+        let author = query::actor::get(&self.db, post.author_id).await?;
+        let txn = self.write().await?;
+        query::favourite::delete(&txn, row.id).await?;
+        if !author.local {
+            query::outbox::enqueue(
+                &txn,
+                &OutboxEvent::PostUnliked {
+                    actor_id: acting.actor.id,
+                    post_id: post.id,
+                    like_ap_id: row.like_ap_id,
+                },
+            )
+            .await?;
+        }
+        txn.commit().await?;
+        Ok(post)
+    }
+
+    /// `as_name` boosts (relays) a public post to its followers; its author is told.
+    pub async fn boost(
+        &self,
+        caller: &Caller,
+        as_name: &str,
+        ap_id: &str,
+    ) -> Result<puentes_db::post::Model> {
+        let acting = self.acting(caller, as_name, Permission::Publish).await?;
+        let post = self.reachable_post(&acting.actor, ap_id).await?;
+        if !post.is_publicly_readable() {
+            return Err(puentes_core::Error::bad_request(
+                "only public and unlisted posts can be boosted",
+            ));
+        }
+        let txn = self.write().await?;
+        if crate::relay::announce(&txn, &acting.actor, &post).await? {
+            notifications::tell_id(
+                &txn,
+                post.author_id,
+                NotificationKind::Reblog,
+                &acting.actor,
+                Some(post.id),
+                Some(&post.ap_id),
+            )
+            .await?;
+        }
+        txn.commit().await?;
+        Ok(post)
     }
 }

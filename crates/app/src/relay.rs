@@ -33,7 +33,7 @@ async fn relay_or_hold(
 }
 
 /// Records that `relayer` relays `post` and queues the Announce; false when it already had.
-async fn announce(
+pub(crate) async fn announce(
     db: &impl ConnectionTrait,
     relayer: &actor::Model,
     post: &post::Model,

@@ -1019,6 +1019,17 @@ impl App {
         if admission != Admission::Held {
             endorsement_decided(&txn, &stored, endorser, admission == Admission::Accepted).await?;
         }
+        if admission != Admission::Rejected {
+            crate::notifications::tell_id(
+                &txn,
+                row.owner_id,
+                puentes_core::NotificationKind::Endorsement,
+                endorser,
+                None,
+                Some(&row.ap_url),
+            )
+            .await?;
+        }
         txn.commit().await?;
         Ok((admission, stored.id))
     }
@@ -1274,6 +1285,15 @@ impl App {
             return Ok(false);
         };
         if s::add_like(&self.db, row.id, &signer.ap_id, like_id).await? {
+            crate::notifications::tell_id(
+                &self.db,
+                row.owner_id,
+                puentes_core::NotificationKind::Favourite,
+                signer,
+                None,
+                Some(&row.ap_url),
+            )
+            .await?;
             self.refresh_statement(row.id).await?;
         }
         Ok(true)

@@ -402,6 +402,30 @@ domain_enum! {
     }
 }
 
+domain_enum! {
+    /// What a notification tells a local actor's staff.
+    NotificationKind, "notification type" {
+        /// Someone follows the actor.
+        Follow = "follow",
+        /// Someone asks to follow an actor that approves followers by hand.
+        FollowRequest = "follow_request",
+        /// A post mentions the actor.
+        Mention = "mention",
+        /// A post answers one of the actor's posts.
+        Reply = "reply",
+        /// Someone boosted (relayed) the actor's post, statement or call.
+        Reblog = "reblog",
+        /// Someone liked the actor's post, statement or call.
+        Favourite = "favourite",
+        /// An organization or alliance asks to join the actor (an alliance).
+        MemberRequest = "member_request",
+        /// Someone endorsed the actor's statement.
+        Endorsement = "endorsement",
+        /// Someone pledged to the actor's call to action.
+        Pledge = "pledge",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -15,7 +15,7 @@ pub use config::{Config, FederationMode};
 pub use domain::{
     ActorKind, CallStatus, DeliveryState, EndorsementPolicy, EndorsementStatus, FollowState,
     HeldRelayState, InvitationRole, InvitationStatus, JoinMode, JoinPolicy, MemberListVisibility,
-    MemberRole, MembershipStatus, Moderation, PledgeStatus, RelayPolicy, StaffRole,
-    StatementStatus, Visibility,
+    MemberRole, MembershipStatus, Moderation, NotificationKind, PledgeStatus, RelayPolicy,
+    StaffRole, StatementStatus, Visibility,
 };
 pub use error::{Error, ErrorKind, Result, ResultExt};

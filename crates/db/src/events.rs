@@ -74,6 +74,16 @@ pub enum OutboxEvent {
         actor_id: i64,
         post_id: i64,
     },
+    /// A local actor likes a remote post: Like to its author.
+    PostLiked {
+        favourite_id: i64,
+    },
+    /// A local actor stops liking a remote post (the favourite row is already gone).
+    PostUnliked {
+        actor_id: i64,
+        post_id: i64,
+        like_ap_id: String,
+    },
     /// A local statement's owner invites an actor to co-initiate or to endorse it.
     StatementInvited {
         invitation_id: i64,
@@ -175,6 +185,8 @@ impl OutboxEvent {
             OutboxEvent::LeftAlliance { .. } => "left_alliance",
             OutboxEvent::MemberRemoved { .. } => "member_removed",
             OutboxEvent::Announce { .. } => "announce",
+            OutboxEvent::PostLiked { .. } => "post_liked",
+            OutboxEvent::PostUnliked { .. } => "post_unliked",
             OutboxEvent::StatementInvited { .. } => "statement_invited",
             OutboxEvent::StatementInvitationAnswered { .. } => "statement_invitation_answered",
             OutboxEvent::StatementPublished { .. } => "statement_published",

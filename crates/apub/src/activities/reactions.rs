@@ -1,4 +1,4 @@
-//! `Like`, `Announce` and their `Undo` for our statements and calls: parsed here, counted
+//! `Like`, `Announce` and their `Undo` for our posts, statements and calls: parsed here, counted
 //! by the application as boosts of posts are.
 
 use crate::{
@@ -25,18 +25,18 @@ pub async fn receive_like(
     let Some(object) = id_of(&activity.object) else {
         return Ok(outcome);
     };
+    let caller = Caller::remote_actor(signer);
     Ok(
         if app
-            .receive_call_like(
-                &Caller::remote_actor(signer),
-                object.as_str(),
-                activity.id.as_str(),
-            )
+            .receive_call_like(&caller, object.as_str(), activity.id.as_str())
             .await?
+            || app
+                .receive_post_like(&caller, object.as_str(), activity.id.as_str())
+                .await?
         {
             Outcome::Applied
         } else {
-            Outcome::Ignored("Like of something other than our statements and calls".into())
+            Outcome::Ignored("Like of something other than our posts, statements and calls".into())
         },
     )
 }
@@ -81,7 +81,8 @@ pub async fn receive_undo(
         return Ok(Some(Outcome::Applied));
     }
     if matches!(kind, None | Some("Like"))
-        && app.receive_call_unlike(&caller, undone.as_str()).await?
+        && (app.receive_call_unlike(&caller, undone.as_str()).await?
+            || app.receive_post_unlike(&caller, undone.as_str()).await?)
     {
         return Ok(Some(Outcome::Applied));
     }

@@ -45,9 +45,12 @@ pub async fn run_outbox_once(ctx: &FedContext, limit: u64) -> Result<usize> {
 pub async fn materialize(ctx: &FedContext, event: &OutboxEvent) -> Result<()> {
     use OutboxEvent::*;
     match event {
-        PostPublished { .. } | PostUpdated { .. } | PostDeleted { .. } | Announce { .. } => {
-            posts::materialize(ctx, event).await
-        }
+        PostPublished { .. }
+        | PostUpdated { .. }
+        | PostDeleted { .. }
+        | Announce { .. }
+        | PostLiked { .. }
+        | PostUnliked { .. } => posts::materialize(ctx, event).await,
         FollowRequested { .. }
         | FollowUndone { .. }
         | FollowAccepted { .. }

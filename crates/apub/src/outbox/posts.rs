@@ -47,6 +47,18 @@ pub(super) async fn materialize(ctx: &FedContext, event: &OutboxEvent) -> Result
             enqueue_activity(ctx, &author, doc, Some(&post.ap_id), false, inboxes).await
         }
         OutboxEvent::Announce { actor_id, post_id } => announce(ctx, *actor_id, *post_id).await,
+        OutboxEvent::PostLiked { favourite_id } => {
+            let Some(row) = query::favourite::by_id(db, *favourite_id).await? else {
+                // Unliked before it went out.
+                return Ok(());
+            };
+            like(ctx, row.actor_id, row.post_id, &row.like_ap_id, false).await
+        }
+        OutboxEvent::PostUnliked {
+            actor_id,
+            post_id,
+            like_ap_id,
+        } => like(ctx, *actor_id, *post_id, like_ap_id, true).await,
         _ => Ok(()),
     }
 }
@@ -181,4 +193,27 @@ async fn announce(ctx: &FedContext, actor_id: i64, post_id: i64) -> Result<()> {
         wrapped_inboxes,
     )
     .await
+}
+
+/// A like of a remote post by one of ours (or its Undo), to the post's author.
+async fn like(
+    ctx: &FedContext,
+    actor_id: i64,
+    post_id: i64,
+    like_ap_id: &str,
+    undo: bool,
+) -> Result<()> {
+    let liker = query::actor::get(&ctx.db, actor_id).await?;
+    let post = query::post::get(&ctx.db, post_id).await?;
+    let author = query::actor::get(&ctx.db, post.author_id).await?;
+    let like = json!({ "id": like_ap_id, "type": "Like", "actor": liker.ap_id,
+                       "object": post.ap_id, "to": [author.ap_id] });
+    let doc = if undo {
+        json!({ "id": ctx.urls.new_activity(), "type": "Undo", "actor": liker.ap_id,
+                "object": like, "to": [author.ap_id] })
+    } else {
+        like
+    };
+    let inboxes = actor_inbox(ctx, &author).await?;
+    enqueue_activity(ctx, &liker, doc, Some(&post.ap_id), false, inboxes).await
 }

@@ -78,3 +78,14 @@ pub async fn for_post(db: &impl ConnectionTrait, post_id: i64) -> Result<Vec<med
         .all(db)
         .await?)
 }
+
+/// Sets an upload's alt text.
+pub async fn set_alt(
+    db: &impl ConnectionTrait,
+    row: media::Model,
+    alt: &str,
+) -> Result<media::Model> {
+    let mut active: media::ActiveModel = row.into();
+    active.alt = Set(alt.to_string());
+    Ok(active.update(db).await?)
+}

@@ -6,6 +6,7 @@
 //! here (only http, https and mailto survive), HTML stays as sanitized on the way in and is
 //! sanitized again by the templates, and plain-text fields stay plain text.
 
+pub mod api;
 pub mod network;
 pub mod pages;
 
