@@ -16,6 +16,7 @@ mod group_interop;
 mod inbox_security;
 mod interop;
 mod layers;
+mod mastodon_clients;
 mod media;
 mod pasture;
 mod peer;

@@ -10,7 +10,7 @@ use puentes_db::{
     actor, oauth_app, oauth_grant,
     query::{
         self,
-        oauth::{CODE, NewApp, NewGrant, TOKEN},
+        oauth::{CODE, CONSENT, NewApp, NewGrant, TOKEN},
     },
 };
 use sha2::{Digest, Sha256};
@@ -517,6 +517,79 @@ impl App {
             }
             _ => Err(Error::not_found("token")),
         }
+    }
+}
+
+/// How long a signed-in staff member has to choose the actor and decide.
+const CONSENT_MINUTES: i64 = 15;
+
+impl App {
+    /// The staff member signed in on the consent page: a one-time ticket carries the
+    /// checked request to the decision (no session needed; it also guards the form).
+    pub async fn consent_ticket(
+        &self,
+        caller: &Caller,
+        request: &AuthorizeRequest,
+    ) -> Result<String> {
+        let Some(staff_id) = caller.staff_id() else {
+            return Err(Error::forbidden("only a staff member authorizes an app"));
+        };
+        let ticket = random_secret();
+        query::oauth::insert_grant(
+            &self.db,
+            NewGrant {
+                app_id: request.app.id,
+                kind: CONSENT,
+                secret_hash: &digest(&ticket),
+                staff_id: Some(staff_id),
+                actor_id: None,
+                scopes: &request.scopes.as_string(),
+                redirect_uri: Some(&request.redirect_uri),
+                code_challenge: request.code_challenge.as_deref(),
+                expires_at: Some(puentes_db::now() + chrono::Duration::minutes(CONSENT_MINUTES)),
+            },
+        )
+        .await?;
+        Ok(ticket)
+    }
+
+    /// Uses up a consent ticket: the staff member and the request it carried.
+    async fn take_consent(&self, ticket: &str) -> Result<(Caller, AuthorizeRequest)> {
+        let row = query::oauth::grant_by_hash(&self.db, CONSENT, &digest(ticket))
+            .await?
+            .ok_or_else(|| {
+                Error::bad_request("this authorization page has expired: start again")
+            })?;
+        query::oauth::delete_grant(&self.db, row.id).await?;
+        let staff_id = row
+            .staff_id
+            .ok_or_else(|| Error::internal("consent ticket without staff member"))?;
+        let app = query::oauth::app(&self.db, row.app_id).await?;
+        Ok((
+            Caller::Staff(staff_id),
+            AuthorizeRequest {
+                app,
+                redirect_uri: row.redirect_uri.unwrap_or_else(|| OOB.to_string()),
+                scopes: Scopes::parse(&row.scopes)?,
+                code_challenge: row.code_challenge,
+            },
+        ))
+    }
+
+    /// The staff member authorizes the app to speak as `actor_name`: the code to send back.
+    pub async fn approve_consent(
+        &self,
+        ticket: &str,
+        actor_name: &str,
+    ) -> Result<(String, AuthorizeRequest)> {
+        let (caller, request) = self.take_consent(ticket).await?;
+        let code = self.grant_code(&caller, &request, actor_name).await?;
+        Ok((code, request))
+    }
+
+    /// The staff member refuses: the request, to tell the app.
+    pub async fn deny_consent(&self, ticket: &str) -> Result<AuthorizeRequest> {
+        Ok(self.take_consent(ticket).await?.1)
     }
 }
 

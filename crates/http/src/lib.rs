@@ -1,4 +1,4 @@
-//! Web pages (and later the JSON APIs). Never depends on the federation crate: state
+//! Web pages and the Mastodon client API (`api`, `oauth`). Never depends on the federation crate: state
 //! changes go through the database and its outbox.
 //!
 //! `i18n` and `render` are shared by every page: the public pages live in `pages`; staff
@@ -11,8 +11,10 @@ use puentes_core::{Config, urls::Urls};
 use puentes_db::DatabaseConnection;
 use std::{path::PathBuf, sync::Arc};
 
+pub mod api;
 pub mod i18n;
 pub mod media;
+pub mod oauth;
 pub mod pages;
 pub mod render;
 pub mod staff;
@@ -100,6 +102,8 @@ pub fn router(state: HttpState) -> Router {
         .layer(from_fn_with_state(state.clone(), render::html_errors));
     Router::new()
         .merge(pages)
+        .nest("/api", api::router())
+        .merge(oauth::router())
         .route("/static/{file}", get(statics::serve))
         .route("/healthz", get(|| async { "ok" }))
         .layer(from_fn_with_state(state.clone(), render::security_headers))

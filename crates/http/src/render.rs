@@ -239,7 +239,10 @@ pub async fn security_headers(
 ) -> Response {
     let mut response = next.run(request).await;
     let headers = response.headers_mut();
-    headers.insert(header::CONTENT_SECURITY_POLICY, state.csp.clone());
+    // The consent page sets its own (it may send the browser on to an app's scheme).
+    headers
+        .entry(header::CONTENT_SECURITY_POLICY)
+        .or_insert(state.csp.clone());
     headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     headers.insert(
         header::X_CONTENT_TYPE_OPTIONS,

@@ -55,7 +55,9 @@ impl Instance {
 
     pub fn router(&self) -> Router {
         let web = puentes_http::HttpState::new(self.app.clone());
-        puentes_apub::routes::router(self.fed.clone()).merge(puentes_http::router(web))
+        puentes_apub::routes::router(self.fed.clone())
+            .merge(puentes_http::router(web))
+            .layer(axum::middleware::from_fn(puentes_http::api::cors))
     }
 
     /// Serves until `shutdown` is cancelled. Routes tolerate a trailing slash.

@@ -9,6 +9,8 @@ use sea_orm::{
 
 pub const CODE: &str = "code";
 pub const TOKEN: &str = "token";
+/// A signed-in staff member's pending decision on the consent page.
+pub const CONSENT: &str = "consent";
 
 pub struct NewApp<'a> {
     pub client_id: &'a str,

@@ -1,0 +1,128 @@
+"""Mastodon.py (PyPI) against Puentes: apps, the consent page with PKCE and the password
+grant, instance v1/v2, credentials, a post with an image and alt text, timelines with
+Link paging, a remote actor looked up, followed and read in home, notifications of a
+follow and a mention, favourite and boost; and one staff member's two tokens."""
+
+import requests
+from mastodon import Mastodon, MastodonAPIError
+
+from common import BASE, CONFIG, check, check_account, check_link, check_status, consent, control, pkce
+
+REDIRECT = "https://client.example/callback"
+SCOPES = ["read", "write", "follow"]
+
+client_id, client_secret = Mastodon.create_app(
+    "Puentes test (Mastodon.py)", scopes=SCOPES, redirect_uris=[REDIRECT, "urn:ietf:wg:oauth:2.0:oob"],
+    api_base_url=BASE)
+
+# The authorization code through the consent page, speaking as the organization.
+anon = Mastodon(client_id=client_id, client_secret=client_secret, api_base_url=BASE, version_check_mode="none")
+code = consent(client_id, REDIRECT, " ".join(SCOPES), "ong")
+ong_token = anon.log_in(code=code, redirect_uri=REDIRECT, scopes=SCOPES, allow_http=True)
+ong = Mastodon(access_token=ong_token, api_base_url=BASE, version_check_mode="created")
+
+# PKCE (S256), speaking as the alliance, and the code page for out-of-band clients.
+verifier, challenge = pkce()
+code = consent(client_id, "urn:ietf:wg:oauth:2.0:oob", "read write", "red", challenge=challenge)
+token_url = f"{BASE}/oauth/token"
+exchange = {"grant_type": "authorization_code", "code": code, "client_id": client_id,
+            "client_secret": client_secret, "redirect_uri": "urn:ietf:wg:oauth:2.0:oob"}
+check(requests.post(token_url, data={**exchange, "code_verifier": "wrong" * 10}).status_code == 400,
+      "a wrong PKCE verifier is refused")
+code = consent(client_id, "urn:ietf:wg:oauth:2.0:oob", "read write", "red", challenge=challenge)
+got = requests.post(token_url, data={**exchange, "code": code, "code_verifier": verifier})
+check(got.status_code == 200, f"PKCE exchange: {got.text}")
+token = got.json()
+check(token["token_type"] == "Bearer" and isinstance(token["created_at"], int), "token shape")
+red = Mastodon(access_token=token["access_token"], api_base_url=BASE, version_check_mode="none")
+again = requests.post(token_url, data={**exchange, "code": code, "code_verifier": verifier})
+check(again.status_code == 400, "a code is used once")
+
+# The password grant (command-line clients) also works.
+pw = Mastodon(client_id=client_id, client_secret=client_secret, api_base_url=BASE, version_check_mode="none")
+pw_token = pw.log_in(CONFIG["email"], CONFIG["password"], scopes=SCOPES, allow_http=True)
+check(pw_token, "password grant")
+
+# Instance v1 and v2, with a version Mastodon.py parses.
+v2 = ong.instance_v2()
+check(v2["api_versions"]["mastodon"] >= 1, "api_versions")
+check(v2["version"].startswith("4.5.0 (compatible; Puentes "), v2["version"])
+v1 = ong.instance_v1()
+check(v1["uri"] == CONFIG["domain"], "v1 uri")
+check(ong.verify_minimum_version("4.0.0", cached=True), "version parsed")
+
+# Who each token speaks as.
+me = ong.account_verify_credentials()
+check_account(me, "verify_credentials")
+check(me["username"] == "ong" and "source" in me, "ong speaks as ong")
+check(red.account_verify_credentials()["username"] == "red", "red speaks as red")
+check(ong.app_verify_credentials()["name"] == "Puentes test (Mastodon.py)", "app credentials")
+
+# A post with an image and alt text.
+media = ong.media_post(CONFIG["image"], mime_type="image/png", description="A bridge over a river")
+check(media["description"] == "A bridge over a river", "alt text kept")
+status = ong.status_post("Hola desde Mastodon.py #puentes", media_ids=[media], visibility="public")
+check_status(status, "posted")
+check(status["media_attachments"][0]["description"] == "A bridge over a river", "image alt")
+check(status["account"]["id"] == me["id"], "posted as ong")
+check(ong.status(status["id"])["id"] == status["id"], "read back")
+
+# A token speaks only for its actor: red cannot delete ong's post.
+try:
+    red.status_delete(status["id"])
+    raise AssertionError("red deleted ong's post")
+except MastodonAPIError:
+    pass
+
+for n in range(3):
+    ong.status_post(f"Post número {n}")
+home = ong.timeline_home(limit=2)
+check(len(home) == 2, "home page of 2")
+for s in home:
+    check_status(s, "home")
+older = ong.fetch_next(home)
+check(older and all(int(s["id"]) < int(home[-1]["id"]) for s in older), "Link next page is older")
+public = ong.timeline_public(limit=2)
+check(len(public) == 2, "public timeline")
+r = requests.get(f"{BASE}/api/v1/timelines/public?limit=2", headers={"Authorization": f"Bearer {ong_token}"})
+check_link(r, "public timeline")
+
+# A remote actor: looked up, followed, its post reaches home; it follows and mentions us.
+remote = ong.account_lookup(CONFIG["remote_handle"])
+check_account(remote, "remote account")
+check(remote["acct"] == CONFIG["remote_handle"], "remote acct")
+found = ong.search_v2(f"@{CONFIG['remote_handle']}", resolve=True, result_type="accounts")
+check(found["accounts"] and found["accounts"][0]["id"] == remote["id"], "search resolves")
+rel = ong.account_follow(remote["id"])
+control("settle")
+check(ong.account_relationships([remote["id"]])[0]["following"], "following after the Accept")
+posted = control("remote_post", text="Noticias de la vecina")
+control("follow_us")
+control("remote_post", text=f"Hola @ong@{CONFIG['domain']}")
+home = ong.timeline_home()
+theirs = [s for s in home if s["uri"] == posted["id"]]
+check(theirs, "the remote post is in home")
+check_status(theirs[0], "remote status")
+
+notes = ong.notifications()
+kinds = {n["type"] for n in notes}
+check({"follow", "mention"} <= kinds, f"notifications {kinds}")
+for n in notes:
+    check_account(n["account"], "notification account")
+    if n["type"] == "mention":
+        check_status(n["status"], "mention status")
+only = ong.notifications(types=["mention"])
+check(only and all(n["type"] == "mention" for n in only), "types[] filter")
+
+fav = ong.status_favourite(theirs[0]["id"])
+check(fav["favourited"], "favourited")
+boost = ong.status_reblog(theirs[0]["id"])
+check(boost["reblog"]["id"] == theirs[0]["id"], "boost wraps the post")
+control("settle")
+check(control("remote_counts", id=posted["id"])["likes"] == 1, "the Like reached the remote instance")
+
+# Revoking: the token stops working.
+requests.post(f"{BASE}/oauth/revoke", data={"client_id": client_id, "client_secret": client_secret, "token": pw_token})
+r = requests.get(f"{BASE}/api/v1/accounts/verify_credentials", headers={"Authorization": f"Bearer {pw_token}"})
+check(r.status_code == 401, "revoked token refused")
+print("Mastodon.py: all checks passed")

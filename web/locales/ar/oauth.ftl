@@ -1,0 +1,23 @@
+# تفويض تطبيق (تطبيقات ماستودون) بالتحدث باسم منظمة أو تحالف.
+oauth-title = تفويض { $name }
+oauth-intro = يطلب { $name } أن يعمل عبر Puentes باسم إحدى منظماتك أو تحالفاتك.
+oauth-scopes = سيتمكن من:
+oauth-scope-read = قراءة الخيوط الزمنية والإشعارات والملفات الشخصية
+oauth-scope-write = النشر وإعادة النشر والإعجاب ورفع الصور
+oauth-scope-follow = المتابعة وإلغاء المتابعة
+oauth-scope-push = تلقي الإشعارات الفورية
+oauth-scope-profile = معرفة الحساب الذي يتحدث باسمه
+oauth-login = سجّل الدخول بحساب فريق العمل
+oauth-email = البريد الإلكتروني
+oauth-password = كلمة المرور
+oauth-continue = متابعة
+oauth-wrong = البريد الإلكتروني أو كلمة المرور غير صحيحة.
+oauth-choose = باسم أي منظمة أو تحالف سيتحدث هذا التطبيق؟
+oauth-role-owner = أنت مالكها
+oauth-role-secretariat = أنت عضو في أمانتها
+oauth-role-editor = أنت أحد محرريها
+oauth-authorize = تفويض
+oauth-deny = رفض
+oauth-none = ليس لديك أي دور يتيح لك النشر باسم منظمة أو تحالف.
+oauth-code-title = رمز التفويض الخاص بك
+oauth-code-text = انسخ هذا الرمز والصقه في { $name }:

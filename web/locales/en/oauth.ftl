@@ -1,0 +1,23 @@
+# Authorizing an app (Mastodon client apps) to speak for an organization or alliance.
+oauth-title = Authorize { $name }
+oauth-intro = { $name } asks to act through Puentes for one of your organizations or alliances.
+oauth-scopes = It will be able to:
+oauth-scope-read = read timelines, notifications and profiles
+oauth-scope-write = post, boost, like and upload images
+oauth-scope-follow = follow and stop following
+oauth-scope-push = receive push notifications
+oauth-scope-profile = know which account it speaks for
+oauth-login = Sign in with your staff account
+oauth-email = Email
+oauth-password = Password
+oauth-continue = Continue
+oauth-wrong = Wrong email or password.
+oauth-choose = Which organization or alliance will this app speak for?
+oauth-role-owner = you are its owner
+oauth-role-secretariat = you are in its secretariat
+oauth-role-editor = you are one of its editors
+oauth-authorize = Authorize
+oauth-deny = Deny
+oauth-none = You hold no role that lets you publish for an organization or alliance.
+oauth-code-title = Your authorization code
+oauth-code-text = Copy this code and paste it into { $name }:

@@ -1,0 +1,23 @@
+# Autorizar una aplicación (clientes de Mastodon) a hablar por una organización o alianza.
+oauth-title = Autorizar { $name }
+oauth-intro = { $name } pide actuar a través de Puentes por una de tus organizaciones o alianzas.
+oauth-scopes = Podrá:
+oauth-scope-read = leer cronologías, notificaciones y perfiles
+oauth-scope-write = publicar, difundir, marcar como favorito y subir imágenes
+oauth-scope-follow = seguir y dejar de seguir
+oauth-scope-push = recibir notificaciones push
+oauth-scope-profile = saber por qué cuenta habla
+oauth-login = Inicia sesión con tu cuenta de equipo
+oauth-email = Correo electrónico
+oauth-password = Contraseña
+oauth-continue = Continuar
+oauth-wrong = Correo o contraseña incorrectos.
+oauth-choose = ¿Por qué organización o alianza hablará esta aplicación?
+oauth-role-owner = eres su propietaria
+oauth-role-secretariat = formas parte de su secretaría
+oauth-role-editor = eres una de sus editoras
+oauth-authorize = Autorizar
+oauth-deny = Rechazar
+oauth-none = No tienes ningún rol que te permita publicar por una organización o alianza.
+oauth-code-title = Tu código de autorización
+oauth-code-text = Copia este código y pégalo en { $name }:

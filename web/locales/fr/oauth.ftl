@@ -1,0 +1,23 @@
+# Autoriser une application (clients Mastodon) à parler pour une organisation ou une alliance.
+oauth-title = Autoriser { $name }
+oauth-intro = { $name } demande à agir via Puentes pour l’une de vos organisations ou alliances.
+oauth-scopes = Elle pourra :
+oauth-scope-read = lire les fils, les notifications et les profils
+oauth-scope-write = publier, partager, aimer et téléverser des images
+oauth-scope-follow = suivre et ne plus suivre
+oauth-scope-push = recevoir des notifications push
+oauth-scope-profile = savoir pour quel compte elle parle
+oauth-login = Connectez-vous avec votre compte d’équipe
+oauth-email = Adresse e-mail
+oauth-password = Mot de passe
+oauth-continue = Continuer
+oauth-wrong = Adresse e-mail ou mot de passe incorrect.
+oauth-choose = Pour quelle organisation ou alliance cette application parlera-t-elle ?
+oauth-role-owner = vous en êtes propriétaire
+oauth-role-secretariat = vous faites partie de son secrétariat
+oauth-role-editor = vous faites partie de ses éditeurs
+oauth-authorize = Autoriser
+oauth-deny = Refuser
+oauth-none = Vous n’avez aucun rôle qui vous permette de publier pour une organisation ou une alliance.
+oauth-code-title = Votre code d’autorisation
+oauth-code-text = Copiez ce code et collez-le dans { $name } :
