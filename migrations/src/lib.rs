@@ -17,6 +17,7 @@ mod m20261202_000002_oauth;
 mod m20261202_000003_staff_email_case;
 mod m20261202_000004_settings;
 mod m20261202_000005_hot_lookups;
+mod m20261202_000010_staff_sessions;
 
 pub struct Migrator;
 
@@ -38,6 +39,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000003_staff_email_case::Migration),
             Box::new(m20261202_000004_settings::Migration),
             Box::new(m20261202_000005_hot_lookups::Migration),
+            Box::new(m20261202_000010_staff_sessions::Migration),
         ]
     }
 }

@@ -27,6 +27,7 @@ mod posts;
 mod readability;
 mod rich_posts;
 mod scale_out;
+mod staff_web;
 mod statements;
 mod upgrade;
 mod web;

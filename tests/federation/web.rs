@@ -365,7 +365,7 @@ async fn every_route_has_security_headers_and_stays_light() {
 /// Runs one of the Python checks in `tests/browser` on a JSON description of the scenario.
 /// They need Python packages (and, for the browser, Debian's Chromium) that `.ci/run`
 /// installs; set PUENTES_SKIP_BROWSER=1 to skip them on a machine without them.
-async fn run_python(script: &str, config: &serde_json::Value) -> bool {
+pub(crate) async fn run_python(script: &str, config: &serde_json::Value) -> bool {
     if std::env::var("PUENTES_SKIP_BROWSER").is_ok_and(|v| !v.is_empty()) {
         eprintln!("SKIPPED {script}: PUENTES_SKIP_BROWSER is set");
         return true;
@@ -391,7 +391,7 @@ async fn run_python(script: &str, config: &serde_json::Value) -> bool {
     true
 }
 
-fn backend_name(backend: &Backend) -> &'static str {
+pub(crate) fn backend_name(backend: &Backend) -> &'static str {
     match backend {
         Backend::Sqlite => "sqlite",
         Backend::Postgres(_) => "postgres",
@@ -795,6 +795,17 @@ async fn demo_shows_real_federated_data() {
         .await
         .unwrap();
     assert!(call.contains("3 pledges"), "{call}");
+    // The staff logins it prints work.
+    assert_eq!(demo.logins.len(), 7);
+    let login = &demo.logins[0];
+    assert!(login.login_url.starts_with(n.as_str()));
+    assert!(
+        demo.instances[0]
+            .app
+            .login(&login.email, &login.password, "demo-test")
+            .await
+            .is_ok()
+    );
 
     let mut pages = serde_json::Map::new();
     for (i, (_, url)) in demo.pages.iter().enumerate() {

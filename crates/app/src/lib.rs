@@ -13,15 +13,19 @@ pub mod blocks;
 pub mod caller;
 pub mod calls;
 pub mod follows;
+pub mod login;
 pub mod media;
 pub mod notifications;
 pub mod oauth;
+pub mod overview;
 pub mod ports;
 pub mod posts;
 pub mod reactions;
 pub mod relay;
+pub mod sessions;
 pub mod staff;
 pub mod statements;
+pub mod work;
 
 pub use caller::{Acting, Caller, Permission};
 pub use ports::Federation;
@@ -37,6 +41,8 @@ pub struct App {
     pub config: Arc<Config>,
     pub urls: Urls,
     network: Arc<dyn Federation>,
+    /// Failed logins, shared by every front door that takes a password.
+    logins: Arc<login::LoginThrottle>,
 }
 
 impl App {
@@ -47,6 +53,7 @@ impl App {
             config,
             urls,
             network,
+            logins: Arc::default(),
         }
     }
 
@@ -73,8 +80,19 @@ impl App {
         puentes_db::query::answers::answered_by(&self.db, answered_id).await
     }
 
-    /// Resolves `name@domain` (ours directly, others through the network).
+    /// Resolves `name@domain` (ours directly, others through the network), or an actor's
+    /// address as pasted from a browser.
     pub async fn resolve(&self, handle: &str) -> Result<puentes_db::actor::Model> {
+        let trimmed = handle.trim();
+        if trimmed.starts_with("https://") || trimmed.starts_with("http://") {
+            let url = url::Url::parse(trimmed).map_err(|_| {
+                puentes_core::Error::bad_request(format!("{trimmed:?} is not an address"))
+            })?;
+            if let Some(known) = puentes_db::query::actor::by_ap_id(&self.db, url.as_str()).await? {
+                return Ok(known);
+            }
+            return self.network.actor_by_id(&url).await;
+        }
         let parsed = puentes_core::handle::Handle::parse(handle)?;
         if parsed.domain == self.config.domain {
             return puentes_db::query::actor::local_by_name_required(&self.db, &parsed.name).await;

@@ -426,6 +426,18 @@ impl App {
         query::media::set_alt(&self.db, row, &alt).await
     }
 
+    /// The latest posts of `as_name`, of every visibility, for its staff.
+    pub async fn own_posts(
+        &self,
+        caller: &Caller,
+        as_name: &str,
+        limit: u64,
+    ) -> Result<(crate::Acting, Vec<post::Model>)> {
+        let acting = self.acting(caller, as_name, Permission::Publish).await?;
+        let posts = query::post::all_by_author(&self.db, acting.actor.id, limit).await?;
+        Ok((acting, posts))
+    }
+
     /// One of our posts by id (URL) or page address, with the author the caller may
     /// publish as.
     async fn own_post(&self, caller: &Caller, url: &str) -> Result<(post::Model, crate::Acting)> {

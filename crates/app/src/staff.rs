@@ -25,7 +25,7 @@ pub fn normalize_email(email: &str) -> Result<String> {
     Ok(email)
 }
 
-fn check_password(password: &str) -> Result<()> {
+pub(crate) fn check_password(password: &str) -> Result<()> {
     let chars = password.chars().count();
     if chars < MIN_PASSWORD_CHARS {
         return Err(Error::bad_request(format!(
@@ -227,7 +227,8 @@ impl App {
     }
 
     /// Checks an email and password; the same refusal whether the account exists or not.
-    pub async fn authenticate(&self, email: &str, password: &str) -> Result<StaffMember> {
+    /// Front doors call [`App::login`], which adds the rate limit and lockout.
+    pub(crate) async fn authenticate(&self, email: &str, password: &str) -> Result<StaffMember> {
         let refused = || Error::unauthorized("wrong email or password");
         let email = normalize_email(email).map_err(|_| refused())?;
         let account = query::staff::by_email(&self.db, &email).await?;

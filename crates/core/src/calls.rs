@@ -16,6 +16,33 @@ pub fn parse_time(what: &str, value: &str) -> Result<DateTime<Utc>> {
         })
 }
 
+/// A time as a form gives it: RFC 3339, or a wall-clock time (`2026-09-12T14:00`, as a
+/// `datetime-local` field sends it) in `zone`. A time skipped by a daylight-saving change is
+/// refused; a repeated one is the earlier.
+pub fn parse_local_time(what: &str, value: &str, zone: Tz) -> Result<DateTime<Utc>> {
+    use chrono::TimeZone;
+    let value = value.trim();
+    if let Ok(t) = DateTime::parse_from_rfc3339(value) {
+        return Ok(t.with_timezone(&Utc));
+    }
+    let naive = chrono::NaiveDateTime::parse_from_str(value, "%Y-%m-%dT%H:%M")
+        .or_else(|_| chrono::NaiveDateTime::parse_from_str(value, "%Y-%m-%dT%H:%M:%S"))
+        .map_err(|_| {
+            Error::bad_request(format!(
+                "{what} {value:?} is not a date and time: write it like 2026-09-12T14:00"
+            ))
+        })?;
+    zone.from_local_datetime(&naive)
+        .earliest()
+        .map(|t| t.with_timezone(&Utc))
+        .ok_or_else(|| {
+            Error::bad_request(format!(
+                "{what} {value:?} does not exist in {}",
+                zone.name()
+            ))
+        })
+}
+
 pub fn parse_timezone(value: &str) -> Result<Tz> {
     value.trim().parse::<Tz>().map_err(|_| {
         Error::bad_request(format!(
@@ -28,6 +55,23 @@ pub fn parse_timezone(value: &str) -> Result<Tz> {
 /// to UTC rather than failing a page.
 pub fn zone_or_utc(value: Option<&str>) -> Tz {
     value.and_then(|v| v.parse::<Tz>().ok()).unwrap_or(Tz::UTC)
+}
+
+#[cfg(test)]
+mod local_time_tests {
+    use super::*;
+
+    #[test]
+    fn wall_clock_times_are_read_in_their_zone() {
+        let bogota = parse_timezone("America/Bogota").unwrap();
+        let t = parse_local_time("start", "2027-03-14T19:00", bogota).unwrap();
+        assert_eq!(t.to_rfc3339(), "2027-03-15T00:00:00+00:00");
+        let t = parse_local_time("start", "2027-03-14T19:00:00+01:00", bogota).unwrap();
+        assert_eq!(t.to_rfc3339(), "2027-03-14T18:00:00+00:00");
+        assert!(parse_local_time("start", "tomorrow", bogota).is_err());
+        let berlin = parse_timezone("Europe/Berlin").unwrap();
+        assert!(parse_local_time("start", "2027-03-28T02:30", berlin).is_err());
+    }
 }
 
 pub fn check_span(start: DateTime<Utc>, end: Option<DateTime<Utc>>) -> Result<()> {

@@ -17,6 +17,7 @@ pub mod media;
 pub mod oauth;
 pub mod pages;
 pub mod render;
+pub mod staff;
 mod statics;
 pub mod web_files;
 
@@ -102,6 +103,7 @@ async fn healthz(
 
 pub fn router(state: HttpState) -> Router {
     let pages = pages::router()
+        .merge(staff::router(&state))
         .route("/media/{file}", get(media::serve))
         .fallback(pages::not_found)
         .layer(from_fn_with_state(state.clone(), render::html_errors));

@@ -25,6 +25,58 @@ const DYNAMIC: &[(&str, &[&str])] = &[
         &["invalid", "not-found", "no-template", "unreachable"],
     ),
     ("role-", &["member", "observer", "secretariat"]),
+    ("staff-role-", &["owner", "editor", "secretariat"]),
+    (
+        "notice-",
+        &[
+            "posted",
+            "edited",
+            "deleted",
+            "approved",
+            "rejected",
+            "password-changed",
+            "password-mismatch",
+            "password-wrong",
+            "password-weak",
+            "session-ended",
+            "drafted",
+            "opened",
+            "closed",
+            "endorsed",
+            "withdrawn",
+            "call-created",
+            "call-cancelled",
+            "pledged",
+            "followed",
+            "unfollowed",
+            "saved",
+            "staff-added",
+            "staff-removed",
+            "actor-deleted",
+            "blocked",
+            "unblocked",
+            "retrying",
+        ],
+    ),
+    (
+        "membership-",
+        &[
+            "invited", "pending", "active", "rejected", "left", "removed",
+        ],
+    ),
+    ("relay-", &["auto", "held", "off"]),
+    ("policy-join-", &["auto", "manual"]),
+    ("policy-members-", &["public", "members", "private"]),
+    ("policy-moderation-", &["auto", "held"]),
+    ("login-error-", &["wrong", "locked"]),
+    (
+        "inbox-kind-",
+        &["follow", "member", "post", "endorsement", "pledge"],
+    ),
+    (
+        "visibility-",
+        &["public", "unlisted", "followers", "members"],
+    ),
     ("statement-status-", &["open", "closed", "draft"]),
     (
         "month-",
@@ -42,8 +94,21 @@ fn used_keys() -> BTreeSet<String> {
     for (prefix, suffixes) in DYNAMIC {
         keys.extend(suffixes.iter().map(|s| format!("{prefix}{s}")));
     }
-    for entry in std::fs::read_dir(web().join("templates")).unwrap() {
-        let text = std::fs::read_to_string(entry.unwrap().path()).unwrap();
+    // Templates, and those in subfolders (`staff/`).
+    let mut files = Vec::new();
+    let mut folders = vec![web().join("templates")];
+    while let Some(folder) = folders.pop() {
+        for entry in std::fs::read_dir(folder).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                folders.push(path);
+            } else {
+                files.push(path);
+            }
+        }
+    }
+    for file in files {
+        let text = std::fs::read_to_string(file).unwrap();
         for quote in ['"', '\''] {
             let needle = format!("t({quote}");
             for (i, _) in text.match_indices(&needle) {

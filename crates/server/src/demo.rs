@@ -12,7 +12,7 @@ use puentes_app::{
     posts::{NewImage, NewPost},
     statements::Draft,
 };
-use puentes_core::{ActorKind, Config, EndorsementPolicy, JoinPolicy, Result};
+use puentes_core::{ActorKind, Config, EndorsementPolicy, JoinPolicy, Result, StaffRole};
 use puentes_db::query::actor::AlliancePolicies;
 use std::{io::Cursor, path::Path};
 use tokio::{net::TcpListener, task::JoinHandle};
@@ -27,8 +27,19 @@ pub struct Demo {
     pub bases: Vec<String>,
     /// (what it shows, its address), in the order a newcomer should open them.
     pub pages: Vec<(String, String)>,
+    /// Staff accounts to log in with on the staff pages.
+    pub logins: Vec<DemoLogin>,
     shutdown: CancellationToken,
     tasks: Vec<JoinHandle<()>>,
+}
+
+/// A staff account of the demo: where to log in, as whom, for which actor and role.
+pub struct DemoLogin {
+    pub login_url: String,
+    pub email: String,
+    pub password: String,
+    pub actor: String,
+    pub role: StaffRole,
 }
 
 /// An image to look at, drawn here: bands of colour (no file is shipped).
@@ -127,6 +138,7 @@ impl Demo {
             instances: Vec::new(),
             bases: Vec::new(),
             pages: Vec::new(),
+            logins: Vec::new(),
             shutdown: shutdown.clone(),
             tasks: Vec::new(),
         };
@@ -152,6 +164,7 @@ impl Demo {
             demo.instances.push(instance);
         }
         demo.fill().await?;
+        demo.add_staff().await?;
         for instance in &demo.instances {
             demo.tasks.push(tokio::spawn(jobs::run_workers(
                 instance.ctx.clone(),
@@ -390,6 +403,67 @@ impl Demo {
                 format!("{n}/@casa_abierta"),
             ),
         ];
+        Ok(())
+    }
+
+    /// Staff accounts for each actor, with passwords made for this run (the demo listens
+    /// on this machine only). The first instance's owner also administers it.
+    async fn add_staff(&mut self) -> Result<()> {
+        let accounts = [
+            (
+                0,
+                "casa_abierta",
+                "duena@casa-abierta.demo",
+                StaffRole::Owner,
+            ),
+            (
+                0,
+                "casa_abierta",
+                "editora@casa-abierta.demo",
+                StaffRole::Editor,
+            ),
+            (0, "sawt", "owner@sawt.demo", StaffRole::Owner),
+            (
+                1,
+                "red_frontera",
+                "secretaria@red-frontera.demo",
+                StaffRole::Secretariat,
+            ),
+            (
+                1,
+                "red_frontera",
+                "duena@red-frontera.demo",
+                StaffRole::Owner,
+            ),
+            (
+                1,
+                "accueil_solidaire",
+                "proprietaire@accueil.demo",
+                StaffRole::Owner,
+            ),
+            (
+                2,
+                "coalicion",
+                "secretaria@coalicion.demo",
+                StaffRole::Secretariat,
+            ),
+        ];
+        for (i, actor, email, role) in accounts {
+            let password: String = uuid::Uuid::new_v4().simple().to_string()[..16].to_string();
+            let app = &self.instances[i].app;
+            app.grant_staff(&OPERATOR, email, actor, role, Some(&password))
+                .await?;
+            if i == 0 && role == StaffRole::Owner && actor == "casa_abierta" {
+                app.set_staff_admin(&OPERATOR, email, true).await?;
+            }
+            self.logins.push(DemoLogin {
+                login_url: format!("{}/staff/login", self.bases[i]),
+                email: email.to_string(),
+                password,
+                actor: actor.to_string(),
+                role,
+            });
+        }
         Ok(())
     }
 

@@ -48,7 +48,8 @@ pub async fn prune(ctx: &FedContext, now: chrono::DateTime<chrono::Utc>) -> Resu
     let month = now - chrono::Duration::days(30);
     Ok(query::delivery::prune_finished(&ctx.db, week).await?
         + query::outbox::prune_processed(&ctx.db, week).await?
-        + query::received::prune(&ctx.db, month).await?)
+        + query::received::prune(&ctx.db, month).await?
+        + query::staff_session::delete_expired(&ctx.db).await?)
 }
 
 /// The background work of `puentes serve`: the delivery worker runs on its own, so sending

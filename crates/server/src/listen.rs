@@ -230,6 +230,10 @@ pub async fn serve(
                 move |request: hyper::Request<hyper::body::Incoming>| {
                     let mut request = request.map(Body::new);
                     request.extensions_mut().insert(ClientAddr(peer));
+                    // The staff login's rate limit reads the peer the way axum gives it.
+                    request
+                        .extensions_mut()
+                        .insert(axum::extract::ConnectInfo(peer));
                     service.clone().oneshot(request)
                 },
             );

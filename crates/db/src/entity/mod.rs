@@ -28,6 +28,7 @@ pub mod received_activity;
 pub mod setting;
 pub mod staff;
 pub mod staff_role;
+pub mod staff_session;
 pub mod statement;
 pub mod statement_invitation;
 pub mod statement_like;

@@ -334,3 +334,54 @@ pub async fn record_outcomes(
     txn.commit().await?;
     Ok(())
 }
+
+/// One host's share of the delivery queue.
+#[derive(Debug, Clone, Default)]
+pub struct HostQueue {
+    pub host: String,
+    pub pending: i64,
+    pub delivered: i64,
+    pub failed: i64,
+}
+
+#[derive(Debug, sea_orm::FromQueryResult)]
+struct HostStateCount {
+    host: String,
+    state: String,
+    n: i64,
+}
+
+/// The queue per host (every state counted), hosts with pending work first.
+pub async fn by_host(db: &impl ConnectionTrait) -> Result<Vec<HostQueue>> {
+    let rows = delivery::Entity::find()
+        .select_only()
+        .column(delivery::Column::Host)
+        .column(delivery::Column::State)
+        .column_as(delivery::Column::Id.count(), "n")
+        .group_by(delivery::Column::Host)
+        .group_by(delivery::Column::State)
+        .into_model::<HostStateCount>()
+        .all(db)
+        .await?;
+    let mut hosts: Vec<HostQueue> = Vec::new();
+    for row in rows {
+        let index = match hosts.iter().position(|h| h.host == row.host) {
+            Some(i) => i,
+            None => {
+                hosts.push(HostQueue {
+                    host: row.host.clone(),
+                    ..HostQueue::default()
+                });
+                hosts.len() - 1
+            }
+        };
+        let entry = &mut hosts[index];
+        match DeliveryState::from_stored(&row.state, DeliveryState::Failed) {
+            DeliveryState::Pending => entry.pending += row.n,
+            DeliveryState::Delivered => entry.delivered += row.n,
+            DeliveryState::Failed => entry.failed += row.n,
+        }
+    }
+    hosts.sort_by(|a, b| b.pending.cmp(&a.pending).then(a.host.cmp(&b.host)));
+    Ok(hosts)
+}

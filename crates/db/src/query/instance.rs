@@ -120,3 +120,13 @@ pub async fn unpark(db: &impl ConnectionTrait, domain: Option<&str>) -> Result<(
     update.exec(db).await?;
     Ok(())
 }
+
+/// Blocked domains, by name.
+pub async fn blocked(db: &impl ConnectionTrait) -> Result<Vec<instance::Model>> {
+    use sea_orm::QueryOrder;
+    Ok(instance::Entity::find()
+        .filter(instance::Column::Blocked.eq(true))
+        .order_by_asc(instance::Column::Domain)
+        .all(db)
+        .await?)
+}

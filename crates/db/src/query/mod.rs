@@ -20,6 +20,7 @@ pub mod received;
 pub mod relay;
 pub mod setting;
 pub mod staff;
+pub mod staff_session;
 pub mod statement;
 
 /// A page of rows by id, as Mastodon's clients ask for them: newest first, below `max_id`,

@@ -162,6 +162,22 @@ pub async fn visible_by_author(
         .await?)
 }
 
+/// An author's posts of every visibility, newest first (for the author's own staff).
+pub async fn all_by_author(
+    db: &impl ConnectionTrait,
+    author_id: i64,
+    limit: u64,
+) -> Result<Vec<post::Model>> {
+    Ok(post::Entity::find()
+        .filter(post::Column::AuthorId.eq(author_id))
+        .filter(post::Column::DeletedAt.is_null())
+        .order_by_desc(post::Column::Published)
+        .order_by_desc(post::Column::Id)
+        .limit(limit)
+        .all(db)
+        .await?)
+}
+
 pub async fn count_visible_by_author(db: &impl ConnectionTrait, author_id: i64) -> Result<u64> {
     Ok(post::Entity::find()
         .filter(post::Column::AuthorId.eq(author_id))
@@ -240,4 +256,23 @@ impl post::Model {
     pub fn is_publicly_readable(&self) -> bool {
         self.visibility().is_public()
     }
+}
+
+/// The latest readable posts of some authors (a timeline), newest first.
+pub async fn latest_by_authors(
+    db: &impl ConnectionTrait,
+    authors: &[i64],
+    limit: u64,
+) -> Result<Vec<post::Model>> {
+    if authors.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(post::Entity::find()
+        .filter(post::Column::AuthorId.is_in(authors.iter().copied()))
+        .filter(post::Column::DeletedAt.is_null())
+        .filter(post::Column::Visibility.ne(Visibility::Direct.as_str()))
+        .order_by_desc(post::Column::Published)
+        .limit(limit)
+        .all(db)
+        .await?)
 }

@@ -259,7 +259,9 @@ async fn sign_in(state: &HttpState, reader: &Reader, params: &HashMap<String, St
         .get("password")
         .map(String::as_str)
         .unwrap_or_default();
-    let member = match state.app.authenticate(email, password).await {
+    // The login's rate limit and lockout apply here too (the peer address is not known
+    // here: failures share one client key, and each account locks on its own).
+    let member = match state.app.login(email, password, "oauth-consent").await {
         Ok(m) => m,
         Err(e) if e.kind() == ErrorKind::Internal => return e.into_response(),
         Err(_) => return sign_in_page(state, reader, &request, params, Some(email), Some("wrong")),

@@ -444,6 +444,13 @@ async fn demo(port: u16, dir: Option<PathBuf>) -> Result<()> {
     for (what, url) in &demo.pages {
         println!("  {what}\n    {url}");
     }
+    println!("\nStaff logins (passwords made for this run):");
+    for login in &demo.logins {
+        println!(
+            "  {} of {} at {}\n    email {}  password {}",
+            login.role, login.actor, login.login_url, login.email, login.password
+        );
+    }
     println!(
         "\nFollow them from another instance, or read their feeds. Data: {}\nCtrl-C stops the demo.",
         dir.display()

@@ -1,0 +1,427 @@
+//! Joint statements and calls to action: drafting, opening and closing our statements,
+//! creating and cancelling our calls; endorsing a statement (named or counted only) and
+//! pledging to a call by pasting its address, and withdrawing; signatories as CSV.
+
+use super::{Staff, done, take_notice};
+use crate::HttpState;
+use axum::{
+    Form,
+    extract::{Path, Query, State},
+    http::{StatusCode, header},
+    response::{IntoResponse, Response},
+};
+use minijinja::context;
+use puentes_app::{calls::CallInput, statements::Draft};
+use puentes_core::{EndorsementPolicy, Error, ErrorKind, Result};
+use serde::{Deserialize, Serialize};
+
+fn some(s: &str) -> Option<String> {
+    let s = s.trim();
+    (!s.is_empty()).then(|| s.to_string())
+}
+
+/// A refused command's message, shown on the page it came from.
+async fn refused(staff: &Staff, e: Error) -> Result<String> {
+    match e.kind() {
+        ErrorKind::BadRequest
+        | ErrorKind::Conflict
+        | ErrorKind::NotFound
+        | ErrorKind::Gone
+        | ErrorKind::RemoteFailure => {
+            let message = e.message().to_string();
+            staff
+                .session
+                .insert("problem", &message)
+                .await
+                .map_err(|e| Error::internal(format!("session: {e}")))?;
+            Ok(message)
+        }
+        _ => Err(e),
+    }
+}
+
+async fn take_problem(staff: &Staff) -> Option<String> {
+    staff
+        .session
+        .remove::<String>("problem")
+        .await
+        .ok()
+        .flatten()
+}
+
+/// After a command: back to the page, with its notice or the reason it was refused.
+async fn outcome<T>(staff: &Staff, to: &str, result: Result<T>, notice: &str) -> Result<Response> {
+    match result {
+        Ok(_) => done(&staff.session, to, notice).await,
+        Err(e) => {
+            refused(staff, e).await?;
+            Ok(axum::response::Redirect::to(to).into_response())
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct StatementRow {
+    uuid: String,
+    title: String,
+    status: String,
+    link: String,
+}
+
+#[derive(Deserialize, Default)]
+pub struct Prefill {
+    url: Option<String>,
+}
+
+pub async fn statements_page(
+    State(state): State<HttpState>,
+    staff: Staff,
+    Path(name): Path<String>,
+    Query(q): Query<Prefill>,
+) -> Result<Response> {
+    let acting = staff.acting(&state, &name).await?;
+    let rows: Vec<StatementRow> = state
+        .app
+        .own_statements(&staff.caller, &name)
+        .await?
+        .into_iter()
+        .map(|(s, v)| StatementRow {
+            link: format!("/@{name}/statements/{}", s.uuid),
+            uuid: s.uuid,
+            title: v.name,
+            status: s.status,
+        })
+        .collect();
+    staff.page(
+        &state,
+        Some(&acting),
+        "staff/statements.html",
+        context! {
+            statements => rows,
+            prefill => q.url,
+            languages => super::compose::LANGUAGES,
+            notice => take_notice(&staff.session).await,
+            problem => take_problem(&staff).await,
+        },
+    )
+}
+
+#[derive(Deserialize)]
+pub struct DraftForm {
+    title: String,
+    text: String,
+    #[serde(default)]
+    ask: String,
+    #[serde(default)]
+    language: String,
+    #[serde(default)]
+    policy: String,
+}
+
+pub async fn create_statement(
+    State(state): State<HttpState>,
+    staff: Staff,
+    Path(name): Path<String>,
+    Form(f): Form<DraftForm>,
+) -> Result<Response> {
+    let to = format!("/staff/as/{name}/statements");
+    let policy = match some(&f.policy) {
+        Some(p) => match EndorsementPolicy::parse(&p) {
+            Ok(p) => Some(p),
+            Err(e) => return outcome::<()>(&staff, &to, Err(e), "").await,
+        },
+        None => None,
+    };
+    let draft = Draft {
+        title: f.title,
+        text: f.text,
+        ask: some(&f.ask),
+        language: some(&f.language),
+        policy,
+        ..Draft::default()
+    };
+    let result = state
+        .app
+        .create_statement(&staff.caller, &name, draft)
+        .await;
+    outcome(&staff, &to, result, "drafted").await
+}
+
+#[derive(Deserialize)]
+pub struct StatementAction {
+    uuid: String,
+    action: String,
+}
+
+pub async fn statement_action(
+    State(state): State<HttpState>,
+    staff: Staff,
+    Path(name): Path<String>,
+    Form(f): Form<StatementAction>,
+) -> Result<Response> {
+    let to = format!("/staff/as/{name}/statements");
+    // The statement must be this actor's: the app checks the caller's right on its owner.
+    let result = match f.action.as_str() {
+        "open" => state
+            .app
+            .open_statement(&staff.caller, &f.uuid)
+            .await
+            .map(|_| ()),
+        "close" => state.app.close_statement(&staff.caller, &f.uuid).await,
+        _ => Err(Error::bad_request("open or close")),
+    };
+    let notice = if f.action == "open" {
+        "opened"
+    } else {
+        "closed"
+    };
+    outcome(&staff, &to, result, notice).await
+}
+
+#[derive(Deserialize)]
+pub struct EndorseForm {
+    url: String,
+    #[serde(default)]
+    anonymous: Option<String>,
+    #[serde(default)]
+    note: String,
+    #[serde(default)]
+    withdraw: Option<String>,
+}
+
+/// Endorse (or withdraw from) a statement anywhere, by its address.
+pub async fn endorse(
+    State(state): State<HttpState>,
+    staff: Staff,
+    Path(name): Path<String>,
+    Form(f): Form<EndorseForm>,
+) -> Result<Response> {
+    let to = format!("/staff/as/{name}/statements");
+    if f.withdraw.is_some() {
+        let result = state
+            .app
+            .withdraw_endorsement(&staff.caller, &name, &f.url)
+            .await;
+        return outcome(&staff, &to, result, "withdrawn").await;
+    }
+    let note = some(&f.note);
+    let result = state
+        .app
+        .endorse(
+            &staff.caller,
+            &name,
+            &f.url,
+            f.anonymous.is_some(),
+            note.as_deref(),
+        )
+        .await;
+    outcome(&staff, &to, result, "endorsed").await
+}
+
+/// The verified signatories of one of our statements, as CSV.
+pub async fn signatories_csv(
+    State(state): State<HttpState>,
+    staff: Staff,
+    Path((name, uuid)): Path<(String, String)>,
+) -> Result<Response> {
+    let own = state.app.own_statements(&staff.caller, &name).await?;
+    if !own.iter().any(|(s, _)| s.uuid == uuid) {
+        return Err(Error::not_found("statement"));
+    }
+    let (rows, anonymous) = state.app.signatories(&uuid).await?;
+    let mut csv = String::from("version,name,handle,actor,kind,endorsed_at,note,endorsement\n");
+    for r in rows {
+        let fields = [
+            r.version.to_string(),
+            r.name,
+            r.handle,
+            r.actor,
+            r.kind,
+            r.endorsed_at,
+            r.note,
+            r.endorsement,
+        ];
+        let line: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
+        csv.push_str(&line.join(","));
+        csv.push('\n');
+    }
+    csv.push_str(&format!("# not named: {anonymous}\n"));
+    Ok((
+        StatusCode::OK,
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"signatories-{uuid}.csv\""),
+            ),
+            (header::CACHE_CONTROL, "no-store".to_string()),
+        ],
+        csv,
+    )
+        .into_response())
+}
+
+/// One CSV field: quoted when needed; a leading formula sign is neutralized so a
+/// spreadsheet never runs a signatory's name.
+fn csv_field(value: &str) -> String {
+    let value = if value.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{value}")
+    } else {
+        value.to_string()
+    };
+    if value.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", value.replace('"', "\"\""))
+    } else {
+        value
+    }
+}
+
+#[derive(Serialize)]
+struct CallRow {
+    id: String,
+    title: String,
+    start: String,
+    status: String,
+    link: String,
+}
+
+pub async fn calls_page(
+    State(state): State<HttpState>,
+    staff: Staff,
+    Path(name): Path<String>,
+    Query(q): Query<Prefill>,
+) -> Result<Response> {
+    let acting = staff.acting(&state, &name).await?;
+    let rows: Vec<CallRow> = state
+        .app
+        .own_calls(&staff.caller, &name)
+        .await?
+        .into_iter()
+        .map(|c| CallRow {
+            link: c.url.clone().unwrap_or_else(|| c.ap_id.clone()),
+            id: c.ap_id,
+            title: c.name,
+            start: c.start_time.to_rfc3339(),
+            status: c.status,
+        })
+        .collect();
+    staff.page(
+        &state,
+        Some(&acting),
+        "staff/calls.html",
+        context! {
+            calls => rows,
+            prefill => q.url,
+            notice => take_notice(&staff.session).await,
+            problem => take_problem(&staff).await,
+        },
+    )
+}
+
+#[derive(Deserialize)]
+pub struct CallForm {
+    title: String,
+    start: String,
+    #[serde(default)]
+    end: String,
+    #[serde(default)]
+    timezone: String,
+    #[serde(default)]
+    place: String,
+    #[serde(default)]
+    online: String,
+    #[serde(default)]
+    summary: String,
+}
+
+fn call_input(f: &CallForm) -> Result<CallInput> {
+    let zone = match some(&f.timezone) {
+        Some(z) => puentes_core::calls::parse_timezone(&z)?,
+        None => chrono_tz::Tz::UTC,
+    };
+    let time = |what: &str, v: &str| -> Result<Option<String>> {
+        some(v)
+            .map(|v| {
+                puentes_core::calls::parse_local_time(what, &v, zone)
+                    .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
+            })
+            .transpose()
+    };
+    Ok(CallInput {
+        title: some(&f.title),
+        start: time("the start time", &f.start)?,
+        end: time("the end time", &f.end)?,
+        timezone: Some(zone.name().to_string()),
+        place: some(&f.place),
+        online: some(&f.online),
+        summary: some(&f.summary),
+        ..CallInput::default()
+    })
+}
+
+pub async fn create_call(
+    State(state): State<HttpState>,
+    staff: Staff,
+    Path(name): Path<String>,
+    Form(f): Form<CallForm>,
+) -> Result<Response> {
+    let to = format!("/staff/as/{name}/calls");
+    let result = match call_input(&f) {
+        Ok(input) => state.app.create_call(&staff.caller, &name, input).await,
+        Err(e) => Err(e),
+    };
+    outcome(&staff, &to, result, "call-created").await
+}
+
+#[derive(Deserialize)]
+pub struct CallAction {
+    id: String,
+}
+
+pub async fn cancel_call(
+    State(state): State<HttpState>,
+    staff: Staff,
+    Path(name): Path<String>,
+    Form(f): Form<CallAction>,
+) -> Result<Response> {
+    let to = format!("/staff/as/{name}/calls");
+    let result = state.app.cancel_call(&staff.caller, &f.id).await;
+    outcome(&staff, &to, result, "call-cancelled").await
+}
+
+#[derive(Deserialize)]
+pub struct PledgeForm {
+    url: String,
+    #[serde(default)]
+    withdraw: Option<String>,
+}
+
+/// Pledge to (or withdraw from) a call anywhere, by its address.
+pub async fn pledge(
+    State(state): State<HttpState>,
+    staff: Staff,
+    Path(name): Path<String>,
+    Form(f): Form<PledgeForm>,
+) -> Result<Response> {
+    let to = format!("/staff/as/{name}/calls");
+    if f.withdraw.is_some() {
+        let result = state
+            .app
+            .withdraw_pledge(&staff.caller, &name, &f.url)
+            .await;
+        return outcome(&staff, &to, result, "withdrawn").await;
+    }
+    let result = state.app.pledge(&staff.caller, &name, &f.url).await;
+    outcome(&staff, &to, result, "pledged").await
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn csv_fields_are_quoted_and_never_formulas() {
+        assert_eq!(super::csv_field("Red, Sur"), "\"Red, Sur\"");
+        assert_eq!(super::csv_field("=HYPERLINK(1)"), "'=HYPERLINK(1)");
+        assert_eq!(super::csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
+        assert_eq!(super::csv_field("plain"), "plain");
+    }
+}
