@@ -613,7 +613,7 @@ async fn staff_email_scenario(backend: &Backend) {
     assert_eq!(again.id, legacy.id);
     let member = home
         .app()
-        .authenticate("maria.defensora@EXAMPLE.org", "a long passphrase 1")
+        .login("maria.defensora@EXAMPLE.org", "a long passphrase 1", "test")
         .await
         .unwrap();
     assert_eq!(member.account.id, legacy.id);
