@@ -113,7 +113,9 @@ fn child_config(port: &str, dir: &str, db_url: &str) -> Config {
 async fn child(port: &str, dir: &str, db_url: &str) {
     let config = child_config(port, dir, db_url);
     let listener = TcpListener::bind(&config.bind).await.expect("bind");
-    let instance = Instance::open(config).await.expect("open");
+    let instance = Instance::open(config, puentes_server::database::IfMissing::Create)
+        .await
+        .expect("open");
     let shutdown = tokio_util::sync::CancellationToken::new();
     tokio::spawn(puentes_server::jobs::run_workers(
         instance.ctx.clone(),

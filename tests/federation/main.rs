@@ -19,13 +19,16 @@ mod interop;
 mod layers;
 mod mastodon_clients;
 mod media;
+mod operations;
 mod pasture;
 mod peer;
 mod performance;
 mod posts;
 mod readability;
 mod rich_posts;
+mod scale_out;
 mod statements;
+mod upgrade;
 mod web;
 
 /// Runs a scenario once per configured database backend.

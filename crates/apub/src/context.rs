@@ -16,6 +16,8 @@ pub struct FedContext {
     /// Shared by fetches and deliveries; refuses private addresses unless federation is in
     /// debug mode. Only `client.rs` sends with it: that is where the policy is checked.
     pub(crate) client: reqwest::Client,
+    /// Counters of this instance, read at `/metrics`.
+    pub metrics: Arc<puentes_core::metrics::Metrics>,
     /// Remembered failures and per-host budgets that keep us from being an amplifier.
     pub guards: Arc<Guards>,
     /// Parsed signing keys of local actors.
@@ -92,6 +94,7 @@ impl FedContext {
             config,
             urls,
             client,
+            metrics: Arc::new(puentes_core::metrics::Metrics::new()),
             keys: Arc::default(),
             cache: Arc::default(),
         })

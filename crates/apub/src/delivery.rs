@@ -298,11 +298,13 @@ impl Run {
         let host = row.host.clone();
         match attempt {
             Attempt::Delivered(status) => {
+                self.ctx.metrics.delivery("delivered");
                 self.answered(&host);
                 self.record(row, Finish::Delivered(status));
             }
             Attempt::Permanent(status, error) => {
                 tracing::info!(inbox = %row.inbox, %error, "delivery refused for good");
+                self.ctx.metrics.delivery("refused");
                 if status.is_some() {
                     // The host answered: it is alive.
                     self.answered(&host);
@@ -326,8 +328,10 @@ impl Run {
                     });
                 }
                 let finish = if next > give_up {
+                    self.ctx.metrics.delivery("gave_up");
                     Finish::Failed(status, format!("gave up: {error}"))
                 } else {
+                    self.ctx.metrics.delivery("retry");
                     Finish::Retry(status, error, next)
                 };
                 self.record(row, finish);

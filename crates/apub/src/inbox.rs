@@ -270,6 +270,35 @@ fn key_fetch_error(err: Error) -> Error {
 }
 
 /// The status answered for an error: a deleted actor's last words are accepted quietly.
+/// Counts an inbox request for `/metrics`: its activity type and outcome, and whether its
+/// signature held (a request refused for another reason never reached the check).
+pub fn count(metrics: &puentes_core::metrics::Metrics, body: &[u8], result: &Result<Outcome>) {
+    #[derive(serde::Deserialize)]
+    struct Kind {
+        #[serde(rename = "type")]
+        kind: Option<Value>,
+    }
+    let kind = serde_json::from_slice::<Kind>(body)
+        .ok()
+        .and_then(|k| k.kind)
+        .and_then(|k| k.as_str().map(str::to_string))
+        .unwrap_or_default();
+    let outcome = match result {
+        Ok(Outcome::Applied) => "applied",
+        Ok(Outcome::Duplicate) => "duplicate",
+        Ok(Outcome::Ignored(_)) => "ignored",
+        Err(e) if status_for(e) == StatusCode::ACCEPTED => "ignored",
+        Err(_) => "refused",
+    };
+    metrics.inbox_activity(&kind, outcome);
+    match result {
+        Ok(_) => metrics.signature(true),
+        Err(e) if e.kind() == ErrorKind::Unauthorized => metrics.signature(false),
+        Err(e) if status_for(e) == StatusCode::ACCEPTED => metrics.signature(true),
+        Err(_) => {}
+    }
+}
+
 pub fn status_for(err: &Error) -> StatusCode {
     match err.kind() {
         ErrorKind::Gone => StatusCode::ACCEPTED,

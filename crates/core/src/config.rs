@@ -12,6 +12,9 @@ pub struct Config {
     pub domain: String,
     /// Socket address `puentes serve` listens on.
     pub bind: String,
+    /// Where Prometheus reads `/metrics` (a separate listener, e.g. `127.0.0.1:9090`); off
+    /// when unset, so metrics are never public by accident.
+    pub metrics_bind: Option<String>,
     /// `sqlite://…` or `postgres://…`; default: a SQLite file in `data_dir`.
     pub database_url: Option<String>,
     /// Where the SQLite database and uploaded media live.
@@ -161,6 +164,7 @@ impl Default for Config {
         Config {
             domain: "localhost:8080".into(),
             bind: "127.0.0.1:8080".into(),
+            metrics_bind: None,
             database_url: None,
             data_dir: PathBuf::from("data"),
             web_dir: None,
@@ -201,6 +205,9 @@ pub fn load(
     }
     if let Some(v) = env("PUENTES_BIND") {
         config.bind = v;
+    }
+    if let Some(v) = env("PUENTES_METRICS_BIND") {
+        config.metrics_bind = Some(v).filter(|v| !v.is_empty());
     }
     if let Some(v) = env("PUENTES_DATABASE_URL") {
         config.database_url = Some(v);
@@ -257,6 +264,13 @@ impl Config {
             return Err(Error::bad_request(
                 "federation_mode = \"allowlist\" needs at least one entry in allowed_domains",
             ));
+        }
+        if let Some(bind) = &self.metrics_bind
+            && bind.parse::<std::net::SocketAddr>().is_err()
+        {
+            return Err(Error::bad_request(format!(
+                "metrics_bind must be an address like 127.0.0.1:9090, got {bind:?}"
+            )));
         }
         if self.bind.parse::<std::net::SocketAddr>().is_err() {
             return Err(Error::bad_request(format!(

@@ -8,6 +8,7 @@ pub mod domain;
 pub mod error;
 pub mod handle;
 pub mod limits;
+pub mod metrics;
 pub mod sanitize;
 pub mod text;
 pub mod urls;

@@ -15,7 +15,7 @@ use axum::{
 use chrono::{DateTime, FixedOffset, Utc};
 use chrono_tz::Tz;
 use minijinja::{
-    AutoEscape, Environment, State as TemplateState, Value, context, path_loader, value::Kwargs,
+    AutoEscape, Environment, State as TemplateState, Value, context, value::Kwargs,
     value::ValueKind,
 };
 use puentes_core::{Config, Error, Result};
@@ -138,9 +138,13 @@ fn parse_time(value: &Value) -> Option<DateTime<FixedOffset>> {
     DateTime::parse_from_rfc3339(value.as_str()?).ok()
 }
 
-pub fn environment(templates: &std::path::Path, i18n: Arc<I18n>) -> Environment<'static> {
+pub fn environment(web: crate::web_files::WebFiles, i18n: Arc<I18n>) -> Environment<'static> {
     let mut env = Environment::new();
-    env.set_loader(path_loader(templates));
+    env.set_loader(move |name| {
+        web.template(name).map_err(|e| {
+            minijinja::Error::new(minijinja::ErrorKind::InvalidOperation, e.to_string())
+        })
+    });
     // Everything we render is HTML (SVG partials included): escape every value.
     env.set_auto_escape_callback(|_| AutoEscape::Html);
     env.set_undefined_behavior(minijinja::UndefinedBehavior::Chainable);

@@ -1,9 +1,12 @@
 //! The `puentes` server: wiring of the application, federation and web sides, and the
 //! background workers. Commands live in `puentes_app`; the command line only parses.
 
+pub mod backup;
+pub mod database;
 pub mod demo;
 pub mod jobs;
 pub mod listen;
+pub mod metrics;
 
 use activitypub_federation::config::FederationConfig;
 use axum::Router;
@@ -34,15 +37,17 @@ pub struct Instance {
 
 impl Instance {
     /// Connects, migrates and prepares the federation configuration.
-    pub async fn open(config: Config) -> Result<Instance> {
+    pub async fn open(config: Config, if_missing: database::IfMissing) -> Result<Instance> {
         install_crypto_provider();
-        let db = puentes_db::connect(&config).await?;
+        let db = database::connect(&config, if_missing).await?;
         migrate(&db).await?;
         Instance::with_db(config, db).await
     }
 
+    /// An instance on a migrated database, which must be the one of `config.domain`.
     pub async fn with_db(config: Config, db: DatabaseConnection) -> Result<Instance> {
         install_crypto_provider();
+        database::check_domain(&db, &config).await?;
         let ctx = FedContext::new(db, Arc::new(config))?;
         let fed = federation_config(ctx.clone()).await?;
         let app = puentes_apub::network::app_for(&fed);
@@ -58,6 +63,10 @@ impl Instance {
         puentes_apub::routes::router(self.fed.clone())
             .merge(puentes_http::router(web))
             .layer(axum::middleware::from_fn(puentes_http::api::cors))
+            .layer(axum::middleware::from_fn_with_state(
+                self.ctx.metrics.clone(),
+                metrics::count_requests,
+            ))
     }
 
     /// Serves until `shutdown` is cancelled. Routes tolerate a trailing slash; see `listen`
