@@ -97,6 +97,13 @@ fn child_config(port: &str, dir: &str, db_url: &str) -> Config {
         http_timeout_secs: 10,
         ..Config::default()
     };
+    // The load comes from one address and few hosts: per-client limits would measure
+    // themselves (0 = none).
+    config.limits.connections_per_ip = 0;
+    config.limits.inbox_per_ip_per_minute = 0;
+    config.limits.inbox_per_host_per_minute = 0;
+    config.limits.pages_per_ip_per_minute = 0;
+    config.limits.key_fetches_per_host_per_minute = 0;
     config.delivery.poll_interval_ms = 20;
     config.delivery.batch_size = 256;
     config
@@ -106,7 +113,9 @@ fn child_config(port: &str, dir: &str, db_url: &str) -> Config {
 async fn child(port: &str, dir: &str, db_url: &str) {
     let config = child_config(port, dir, db_url);
     let listener = TcpListener::bind(&config.bind).await.expect("bind");
-    let instance = Instance::open(config, puentes_server::database::IfMissing::Create).await.expect("open");
+    let instance = Instance::open(config, puentes_server::database::IfMissing::Create)
+        .await
+        .expect("open");
     let shutdown = tokio_util::sync::CancellationToken::new();
     tokio::spawn(puentes_server::jobs::run_workers(
         instance.ctx.clone(),

@@ -20,7 +20,12 @@ const SENDERS: usize = 16;
 /// 200 signed Follows from 16 concurrent senders while the instance posts and runs its
 /// queues: every one is answered 2xx (SQLite used to answer "database is locked").
 async fn concurrent_follows_scenario(backend: &Backend) {
-    let net = TestNetwork::start(backend, 1).await;
+    // 200 followers on one host: the per-host limits (0 = none) are not what is tested.
+    let net = TestNetwork::start_with_config(backend, |config| {
+        config.limits.key_fetches_per_host_per_minute = 0;
+        config.limits.inbox_per_host_per_minute = 0;
+    })
+    .await;
     let a = net.get(0);
     a.create_actor("alpha", "organization").await;
     let alpha = a.actor_url("alpha");
