@@ -28,12 +28,24 @@ grep -q '"href":"http://localhost:8080/actors/alpha"' <<<"$(curl -fs "http://loc
 grep -q '"type":"Organization"' <<<"$(curl -fs http://localhost:8080/actors/alpha)" || fail actor
 grep -q nodeinfo/2.1 <<<"$(curl -fs http://localhost:8080/.well-known/nodeinfo)" || fail nodeinfo
 grep -q '"name":"puentes"' <<<"$(curl -fs http://localhost:8080/nodeinfo/2.1)" || fail nodeinfo-doc
+# The pages are built into the binary: served from a directory with no web/ beside it.
+grep -q '<html' <<<"$(curl -fs http://localhost:8080/@alpha)" || fail "profile page not served without web/"
 kill "$ZERO"; wait "$ZERO" 2>/dev/null || true
 [ -f "$WORK/zero/data/puentes.db" ] || fail "no SQLite file in ./data"
 
 # 2. Two instances; b follows alpha, alpha posts, b receives.
 PA=$(free_port); PB=$(free_port)
 run() { local port=$1 dir=$2; shift 2; PUENTES_DOMAIN="localhost:$port" PUENTES_BIND="127.0.0.1:$port" PUENTES_DATA_DIR="$dir" PUENTES_WORKERS=0 "$BIN" "$@"; }
+# Commands other than serve and migrate never create an instance by accident.
+set +e; run "$PA" "$WORK/a" actor list >/dev/null 2>"$WORK/nodb.err"; CODE=$?; set -e
+[ "$CODE" = 2 ] && grep -q "no Puentes database at" "$WORK/nodb.err" || fail "a command created a database: $CODE $(cat "$WORK/nodb.err")"
+[ ! -e "$WORK/a" ] || fail "a command created the data directory"
+grep -q "serve would" <<<"$(run "$PA" "$WORK/a" check-config)" || fail check-config
+run "$PA" "$WORK/a" migrate >/dev/null
+run "$PB" "$WORK/b" migrate >/dev/null
+# A database keeps the domain it was created for.
+set +e; run "$PB" "$WORK/a" actor list >/dev/null 2>"$WORK/domain.err"; CODE=$?; set -e
+[ "$CODE" = 2 ] && grep -q "belongs to the instance localhost:$PA" "$WORK/domain.err" || fail "wrong domain accepted: $(cat "$WORK/domain.err")"
 run "$PA" "$WORK/a" actor create alpha --kind organization >/dev/null
 run "$PB" "$WORK/b" actor create b --kind alliance >/dev/null
 run "$PA" "$WORK/a" serve >"$WORK/a.log" 2>&1 & pids+=($!)
@@ -95,4 +107,14 @@ run "$PA" "$WORK/a" actor delete alpha --yes >/dev/null
 grep -q '"type":"Tombstone"' <<<"$(curl -s -H 'Accept: application/activity+json' http://localhost:$PA/actors/alpha)" || fail "no Tombstone"
 set +e; run "$PA" "$WORK/a" followers manual --as b >/dev/null 2>&1; CODE=$?; set -e
 [ "$CODE" = 2 ] || fail "followers manual without a value exited $CODE"
-echo "smoke: 5 passed, 0 failed"
+# 6. Backup while serving, restore into an empty directory: the same actors and posts.
+run "$PB" "$WORK/b" backup --output "$WORK/b.tar.gz" >/dev/null || fail backup
+kill "${pids[2]}"; wait "${pids[2]}" 2>/dev/null || true
+run "$PB" "$WORK/b2" restore "$WORK/b.tar.gz" >/dev/null || fail restore
+set +e; run "$PB" "$WORK/b2" restore "$WORK/b.tar.gz" >/dev/null 2>&1; CODE=$?; set -e
+[ "$CODE" = 2 ] || fail "restore over an instance exited $CODE"
+run "$PB" "$WORK/b2" serve >"$WORK/b2.log" 2>&1 & pids+=($!)
+wait_up "$PB"
+grep -q '"type":"Group"' <<<"$(curl -fs -H 'Accept: application/activity+json' "http://localhost:$PB/actors/b")" || fail "restored actor"
+grep -q "Vías seguras" <<<"$(curl -fs "http://localhost:$PB/statements/$ID")" || fail "restored statement"
+echo "smoke: 6 passed, 0 failed"

@@ -14,6 +14,8 @@ mod m20261130_000002_known_memberships;
 mod m20261201_000001_interop;
 mod m20261202_000001_notifications;
 mod m20261202_000002_oauth;
+mod m20261202_000003_staff_email_case;
+mod m20261202_000004_settings;
 mod m20261202_000010_staff_sessions;
 
 pub struct Migrator;
@@ -33,6 +35,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000001_interop::Migration),
             Box::new(m20261202_000001_notifications::Migration),
             Box::new(m20261202_000002_oauth::Migration),
+            Box::new(m20261202_000003_staff_email_case::Migration),
+            Box::new(m20261202_000004_settings::Migration),
             Box::new(m20261202_000010_staff_sessions::Migration),
         ]
     }

@@ -13,18 +13,22 @@ mod fedify;
 mod fixtures;
 mod following;
 mod group_interop;
+mod hostile;
 mod inbox_security;
 mod interop;
 mod layers;
 mod mastodon_clients;
 mod media;
+mod operations;
 mod pasture;
 mod peer;
 mod posts;
 mod readability;
 mod rich_posts;
+mod scale_out;
 mod staff_web;
 mod statements;
+mod upgrade;
 mod web;
 
 /// Runs a scenario once per configured database backend.

@@ -23,6 +23,8 @@ struct Shared {
     received: Vec<(String, Value)>,
     /// What POSTs are answered with; 202 unless a test says otherwise.
     inbox_status: Option<u16>,
+    /// GETs served (documents or 404s): what fetching from here cost it.
+    gets: usize,
 }
 
 #[derive(Clone)]
@@ -53,6 +55,7 @@ async fn serve_any(
             .unwrap_or(StatusCode::ACCEPTED);
         return status.into_response();
     }
+    shared.gets += 1;
     match shared.documents.get(&path) {
         Some(doc) => (
             [(header::CONTENT_TYPE, "application/activity+json")],
@@ -146,6 +149,11 @@ impl FakeRemote {
     /// Stops serving a document (its origin now answers 404, as after a deletion).
     pub fn remove_document(&self, path: &str) {
         self.shared.lock().expect("lock").documents.remove(path);
+    }
+
+    /// How many GETs this server has answered.
+    pub fn get_count(&self) -> usize {
+        self.shared.lock().expect("lock").gets
     }
 
     pub fn received(&self) -> Vec<(String, Value)> {

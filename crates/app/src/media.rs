@@ -22,8 +22,9 @@ use uuid::Uuid;
 
 /// Largest accepted upload, bytes.
 pub const MAX_UPLOAD_BYTES: usize = 10 * 1024 * 1024;
-/// Largest accepted image, pixels (width × height), checked before decoding.
-pub const MAX_PIXELS: u64 = 40_000_000;
+/// Largest accepted image, pixels (width × height), checked before decoding: Mastodon's
+/// limit (7680 × 4320).
+pub const MAX_PIXELS: u64 = 7680 * 4320;
 /// Largest accepted width or height, pixels (a strict decoder limit).
 pub const MAX_SIDE: u32 = 32_768;
 /// Stored images are downscaled so their longest side is at most this.
@@ -32,8 +33,9 @@ pub const MAX_STORED_SIDE: u32 = 2560;
 pub const MAX_ALT_CHARS: usize = 1500;
 /// Quality of re-encoded JPEG images.
 pub const JPEG_QUALITY: u8 = 85;
-/// Most memory a decoder may use (40 megapixels of 16-bit RGBA fit).
-const MAX_DECODER_ALLOC: u64 = 512 * 1024 * 1024;
+/// Most memory a decoded image may take (the largest 8-bit RGBA image fits; 16-bit images
+/// fit up to 20 megapixels), so one upload cannot take the server's memory.
+const MAX_DECODER_ALLOC: u64 = 160 * 1024 * 1024;
 
 const ACCEPTED: &str = "accepted image types are JPEG, PNG, WebP and GIF";
 
@@ -125,7 +127,24 @@ pub fn process_image(bytes: &[u8]) -> Result<ProcessedImage> {
     let orientation = decoder
         .orientation()
         .unwrap_or(image::metadata::Orientation::NoTransforms);
-    let mut img = DynamicImage::from_decoder(decoder).map_err(image_error)?;
+    let mut img = if format == ImageFormat::Jpeg {
+        // The image crate decodes JPEG leniently (missing data becomes grey); a truncated
+        // or inconsistent file is refused instead.
+        drop(decoder);
+        check_jpeg_data_fills(bytes, width, height)?;
+        decode_jpeg_strictly(bytes)?
+    } else {
+        DynamicImage::from_decoder(decoder).map_err(image_error)?
+    };
+    // Deeper than 8 bits is not kept: convert before anything else copies the pixels.
+    img = match img {
+        DynamicImage::ImageLuma8(_)
+        | DynamicImage::ImageLumaA8(_)
+        | DynamicImage::ImageRgb8(_)
+        | DynamicImage::ImageRgba8(_) => img,
+        other if other.color().has_alpha() => DynamicImage::ImageRgba8(other.into_rgba8()),
+        other => DynamicImage::ImageRgb8(other.into_rgb8()),
+    };
     img.apply_orientation(orientation);
     if img.width().max(img.height()) > MAX_STORED_SIDE {
         img = img.resize(MAX_STORED_SIDE, MAX_STORED_SIDE, FilterType::CatmullRom);
@@ -162,6 +181,67 @@ pub fn process_image(bytes: &[u8]) -> Result<ProcessedImage> {
         height,
         extension,
     })
+}
+
+/// A JPEG's coded data needs at least one bit per 8 × 8 block of its declared size (a DC
+/// code; baseline needs an end-of-block code too). A file whose data from its first scan to
+/// its end is shorter was made for a smaller image: the decoder would fill the rest in.
+fn check_jpeg_data_fills(bytes: &[u8], width: u32, height: u32) -> Result<()> {
+    let scan = bytes
+        .windows(2)
+        .position(|w| w == [0xFF, 0xDA])
+        .ok_or_else(|| Error::bad_request("the image is truncated or corrupt: no image data"))?;
+    let end = bytes
+        .windows(2)
+        .rposition(|w| w == [0xFF, 0xD9])
+        .filter(|end| *end > scan)
+        .unwrap_or(bytes.len());
+    let blocks = u64::from(width.div_ceil(8)) * u64::from(height.div_ceil(8));
+    let data_bits = (end - scan) as u64 * 8;
+    if data_bits < blocks {
+        return Err(Error::bad_request(format!(
+            "the image is truncated or corrupt: its data cannot fill {width} × {height} pixels"
+        )));
+    }
+    Ok(())
+}
+
+/// Decodes a JPEG whose dimensions were checked, refusing it if its data ends early or is
+/// corrupt (zune-jpeg's strict mode) rather than filling the rest in.
+fn decode_jpeg_strictly(bytes: &[u8]) -> Result<DynamicImage> {
+    use zune_core::{bytestream::ZCursor, colorspace::ColorSpace, options::DecoderOptions};
+    let broken = |e: zune_jpeg::errors::DecodeErrors| {
+        Error::bad_request("the image is truncated or corrupt")
+            .with_source(std::io::Error::other(format!("{e:?}")))
+    };
+    let options = DecoderOptions::default()
+        .set_strict_mode(true)
+        .set_max_width(MAX_SIDE as usize)
+        .set_max_height(MAX_SIDE as usize);
+    let mut decoder = zune_jpeg::JpegDecoder::new_with_options(ZCursor::new(bytes), options);
+    decoder.decode_headers().map_err(broken)?;
+    let gray = matches!(
+        decoder.input_colorspace(),
+        Some(ColorSpace::Luma | ColorSpace::LumaA)
+    );
+    let out = if gray {
+        ColorSpace::Luma
+    } else {
+        ColorSpace::RGB
+    };
+    let options = decoder.options().jpeg_set_out_colorspace(out);
+    decoder.set_options(options);
+    let (width, height) = decoder
+        .dimensions()
+        .ok_or_else(|| Error::bad_request("the image could not be decoded"))?;
+    let pixels = decoder.decode().map_err(broken)?;
+    let (width, height) = (width as u32, height as u32);
+    let image = if gray {
+        image::GrayImage::from_raw(width, height, pixels).map(DynamicImage::ImageLuma8)
+    } else {
+        image::RgbImage::from_raw(width, height, pixels).map(DynamicImage::ImageRgb8)
+    };
+    image.ok_or_else(|| Error::bad_request("the image is truncated or corrupt"))
 }
 
 /// Checks alt text: required, at most [`MAX_ALT_CHARS`] characters; returns it trimmed.
@@ -646,9 +726,56 @@ mod tests {
         // Both sides beyond the per-side limit: refused on reading the header.
         let err = process_image(&png_header_only(100_000, 100_000)).unwrap_err();
         assert_eq!(err.kind(), ErrorKind::PayloadTooLarge, "{err:?}");
-        assert!(err.message().contains("40 megapixels"));
+        assert!(err.message().contains("33 megapixels"), "{err:?}");
         // Each side acceptable, 64 megapixels in all: refused by the pixel count.
         let err = process_image(&png_header_only(8000, 8000)).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::PayloadTooLarge, "{err:?}");
+    }
+
+    fn plain_jpeg(width: u32, height: u32) -> Vec<u8> {
+        let mut out = Vec::new();
+        DynamicImage::ImageRgb8(gradient(width, height))
+            .write_with_encoder(JpegEncoder::new_with_quality(&mut out, 90))
+            .unwrap();
+        out
+    }
+
+    /// The JPEG with its frame header (SOF0) claiming other dimensions than its data has.
+    fn jpeg_claiming(width: u16, height: u16) -> Vec<u8> {
+        let mut bytes = plain_jpeg(64, 48);
+        let sof = bytes
+            .windows(2)
+            .position(|w| w == [0xFF, 0xC0])
+            .expect("a baseline frame header");
+        bytes[sof + 5..sof + 7].copy_from_slice(&height.to_be_bytes());
+        bytes[sof + 7..sof + 9].copy_from_slice(&width.to_be_bytes());
+        bytes
+    }
+
+    #[test]
+    fn inconsistent_and_truncated_jpegs_are_refused() {
+        assert!(process_image(&plain_jpeg(64, 48)).is_ok());
+        // Claims 6000 × 6000 (36 megapixels): refused on its header, before any decoding.
+        let err = process_image(&jpeg_claiming(6000, 6000)).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::PayloadTooLarge, "{err:?}");
+        // Claims an acceptable size its data does not fill: refused, not filled with grey.
+        let err = process_image(&jpeg_claiming(3000, 2000)).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::BadRequest, "{err:?}");
+        // Cut in the middle of its data.
+        let whole = plain_jpeg(64, 48);
+        let err = process_image(&whole[..whole.len() * 2 / 3]).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::BadRequest, "{err:?}");
+    }
+
+    #[test]
+    fn deep_images_beyond_the_memory_budget_are_refused_before_decoding() {
+        // 16-bit RGBA, 25 megapixels: under the pixel limit, 200 MB decoded.
+        let mut png = png_header_only(5000, 5000);
+        png[24] = 16; // bit depth
+        png[25] = 6; // RGBA
+        let crc = crc32(&png[12..29]);
+        png[29..33].copy_from_slice(&crc.to_be_bytes());
+        let err = process_image(&png).unwrap_err();
         assert_eq!(err.kind(), ErrorKind::PayloadTooLarge, "{err:?}");
     }
 

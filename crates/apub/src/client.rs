@@ -16,6 +16,8 @@ use url::Url;
 pub const ACTIVITY_JSON: &str = "application/activity+json, application/ld+json; profile=\"https://www.w3.org/ns/activitystreams\"";
 /// Documents larger than Mastodon accepts are not read.
 const MAX_RESPONSE_BYTES: usize = 2 * 1024 * 1024;
+/// Redirects followed by a GET, each checked like the first URL.
+const MAX_REDIRECTS: usize = 3;
 
 /// Who signs an outgoing GET.
 #[derive(Clone, Copy)]
@@ -31,6 +33,8 @@ pub enum Signer<'a> {
 pub struct Fetched {
     pub status: u16,
     pub body: Option<Vec<u8>>,
+    /// Where the answer came from, after redirects.
+    pub url: Url,
 }
 
 impl Fetched {
@@ -59,9 +63,9 @@ pub async fn check_peer(ctx: &FedContext, domain: &str) -> Result<()> {
     Ok(())
 }
 
-/// A GET, signed as `signer`, that reports the status instead of failing on it.
+/// A GET, signed as `signer`, that reports the status instead of failing on it. Redirects
+/// are followed a few times, each hop checked (and signed) like the first.
 pub async fn get(ctx: &FedContext, url: &Url, signer: Signer<'_>, accept: &str) -> Result<Fetched> {
-    check_url(ctx, url).await?;
     let key = match signer {
         Signer::Anonymous => None,
         Signer::Actor(actor) => Some(SigningKey::of_actor(actor)?),
@@ -72,11 +76,26 @@ pub async fn get(ctx: &FedContext, url: &Url, signer: Signer<'_>, accept: &str) 
             Some(SigningKey::of_actor(&instance)?)
         }
     };
-    let response = match &key {
-        None => send(ctx, "GET", url, None, None, accept).await?,
-        Some(key) => send_signed(ctx, "GET", url, None, key, accept).await?,
-    };
-    read(response).await
+    let mut url = url.clone();
+    for _ in 0..=MAX_REDIRECTS {
+        check_url(ctx, &url).await?;
+        let response = match &key {
+            None => send(ctx, "GET", &url, None, None, accept).await?,
+            Some(key) => send_signed(ctx, "GET", &url, None, key, accept).await?,
+        };
+        if response.status().is_redirection()
+            && let Some(location) = response.headers().get(reqwest::header::LOCATION)
+        {
+            url = location
+                .to_str()
+                .ok()
+                .and_then(|l| url.join(l).ok())
+                .ok_or_else(|| Error::remote(format!("{url} sent a bad redirect")))?;
+            continue;
+        }
+        return read(response, url).await;
+    }
+    Err(Error::remote(format!("{url}: too many redirects")))
 }
 
 /// A signed POST of an activity (a delivery). Fails only when the host cannot be reached;
@@ -105,16 +124,52 @@ pub async fn remember_scheme(ctx: &FedContext, domain: &str, scheme: Scheme) -> 
     Ok(())
 }
 
-async fn check_url(ctx: &FedContext, url: &Url) -> Result<()> {
+/// The one outgoing-request policy. Outside test mode: https only, and the host must be a
+/// name (checked again after resolution, by `PublicResolver`) or a public IP literal. In test
+/// mode (a `localhost` instance) only `localhost` peers; `federation_debug` lifts both.
+pub(crate) async fn check_url(ctx: &FedContext, url: &Url) -> Result<()> {
+    check_address(&ctx.config, url)?;
+    check_peer(ctx, &authority(url)).await
+}
+
+/// The part of [`check_url`] that needs no database: scheme and address.
+pub fn check_address(config: &puentes_core::Config, url: &Url) -> Result<()> {
     match url.scheme() {
         "https" => {}
-        "http" if ctx.config.insecure_federation() => {}
+        "http" if config.insecure_federation() => {}
         _ => return Err(Error::forbidden(format!("refused URL {url}: https only"))),
     }
-    if url.host_str().is_none() {
-        return Err(Error::bad_request(format!("URL without host: {url}")));
+    let host = url
+        .host()
+        .ok_or_else(|| Error::bad_request(format!("URL without host: {url}")))?;
+    if config.federation_debug {
+        return Ok(());
     }
-    check_peer(ctx, &authority(url)).await
+    if config.is_localhost() {
+        return match host {
+            url::Host::Domain(name) if crate::resolver::is_localhost_name(name) => Ok(()),
+            _ => Err(Error::forbidden(format!(
+                "refused URL {url}: a test instance talks only to localhost"
+            ))),
+        };
+    }
+    let ip = match host {
+        url::Host::Domain(name) if crate::resolver::is_localhost_name(name) => {
+            return Err(Error::forbidden(format!(
+                "refused URL {url}: not a public address"
+            )));
+        }
+        url::Host::Domain(_) => return Ok(()),
+        url::Host::Ipv4(ip) => std::net::IpAddr::V4(ip),
+        url::Host::Ipv6(ip) => std::net::IpAddr::V6(ip),
+    };
+    if crate::resolver::is_public(ip) {
+        Ok(())
+    } else {
+        Err(Error::forbidden(format!(
+            "refused URL {url}: not a public address"
+        )))
+    }
 }
 
 /// A signed request; a refusal (400, 401, 403) is retried once with the other scheme, and
@@ -188,23 +243,34 @@ async fn send(
 }
 
 /// Reads a body up to the size limit; a larger one is dropped unread.
-async fn read(mut response: reqwest::Response) -> Result<Fetched> {
+async fn read(mut response: reqwest::Response, url: Url) -> Result<Fetched> {
     let status = response.status().as_u16();
     let mut body = Vec::new();
     loop {
         match response.chunk().await {
             Ok(Some(chunk)) => {
                 if body.len() + chunk.len() > MAX_RESPONSE_BYTES {
-                    return Ok(Fetched { status, body: None });
+                    return Ok(Fetched {
+                        status,
+                        body: None,
+                        url,
+                    });
                 }
                 body.extend_from_slice(&chunk);
             }
             Ok(None) => break,
-            Err(_) => return Ok(Fetched { status, body: None }),
+            Err(_) => {
+                return Ok(Fetched {
+                    status,
+                    body: None,
+                    url,
+                });
+            }
         }
     }
     Ok(Fetched {
         status,
         body: Some(body),
+        url,
     })
 }

@@ -1,7 +1,10 @@
 //! The federation context: database, configuration and HTTP client of one instance.
 
-use activitypub_federation::resolver::ValidatingDnsResolver;
-use puentes_core::{Config, Error, Result, urls::Urls};
+use puentes_core::{
+    Config, Error, ErrorKind, Result,
+    limits::{FailureCache, RateLimiter, RecentMap},
+    urls::Urls,
+};
 use puentes_db::DatabaseConnection;
 use std::sync::Arc;
 
@@ -11,8 +14,53 @@ pub struct FedContext {
     pub config: Arc<Config>,
     pub urls: Urls,
     /// Shared by fetches and deliveries; refuses private addresses unless federation is in
-    /// debug mode.
-    pub client: reqwest::Client,
+    /// debug mode. Only `client.rs` sends with it: that is where the policy is checked.
+    pub(crate) client: reqwest::Client,
+    /// Counters of this instance, read at `/metrics`.
+    pub metrics: Arc<puentes_core::metrics::Metrics>,
+    /// Remembered failures and per-host budgets that keep us from being an amplifier.
+    pub guards: Arc<Guards>,
+}
+
+/// In-memory limits on what unverified requests can make us do.
+pub struct Guards {
+    /// keyIds fetched recently whose request did not verify: what was learned (the key, or
+    /// why it could not be had), so a flood naming them costs no further fetch while the
+    /// real owner's requests still verify against the remembered key.
+    pub recent_keys: RecentMap<RecentKey>,
+    /// Hosts whose key documents could not be reached.
+    pub failed_hosts: FailureCache,
+    /// Key (actor document) fetches per remote host.
+    pub key_fetches: RateLimiter,
+    /// Inbox deliveries per claimed sending host.
+    pub inbox_per_host: RateLimiter,
+}
+
+/// What a recent fetch of a keyId gave.
+#[derive(Clone)]
+pub enum RecentKey {
+    /// No key: the fetch failed this way.
+    Unavailable(ErrorKind),
+    /// The key published under that keyId (RSA, and Ed25519 when there is one).
+    Published {
+        rsa_key_id: String,
+        rsa_pem: String,
+        ed25519_multibase: Option<String>,
+    },
+}
+
+impl Guards {
+    pub fn new(config: &Config) -> Guards {
+        let limits = &config.limits;
+        Guards {
+            recent_keys: RecentMap::new(std::time::Duration::from_secs(limits.failed_key_ttl_secs)),
+            failed_hosts: FailureCache::new(std::time::Duration::from_secs(
+                limits.failed_key_ttl_secs.min(60),
+            )),
+            key_fetches: RateLimiter::new(limits.key_fetches_per_host_per_minute),
+            inbox_per_host: RateLimiter::new(limits.inbox_per_host_per_minute),
+        }
+    }
 }
 
 pub type Data = activitypub_federation::config::Data<FedContext>;
@@ -29,17 +77,18 @@ impl FedContext {
                 env!("CARGO_PKG_VERSION"),
                 urls.base()
             ))
-            .dns_resolver(ValidatingDnsResolver::new(
-                vec![],
-                !config.insecure_federation(),
-            ))
+            .dns_resolver(std::sync::Arc::new(crate::resolver::PublicResolver {
+                public_only: !config.insecure_federation(),
+            }))
             .build()
             .map_err(|e| Error::internal("cannot build the HTTP client").with_source(e))?;
         Ok(FedContext {
             db,
+            guards: Arc::new(Guards::new(&config)),
             config,
             urls,
             client,
+            metrics: Arc::new(puentes_core::metrics::Metrics::new()),
         })
     }
 }

@@ -45,11 +45,13 @@ pub async fn run_deliveries_once(ctx: &FedContext, limit: u64) -> Result<usize> 
         let host = row.host.clone();
         match attempt {
             Attempt::Delivered(status) => {
+                ctx.metrics.delivery("delivered");
                 query::delivery::mark_delivered(&ctx.db, row, status).await?;
                 query::instance::record_success(&ctx.db, &host).await?;
             }
             Attempt::Permanent(status, error) => {
                 tracing::info!(inbox = %row.inbox, %error, "delivery refused for good");
+                ctx.metrics.delivery("refused");
                 query::delivery::mark_failed(&ctx.db, row, status, &error).await?;
                 // The host answered: it is alive.
                 query::instance::record_success(&ctx.db, &host).await?;
@@ -61,6 +63,7 @@ pub async fn run_deliveries_once(ctx: &FedContext, limit: u64) -> Result<usize> 
                 let next = Utc::now() + backoff(ctx, row.attempts);
                 tracing::debug!(inbox = %row.inbox, %error, "delivery failed, will retry");
                 if next > give_up {
+                    ctx.metrics.delivery("gave_up");
                     query::delivery::mark_failed(
                         &ctx.db,
                         row,
@@ -69,6 +72,7 @@ pub async fn run_deliveries_once(ctx: &FedContext, limit: u64) -> Result<usize> 
                     )
                     .await?;
                 } else {
+                    ctx.metrics.delivery("retry");
                     query::delivery::reschedule(&ctx.db, row, status, &error, next).await?;
                 }
                 let park_until = Utc::now() + backoff(ctx, ctx.config.delivery.park_after_failures);

@@ -111,12 +111,18 @@ pub async fn webfinger(ctx: &FedContext, handle: &Handle) -> Result<Url> {
     let jrd = fetched
         .json()
         .ok_or_else(|| Error::remote("WebFinger answered something that is not JSON"))?;
-    let links = jrd
-        .get("links")
-        .and_then(Value::as_array)
-        .cloned()
-        .unwrap_or_default();
-    links
+    actor_link(&jrd).ok_or_else(|| {
+        Error::not_found(format!(
+            "WebFinger for {} names no ActivityPub actor",
+            handle.acct()
+        ))
+    })
+}
+
+/// The ActivityPub actor a WebFinger answer (JRD) links as `self`.
+pub fn actor_link(jrd: &Value) -> Option<Url> {
+    jrd.get("links")?
+        .as_array()?
         .iter()
         .filter(|l| l.get("rel").and_then(Value::as_str) == Some("self"))
         .find(|l| {
@@ -126,12 +132,6 @@ pub async fn webfinger(ctx: &FedContext, handle: &Handle) -> Result<Url> {
         })
         .and_then(|l| l.get("href").and_then(Value::as_str))
         .and_then(|href| Url::parse(href).ok())
-        .ok_or_else(|| {
-            Error::not_found(format!(
-                "WebFinger for {} names no ActivityPub actor",
-                handle.acct()
-            ))
-        })
 }
 
 /// An ActivityPub document by id, read from its origin with a signed GET. Its `id` must be

@@ -5,7 +5,7 @@
 
 use crate::{
     FedContext, activities, client,
-    context::Data,
+    context::{Data, RecentKey},
     fetch, forwarding,
     protocol::activities::{Envelope, parse_envelope},
     signing::{IncomingRequest, PendingSignature, PublicKeys, Scheme},
@@ -30,6 +30,12 @@ pub async fn receive(
         .map_err(|e| Error::bad_request(format!("body is not valid JSON: {e}")))?;
     let envelope = parse_envelope(&doc).map_err(Error::bad_request)?;
     let actor_domain = authority(&envelope.actor);
+    if let Err(wait) = data.guards.inbox_per_host.check(&actor_domain) {
+        return Err(Error::rate_limited(
+            format!("too many deliveries from {actor_domain}"),
+            wait,
+        ));
+    }
     client::check_peer(data, &actor_domain)
         .await
         .map_err(|e| Error::forbidden(format!("{} here", e.message())))?;
@@ -153,24 +159,101 @@ async fn signer_of(
     verify_with(ctx, pending, &owner_id).await
 }
 
-/// Fetches (or reads) the key owner and verifies; a failed check refreshes the actor once,
-/// for keys that were rotated.
+/// Verifies with the stored key owner; when it is unknown or its key does not verify,
+/// fetches its document once and verifies against that. Only a verified owner is stored:
+/// a request whose signature fails leaves nothing behind. A keyId that failed is answered
+/// from memory for a while, and key fetches per host are rate-limited, so a flood of bad
+/// signatures costs the host it names a handful of fetches.
 async fn verify_with(
     ctx: &FedContext,
     pending: &PendingSignature,
     owner_id: &Url,
 ) -> Result<actor::Model> {
-    let signer = fetch::actor_by_id(ctx, owner_id)
-        .await
-        .map_err(key_fetch_error)?;
-    if pending.verify(&PublicKeys::of_actor(&signer)).is_ok() {
-        return Ok(signer);
+    let stored = query::actor::by_ap_id(&ctx.db, owner_id.as_str()).await?;
+    if let Some(actor) = stored {
+        match pending.verify(&PublicKeys::of_actor(&actor)) {
+            Ok(()) => return Ok(actor),
+            Err(e) if actor.local => return Err(e),
+            // Perhaps a rotated key: the document is read again below.
+            Err(_) => {}
+        }
+    } else if ctx.urls.is_local(owner_id) {
+        return Err(Error::unauthorized("the signer's key cannot be found"));
     }
-    let refreshed = fetch::refresh_actor(ctx, owner_id)
-        .await
-        .map_err(key_fetch_error)?;
-    pending.verify(&PublicKeys::of_actor(&refreshed))?;
-    Ok(refreshed)
+    let guards = &ctx.guards;
+    let key_id = pending.key_id();
+    let host = authority(owner_id);
+    match guards.recent_keys.get(key_id) {
+        Some(RecentKey::Unavailable(kind)) => {
+            return Err(key_fetch_error(Error::new(
+                kind,
+                "the signer's key could not be fetched recently",
+            )));
+        }
+        Some(RecentKey::Published {
+            rsa_key_id,
+            rsa_pem,
+            ed25519_multibase,
+        }) => {
+            let keys = PublicKeys {
+                rsa_key_id: &rsa_key_id,
+                rsa_pem: &rsa_pem,
+                ed25519_multibase: ed25519_multibase.as_deref(),
+            };
+            // Refused from memory; the real owner verifies and is fetched once more below.
+            pending.verify(&keys)?;
+            guards.recent_keys.forget(key_id);
+        }
+        None => {}
+    }
+    if guards.failed_hosts.failed_recently(&host) {
+        return Err(Error::remote(
+            "the signer's server could not be reached recently, try again later",
+        ));
+    }
+    if let Err(wait) = guards.key_fetches.check(&host) {
+        return Err(Error::rate_limited(
+            format!("too many key fetches for {host}"),
+            wait,
+        ));
+    }
+    let doc = match fetch::object(ctx, owner_id, client::Signer::Instance).await {
+        Ok(doc) => doc,
+        Err(e) => {
+            if e.kind() == ErrorKind::RemoteFailure {
+                guards.failed_hosts.remember(&host);
+            }
+            if e.kind() != ErrorKind::Gone {
+                guards
+                    .recent_keys
+                    .insert(key_id, RecentKey::Unavailable(e.kind()));
+            }
+            return Err(key_fetch_error(e));
+        }
+    };
+    let remote = crate::protocol::actor::parse_remote_actor(&doc).map_err(|e| {
+        guards
+            .recent_keys
+            .insert(key_id, RecentKey::Unavailable(ErrorKind::Unauthorized));
+        Error::unauthorized("the signer's key cannot be found").with_source(anyhow::anyhow!(e))
+    })?;
+    let keys = PublicKeys {
+        rsa_key_id: &remote.public_key_id,
+        rsa_pem: &remote.public_key_pem,
+        ed25519_multibase: remote.ed25519_multibase.as_deref(),
+    };
+    if let Err(e) = pending.verify(&keys) {
+        guards.recent_keys.insert(
+            key_id,
+            RecentKey::Published {
+                rsa_key_id: remote.public_key_id.clone(),
+                rsa_pem: remote.public_key_pem.clone(),
+                ed25519_multibase: remote.ed25519_multibase.clone(),
+            },
+        );
+        return Err(e);
+    }
+    crate::objects::actor::store_remote_actor(ctx, &doc).await
 }
 
 /// A key we cannot get right now is a 503 (retry later); one that does not exist is a 401.
@@ -187,6 +270,35 @@ fn key_fetch_error(err: Error) -> Error {
 }
 
 /// The status answered for an error: a deleted actor's last words are accepted quietly.
+/// Counts an inbox request for `/metrics`: its activity type and outcome, and whether its
+/// signature held (a request refused for another reason never reached the check).
+pub fn count(metrics: &puentes_core::metrics::Metrics, body: &[u8], result: &Result<Outcome>) {
+    #[derive(serde::Deserialize)]
+    struct Kind {
+        #[serde(rename = "type")]
+        kind: Option<Value>,
+    }
+    let kind = serde_json::from_slice::<Kind>(body)
+        .ok()
+        .and_then(|k| k.kind)
+        .and_then(|k| k.as_str().map(str::to_string))
+        .unwrap_or_default();
+    let outcome = match result {
+        Ok(Outcome::Applied) => "applied",
+        Ok(Outcome::Duplicate) => "duplicate",
+        Ok(Outcome::Ignored(_)) => "ignored",
+        Err(e) if status_for(e) == StatusCode::ACCEPTED => "ignored",
+        Err(_) => "refused",
+    };
+    metrics.inbox_activity(&kind, outcome);
+    match result {
+        Ok(_) => metrics.signature(true),
+        Err(e) if e.kind() == ErrorKind::Unauthorized => metrics.signature(false),
+        Err(e) if status_for(e) == StatusCode::ACCEPTED => metrics.signature(true),
+        Err(_) => {}
+    }
+}
+
 pub fn status_for(err: &Error) -> StatusCode {
     match err.kind() {
         ErrorKind::Gone => StatusCode::ACCEPTED,

@@ -19,6 +19,7 @@ pub mod objects;
 pub mod outbox;
 pub mod outcome;
 pub mod protocol;
+pub mod resolver;
 pub mod respond;
 pub mod routes;
 pub mod signing;

@@ -4,7 +4,7 @@
 use crate::{
     context::FedContext,
     protocol::{
-        collection::{ordered_collection, ordered_collection_page},
+        collection::{PAGE_SIZE, ordered_collection, ordered_collection_page},
         with_context,
     },
 };
@@ -13,7 +13,7 @@ use axum::{
     http::{HeaderMap, HeaderValue, header},
     response::{IntoResponse, Response},
 };
-use puentes_core::Result;
+use puentes_core::{Error, Result};
 use puentes_db::{actor, query};
 use serde::Deserialize;
 use serde_json::Value;
@@ -60,7 +60,13 @@ pub(crate) async fn collection(
     Ok(match page {
         None => activity_json(ordered_collection(&id, total)),
         Some(page) => {
-            let page = page.max(1);
+            // A page past the last is refused before any arithmetic or query with it.
+            let last = total.div_ceil(PAGE_SIZE).max(1);
+            if page == 0 || page > last {
+                return Err(Error::not_found(format!(
+                    "page {page} (pages are 1 to {last})"
+                )));
+            }
             activity_json(ordered_collection_page(
                 &id,
                 page,

@@ -470,7 +470,9 @@ async fn post_inbox(
         Some(Extension(RequestTarget(raw))) => raw.as_str(),
         None => uri.path_and_query().map(|p| p.as_str()).unwrap_or("/inbox"),
     };
-    match inbox::receive(&data, &app, &method, path, &headers, &body).await {
+    let result = inbox::receive(&data, &app, &method, path, &headers, &body).await;
+    inbox::count(&data.metrics, &body, &result);
+    match result {
         Ok(outcome) => {
             tracing::debug!(?outcome, "inbox");
             StatusCode::ACCEPTED.into_response()

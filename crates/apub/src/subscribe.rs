@@ -8,10 +8,6 @@ use serde_json::Value;
 use url::Url;
 
 pub const SUBSCRIBE_REL: &str = "http://ostatus.org/schema/1.0/subscribe";
-/// Redirects followed (WebFinger is often delegated from a short domain to its server).
-const MAX_REDIRECTS: usize = 3;
-/// Largest WebFinger answer read.
-const MAX_BYTES: usize = 256 * 1024;
 
 /// The subscribe template of `handle`'s server; `None` when its WebFinger answer has none.
 /// Errors: not found (no such account), remote failure (unreachable), forbidden (blocked).
@@ -31,44 +27,31 @@ pub async fn template(ctx: &FedContext, handle: &Handle) -> Result<Option<String
     .map_err(|_| Error::bad_request("not a server name"))?;
     url.query_pairs_mut()
         .append_pair("resource", &format!("acct:{}", handle.acct()));
-    for _ in 0..=MAX_REDIRECTS {
-        let response = ctx
-            .client
-            .get(url.clone())
-            .header("Accept", "application/jrd+json, application/json")
-            .send()
-            .await
-            .map_err(|e| Error::remote("the server could not be reached").with_source(e))?;
-        let status = response.status();
-        if status.is_redirection() {
-            let next = response
-                .headers()
-                .get("location")
-                .and_then(|l| l.to_str().ok())
-                .and_then(|l| url.join(l).ok())
-                .filter(|next| next.scheme() == scheme)
-                .ok_or_else(|| Error::remote("the server sent a bad redirect"))?;
-            url = next;
-            continue;
+    // Through the one outgoing path: address policy, redirects re-checked, size bounded.
+    let fetched = crate::client::get(
+        ctx,
+        &url,
+        crate::client::Signer::Anonymous,
+        "application/jrd+json, application/json",
+    )
+    .await
+    .map_err(|e| match e.kind() {
+        puentes_core::ErrorKind::RemoteFailure => {
+            Error::remote("the server could not be reached").with_source(anyhow::anyhow!("{e:?}"))
         }
-        if status.as_u16() == 404 || status.as_u16() == 410 {
-            return Err(Error::not_found("account"));
-        }
-        if !status.is_success() {
+        _ => e,
+    })?;
+    match fetched.status {
+        404 | 410 => return Err(Error::not_found("account")),
+        status if !(200..300).contains(&status) => {
             return Err(Error::remote(format!("the server answered {status}")));
         }
-        let body = response
-            .bytes()
-            .await
-            .map_err(|e| Error::remote("the server's answer was cut").with_source(e))?;
-        if body.len() > MAX_BYTES {
-            return Err(Error::remote("the server's answer is too large"));
-        }
-        let doc: Value = serde_json::from_slice(&body)
-            .map_err(|e| Error::remote("the server's answer is not WebFinger").with_source(e))?;
-        return Ok(template_of(&doc));
+        _ => {}
     }
-    Err(Error::remote("too many redirects"))
+    let doc = fetched
+        .json()
+        .ok_or_else(|| Error::remote("the server's answer is not WebFinger"))?;
+    Ok(template_of(&doc))
 }
 
 /// The subscribe template in a WebFinger document.

@@ -12,6 +12,9 @@ pub struct Config {
     pub domain: String,
     /// Socket address `puentes serve` listens on.
     pub bind: String,
+    /// Where Prometheus reads `/metrics` (a separate listener, e.g. `127.0.0.1:9090`); off
+    /// when unset, so metrics are never public by accident.
+    pub metrics_bind: Option<String>,
     /// `sqlite://…` or `postgres://…`; default: a SQLite file in `data_dir`.
     pub database_url: Option<String>,
     /// Where the SQLite database and uploaded media live.
@@ -43,6 +46,50 @@ pub struct Config {
     pub federation_mode: FederationMode,
     /// Domains (`host[:port]`) an `allowlist` instance talks with.
     pub allowed_domains: Vec<String>,
+    /// What one client or remote host may cost the instance.
+    pub limits: LimitsConfig,
+}
+
+/// Timeouts and rates under hostile load. A rate of 0 means unlimited.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct LimitsConfig {
+    /// A connection that has not sent its request headers by then is closed (slowloris).
+    pub header_read_timeout_secs: u64,
+    /// A request not answered by then gets 408 (503 for handlers still waiting on peers).
+    pub request_timeout_secs: u64,
+    /// Open connections from one IP address; more are closed at once.
+    pub connections_per_ip: usize,
+    /// Inbox POSTs per client IP per minute.
+    pub inbox_per_ip_per_minute: u32,
+    /// Inbox POSTs per claimed sending host per minute.
+    pub inbox_per_host_per_minute: u32,
+    /// Web pages and feeds (the expensive reads) per client IP per minute.
+    pub pages_per_ip_per_minute: u32,
+    /// Key fetches (actor documents for signature checks) per remote host per minute.
+    pub key_fetches_per_host_per_minute: u32,
+    /// How long a keyId that failed to fetch or verify is answered from memory, seconds.
+    pub failed_key_ttl_secs: u64,
+    /// A reverse proxy on this machine forwards the requests (deploy/nginx.conf): for
+    /// connections from loopback the client is the last `X-Forwarded-For` address, and
+    /// their number is the proxy's to cap.
+    pub behind_proxy: bool,
+}
+
+impl Default for LimitsConfig {
+    fn default() -> Self {
+        LimitsConfig {
+            header_read_timeout_secs: 10,
+            request_timeout_secs: 60,
+            connections_per_ip: 64,
+            inbox_per_ip_per_minute: 1200,
+            inbox_per_host_per_minute: 1200,
+            pages_per_ip_per_minute: 600,
+            key_fetches_per_host_per_minute: 30,
+            failed_key_ttl_secs: 600,
+            behind_proxy: false,
+        }
+    }
 }
 
 /// Whom an instance federates with.
@@ -106,6 +153,7 @@ impl Default for Config {
         Config {
             domain: "localhost:8080".into(),
             bind: "127.0.0.1:8080".into(),
+            metrics_bind: None,
             database_url: None,
             data_dir: PathBuf::from("data"),
             web_dir: None,
@@ -120,6 +168,7 @@ impl Default for Config {
             require_signed_fetch: false,
             federation_mode: FederationMode::Open,
             allowed_domains: Vec::new(),
+            limits: LimitsConfig::default(),
         }
     }
 }
@@ -145,6 +194,9 @@ pub fn load(
     }
     if let Some(v) = env("PUENTES_BIND") {
         config.bind = v;
+    }
+    if let Some(v) = env("PUENTES_METRICS_BIND") {
+        config.metrics_bind = Some(v).filter(|v| !v.is_empty());
     }
     if let Some(v) = env("PUENTES_DATABASE_URL") {
         config.database_url = Some(v);
@@ -201,6 +253,13 @@ impl Config {
             return Err(Error::bad_request(
                 "federation_mode = \"allowlist\" needs at least one entry in allowed_domains",
             ));
+        }
+        if let Some(bind) = &self.metrics_bind
+            && bind.parse::<std::net::SocketAddr>().is_err()
+        {
+            return Err(Error::bad_request(format!(
+                "metrics_bind must be an address like 127.0.0.1:9090, got {bind:?}"
+            )));
         }
         if self.bind.parse::<std::net::SocketAddr>().is_err() {
             return Err(Error::bad_request(format!(

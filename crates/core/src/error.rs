@@ -72,6 +72,8 @@ pub struct Error {
     /// Safe to show to clients and CLI users.
     message: String,
     source: Option<anyhow::Error>,
+    /// For 429 and 503: when to try again (`Retry-After`), seconds.
+    retry_after: Option<u64>,
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -82,7 +84,14 @@ impl Error {
             kind,
             message: message.into(),
             source: None,
+            retry_after: None,
         }
+    }
+    /// Too many requests from one client or host; `Retry-After` tells when to come back.
+    pub fn rate_limited(message: impl Into<String>, retry_after: std::time::Duration) -> Self {
+        let mut err = Self::new(ErrorKind::RateLimited, message);
+        err.retry_after = Some(retry_after.as_secs().max(1));
+        err
     }
     pub fn not_found(what: impl fmt::Display) -> Self {
         Self::new(ErrorKind::NotFound, format!("{what} not found"))
@@ -120,6 +129,9 @@ impl Error {
     pub fn message(&self) -> &str {
         &self.message
     }
+    pub fn retry_after(&self) -> Option<u64> {
+        self.retry_after
+    }
     pub fn source_ref(&self) -> Option<&anyhow::Error> {
         self.source.as_ref()
     }
@@ -137,6 +149,7 @@ impl<E: Into<anyhow::Error>> From<E> for Error {
             kind: ErrorKind::Internal,
             message: ErrorKind::Internal.default_message().to_string(),
             source: Some(err.into()),
+            retry_after: None,
         }
     }
 }
@@ -182,6 +195,11 @@ impl IntoResponse for Error {
             http::header::CONTENT_TYPE,
             http::HeaderValue::from_static("application/json"),
         );
+        if let Some(secs) = self.retry_after {
+            response
+                .headers_mut()
+                .insert(http::header::RETRY_AFTER, http::HeaderValue::from(secs));
+        }
         response
     }
 }

@@ -7,11 +7,13 @@ pub mod content;
 pub mod domain;
 pub mod error;
 pub mod handle;
+pub mod limits;
+pub mod metrics;
 pub mod sanitize;
 pub mod text;
 pub mod urls;
 
-pub use config::{Config, FederationMode};
+pub use config::{Config, FederationMode, LimitsConfig};
 pub use domain::{
     ActorKind, CallStatus, DeliveryState, EndorsementPolicy, EndorsementStatus, FollowState,
     HeldRelayState, InvitationRole, InvitationStatus, JoinMode, JoinPolicy, MemberListVisibility,

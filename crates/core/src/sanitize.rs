@@ -73,6 +73,39 @@ pub fn escape(text: &str) -> String {
     out
 }
 
+/// Plain text for an ActivityStreams field that consumers read as HTML (`summary`): only
+/// what would become markup is escaped, so the text reads the same everywhere.
+pub fn escape_markup(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// A single-line field (an iCalendar SUMMARY or LOCATION, a feed title): line breaks and
+/// other control characters become spaces, so the value can never start a new line.
+pub fn one_line(text: &str) -> String {
+    text.chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect()
+}
+
+/// Multi-line text for formats that escape `\n` themselves (iCalendar DESCRIPTION, XML):
+/// CR LF and lone CR become LF; other control characters (tabs aside) are dropped.
+pub fn plain_lines(text: &str) -> String {
+    text.replace("\r\n", "\n")
+        .replace('\r', "\n")
+        .chars()
+        .filter(|c| !c.is_control() || matches!(c, '\n' | '\t'))
+        .collect()
+}
+
 /// Plain text typed by local staff becomes escaped HTML paragraphs (blank lines separate
 /// paragraphs, single newlines become line breaks).
 pub fn text_to_html(text: &str) -> String {
@@ -115,6 +148,16 @@ mod tests {
         assert!(safe_link("data:text/html,x").is_none());
         assert!(safe_link("/relative").is_none());
         assert!(safe_image("mailto:a@b.example").is_none());
+    }
+
+    #[test]
+    fn single_lines_cannot_break_and_markup_is_escaped() {
+        assert_eq!(one_line("a\r\nSUMMARY:x\ry\nz"), "a  SUMMARY:x y z");
+        assert_eq!(plain_lines("a\r\nb\rc\u{1}d"), "a\nb\ncd");
+        assert_eq!(
+            escape_markup("<img src=x onerror=alert(1)> & 'q'"),
+            "&lt;img src=x onerror=alert(1)&gt; &amp; 'q'"
+        );
     }
 
     #[test]

@@ -69,3 +69,53 @@ pub fn is_unique_violation(err: &sea_orm::DbErr) -> bool {
 pub fn now() -> chrono::DateTime<chrono::Utc> {
     chrono::Utc::now()
 }
+
+/// The SQLite file a `sqlite:` URL names (None for other databases and in-memory ones).
+pub fn sqlite_file(url: &str) -> Option<std::path::PathBuf> {
+    let rest = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))?;
+    let path = rest.split('?').next().unwrap_or(rest);
+    (!path.is_empty() && !path.contains(":memory:")).then(|| std::path::PathBuf::from(path))
+}
+
+/// Fails (and closes the pool, once) when the SQLite file the server opened is gone.
+pub async fn check_file_present(db: &DatabaseConnection, url: &str) -> Result<()> {
+    if let Some(file) = sqlite_file(url)
+        && !file.exists()
+    {
+        tracing::error!(
+            file = %file.display(),
+            "the database file is gone: no more writes are accepted; restore it and restart"
+        );
+        let _ = db.close_by_ref().await;
+        return Err(Error::internal("the database file is gone"));
+    }
+    Ok(())
+}
+
+/// Is the database there and writable? A SQLite file that vanished while we serve (deleted
+/// or moved) would take every later write into an unlinked file: the pool is closed instead,
+/// so writes fail loudly until a restart. A write that cannot be made (disk full, read-only)
+/// is an error here too.
+pub async fn check_storage(db: &DatabaseConnection, url: &str) -> Result<()> {
+    if db.get_database_backend() != sea_orm::DbBackend::Sqlite {
+        db.execute_unprepared("SELECT 1").await?;
+        return Ok(());
+    }
+    check_file_present(db, url).await?;
+    // Rewriting the schema cookie's neighbour (user_version) with its own value is a real
+    // write transaction on the file, and changes nothing.
+    let version = db
+        .query_one_raw(sea_orm::Statement::from_string(
+            sea_orm::DbBackend::Sqlite,
+            "PRAGMA user_version",
+        ))
+        .await?
+        .map(|row| row.try_get_by_index::<i64>(0))
+        .transpose()?
+        .unwrap_or(0);
+    db.execute_unprepared(&format!("PRAGMA user_version = {version}"))
+        .await?;
+    Ok(())
+}

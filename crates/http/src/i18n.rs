@@ -150,35 +150,35 @@ impl I18n {
         }
     }
 
-    /// Loads every `.ftl` file of `web/locales/{code}/` for the four languages.
+    /// Loads every `.ftl` file of `{dir}/{code}/` for the four languages.
     pub fn load(dir: &Path) -> Result<I18n> {
+        I18n::load_with(|code| crate::web_files::read_folder(&dir.join(code)))
+    }
+
+    /// The translations of the web files in use (built in, or `web_dir`).
+    pub fn load_from(web: &crate::web_files::WebFiles) -> Result<I18n> {
+        I18n::load_with(|code| web.files_in(&format!("locales/{code}")))
+    }
+
+    fn load_with(mut files_of: impl FnMut(&str) -> Result<Vec<(String, Vec<u8>)>>) -> Result<I18n> {
         let mut bundles = Vec::new();
         let mut ids = Vec::new();
         for lang in Lang::ALL {
-            let folder = dir.join(lang.code());
             let mut bundle = FluentBundle::new_concurrent(vec![lang.langid()]);
             // Isolation is applied to text arguments only (see `format`), not to numbers.
             bundle.set_use_isolating(false);
-            let mut files: Vec<_> = std::fs::read_dir(&folder)
-                .map_err(|e| {
-                    Error::internal(format!("cannot read translations in {}", folder.display()))
-                        .with_source(e)
-                })?
-                .filter_map(|entry| entry.ok().map(|e| e.path()))
-                .filter(|p| p.extension().is_some_and(|e| e == "ftl"))
+            let mut files: Vec<_> = files_of(lang.code())?
+                .into_iter()
+                .filter(|(name, _)| name.ends_with(".ftl"))
                 .collect();
             files.sort();
             let mut names = BTreeSet::new();
-            for file in files {
-                let text = std::fs::read_to_string(&file).map_err(|e| {
-                    Error::internal(format!("cannot read {}", file.display())).with_source(e)
-                })?;
+            for (file, bytes) in files {
+                let file = format!("{}/{file}", lang.code());
+                let text = String::from_utf8(bytes)
+                    .map_err(|_| Error::internal(format!("{file} is not UTF-8")))?;
                 let resource = FluentResource::try_new(text).map_err(|(_, errors)| {
-                    Error::internal(format!(
-                        "{} does not parse: {:?}",
-                        file.display(),
-                        errors.first()
-                    ))
+                    Error::internal(format!("{file} does not parse: {:?}", errors.first()))
                 })?;
                 for entry in resource.entries() {
                     if let fluent_syntax::ast::Entry::Message(m) = entry {
@@ -186,11 +186,7 @@ impl I18n {
                     }
                 }
                 bundle.add_resource(resource).map_err(|errors| {
-                    Error::internal(format!(
-                        "{} repeats a message: {:?}",
-                        file.display(),
-                        errors.first()
-                    ))
+                    Error::internal(format!("{file} repeats a message: {:?}", errors.first()))
                 })?;
             }
             bundles.push((lang, bundle));

@@ -9,7 +9,7 @@ use axum::{Router, middleware::from_fn_with_state, routing::get};
 use minijinja::Environment;
 use puentes_core::{Config, urls::Urls};
 use puentes_db::DatabaseConnection;
-use std::{path::PathBuf, sync::Arc};
+use std::sync::Arc;
 
 pub mod api;
 pub mod i18n;
@@ -19,8 +19,10 @@ pub mod pages;
 pub mod render;
 pub mod staff;
 mod statics;
+pub mod web_files;
 
 pub use render::Reader;
+pub use web_files::WebFiles;
 
 #[derive(Clone)]
 pub struct HttpState {
@@ -35,27 +37,14 @@ pub struct HttpState {
     statics: Arc<statics::Statics>,
 }
 
-/// `web/` from the configuration, else beside the sources, else in the working directory.
-pub fn web_dir(config: &Config) -> PathBuf {
-    if let Some(dir) = &config.web_dir {
-        return dir.clone();
-    }
-    let source_tree = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../web"));
-    if source_tree.join("templates").is_dir() {
-        source_tree
-    } else {
-        PathBuf::from("web")
-    }
-}
-
 impl HttpState {
-    /// Loads templates, translations and static files from `web/`.
+    /// Loads templates, translations and static files (built in, or from `web_dir`).
     pub fn try_new(app: puentes_app::App) -> puentes_core::Result<Self> {
         let (db, config) = (app.db.clone(), app.config.clone());
-        let web = web_dir(&config);
-        let i18n = Arc::new(i18n::I18n::load(&web.join("locales"))?);
-        let templates = render::environment(&web.join("templates"), i18n.clone());
-        let statics = statics::Statics::load(&web.join("static"))?;
+        let web = WebFiles::from_config(&config);
+        let i18n = Arc::new(i18n::I18n::load_from(&web)?);
+        let templates = render::environment(web.clone(), i18n.clone());
+        let statics = statics::Statics::load(&web)?;
         let urls = Urls::new(&config);
         Ok(HttpState {
             app,
@@ -78,18 +67,36 @@ impl HttpState {
                 tracing::error!(error = ?e, "web files could not be loaded");
                 let (db, config) = (app.db.clone(), app.config.clone());
                 let i18n = Arc::new(i18n::I18n::empty());
-                let web = web_dir(&config);
+                let web = WebFiles::from_config(&config);
                 HttpState {
                     app,
                     db,
                     csp: render::content_security_policy(&config),
                     urls: Urls::new(&config),
-                    templates: Arc::new(render::environment(&web.join("templates"), i18n.clone())),
+                    templates: Arc::new(render::environment(web, i18n.clone())),
                     i18n,
                     config,
                     statics: Arc::new(statics::Statics::default()),
                 }
             }
+        }
+    }
+}
+
+/// For load balancers and monitors: 200 only when the database is there and takes writes.
+async fn healthz(
+    axum::extract::State(state): axum::extract::State<HttpState>,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    match puentes_db::check_storage(&state.db, &state.config.database_url()).await {
+        Ok(()) => "ok".into_response(),
+        Err(e) => {
+            tracing::error!(error = ?e, "health check failed");
+            (
+                axum::http::StatusCode::SERVICE_UNAVAILABLE,
+                "the database cannot be written",
+            )
+                .into_response()
         }
     }
 }
@@ -105,7 +112,7 @@ pub fn router(state: HttpState) -> Router {
         .nest("/api", api::router())
         .merge(oauth::router())
         .route("/static/{file}", get(statics::serve))
-        .route("/healthz", get(|| async { "ok" }))
+        .route("/healthz", get(healthz))
         .layer(from_fn_with_state(state.clone(), render::security_headers))
         .with_state(state)
 }

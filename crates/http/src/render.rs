@@ -15,7 +15,7 @@ use axum::{
 use chrono::{DateTime, FixedOffset, Utc};
 use chrono_tz::Tz;
 use minijinja::{
-    AutoEscape, Environment, State as TemplateState, Value, context, path_loader, value::Kwargs,
+    AutoEscape, Environment, State as TemplateState, Value, context, value::Kwargs,
     value::ValueKind,
 };
 use puentes_core::{Config, Error, Result};
@@ -138,9 +138,13 @@ fn parse_time(value: &Value) -> Option<DateTime<FixedOffset>> {
     DateTime::parse_from_rfc3339(value.as_str()?).ok()
 }
 
-pub fn environment(templates: &std::path::Path, i18n: Arc<I18n>) -> Environment<'static> {
+pub fn environment(web: crate::web_files::WebFiles, i18n: Arc<I18n>) -> Environment<'static> {
     let mut env = Environment::new();
-    env.set_loader(path_loader(templates));
+    env.set_loader(move |name| {
+        web.template(name).map_err(|e| {
+            minijinja::Error::new(minijinja::ErrorKind::InvalidOperation, e.to_string())
+        })
+    });
     // Everything we render is HTML (SVG partials included): escape every value.
     env.set_auto_escape_callback(|_| AutoEscape::Html);
     env.set_undefined_behavior(minijinja::UndefinedBehavior::Chainable);
@@ -238,11 +242,17 @@ pub async fn security_headers(
     next: Next,
 ) -> Response {
     let mut response = next.run(request).await;
-    let headers = response.headers_mut();
+    add_security_headers(response.headers_mut(), &state.csp);
+    response
+}
+
+/// The headers every response carries, pages or not (the server adds them outermost, so
+/// federation documents, errors and refusals have them too).
+pub fn add_security_headers(headers: &mut axum::http::HeaderMap, csp: &HeaderValue) {
     // The consent page sets its own (it may send the browser on to an app's scheme).
     headers
         .entry(header::CONTENT_SECURITY_POLICY)
-        .or_insert(state.csp.clone());
+        .or_insert(csp.clone());
     headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     headers.insert(
         header::X_CONTENT_TYPE_OPTIONS,
@@ -252,7 +262,6 @@ pub async fn security_headers(
         header::REFERRER_POLICY,
         HeaderValue::from_static("same-origin"),
     );
-    response
 }
 
 /// Errors of the page routes become pages in the reader's language (the JSON body of an

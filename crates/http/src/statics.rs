@@ -1,4 +1,4 @@
-//! `web/static/`: the stylesheet and the few images of the layout, read once at start and
+//! `static/` of the web files: the stylesheet and the few images of the layout, read once at start and
 //! served with long caching (their links carry a version, so a change is seen at once).
 
 use crate::HttpState;
@@ -41,21 +41,13 @@ fn plain_name(name: &str) -> bool {
 }
 
 impl Statics {
-    pub fn load(dir: &std::path::Path) -> Result<Statics> {
+    pub fn load(web: &crate::web_files::WebFiles) -> Result<Statics> {
         let mut files = HashMap::new();
         let mut hasher = DefaultHasher::new();
-        let mut entries: Vec<_> = std::fs::read_dir(dir)
-            .map_err(|e| Error::internal(format!("cannot read {}", dir.display())).with_source(e))?
-            .filter_map(|e| e.ok())
-            .collect();
-        entries.sort_by_key(|e| e.file_name());
-        for entry in entries {
-            let name = entry.file_name().to_string_lossy().to_string();
+        for (name, bytes) in web.files_in("static")? {
             let Some(kind) = content_type(&name).filter(|_| plain_name(&name)) else {
                 continue;
             };
-            let bytes = std::fs::read(entry.path())
-                .map_err(|e| Error::internal(format!("cannot read {name}")).with_source(e))?;
             name.hash(&mut hasher);
             bytes.hash(&mut hasher);
             files.insert(name, (kind, bytes));

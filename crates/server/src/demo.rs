@@ -148,7 +148,11 @@ impl Demo {
                 .map_err(|e| puentes_core::Error::internal("no local address").with_source(e))?
                 .port();
             let folder = dir.join(format!("instance-{}", i + 1));
-            let instance = Instance::open(config(port, &folder, names[i])).await?;
+            let instance = Instance::open(
+                config(port, &folder, names[i]),
+                crate::database::IfMissing::Create,
+            )
+            .await?;
             let serving = instance.clone();
             let stop = shutdown.clone();
             demo.tasks.push(tokio::spawn(async move {

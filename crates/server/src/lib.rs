@@ -1,19 +1,22 @@
 //! The `puentes` server: wiring of the application, federation and web sides, and the
 //! background workers. Commands live in `puentes_app`; the command line only parses.
 
+pub mod backup;
+pub mod database;
 pub mod demo;
 pub mod jobs;
+pub mod listen;
+pub mod metrics;
 
 use activitypub_federation::config::FederationConfig;
-use axum::{Router, extract::Request};
+use axum::Router;
 use puentes_app::App;
 use puentes_apub::{FedContext, federation_config};
-use puentes_core::{Config, Error, Result, urls::RequestTarget};
+use puentes_core::{Config, Error, Result};
 use puentes_db::DatabaseConnection;
 use std::sync::Arc;
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
-use tower_http::normalize_path::NormalizePathLayer;
 
 /// Applies the schema migrations (forward only).
 pub async fn migrate(db: &DatabaseConnection) -> Result<()> {
@@ -34,15 +37,17 @@ pub struct Instance {
 
 impl Instance {
     /// Connects, migrates and prepares the federation configuration.
-    pub async fn open(config: Config) -> Result<Instance> {
+    pub async fn open(config: Config, if_missing: database::IfMissing) -> Result<Instance> {
         install_crypto_provider();
-        let db = puentes_db::connect(&config).await?;
+        let db = database::connect(&config, if_missing).await?;
         migrate(&db).await?;
         Instance::with_db(config, db).await
     }
 
+    /// An instance on a migrated database, which must be the one of `config.domain`.
     pub async fn with_db(config: Config, db: DatabaseConnection) -> Result<Instance> {
         install_crypto_provider();
+        database::check_domain(&db, &config).await?;
         let ctx = FedContext::new(db, Arc::new(config))?;
         let fed = federation_config(ctx.clone()).await?;
         let app = puentes_apub::network::app_for(&fed);
@@ -58,34 +63,39 @@ impl Instance {
         puentes_apub::routes::router(self.fed.clone())
             .merge(puentes_http::router(web))
             .layer(axum::middleware::from_fn(puentes_http::api::cors))
+            .layer(axum::middleware::from_fn_with_state(
+                self.ctx.metrics.clone(),
+                metrics::count_requests,
+            ))
     }
 
-    /// Serves until `shutdown` is cancelled. Routes tolerate a trailing slash.
+    /// Serves until `shutdown` is cancelled. Routes tolerate a trailing slash; see `listen`
+    /// for the timeouts, caps and headers around them.
     pub async fn serve(&self, listener: TcpListener, shutdown: CancellationToken) -> Result<()> {
-        let app = tower::ServiceBuilder::new()
-            .map_request(|mut request: Request| {
-                let target = request
-                    .uri()
-                    .path_and_query()
-                    .map(|p| p.as_str().to_string())
-                    .unwrap_or_default();
-                request.extensions_mut().insert(RequestTarget(target));
-                request
-            })
-            .layer(NormalizePathLayer::trim_trailing_slash())
-            .service(self.router());
-        // The peer's address: the staff login's rate limit counts per client.
-        let service = axum::ServiceExt::<Request>::into_make_service_with_connect_info::<
-            std::net::SocketAddr,
-        >(app);
-        axum::serve(listener, service)
-            .with_graceful_shutdown(shutdown.cancelled_owned())
-            .await
-            .map_err(|e| Error::internal("server stopped").with_source(e))
+        // A SQLite file deleted under a running server would swallow every later write.
+        let (db, url, stop) = (
+            self.ctx.db.clone(),
+            self.ctx.config.database_url(),
+            shutdown.clone(),
+        );
+        tokio::spawn(async move {
+            let mut every = tokio::time::interval(std::time::Duration::from_secs(5));
+            loop {
+                tokio::select! {
+                    _ = stop.cancelled() => break,
+                    _ = every.tick() => {
+                        if puentes_db::check_file_present(&db, &url).await.is_err() {
+                            break;
+                        }
+                    }
+                }
+            }
+        });
+        listen::serve(self.router(), &self.ctx.config, listener, shutdown).await
     }
 }
 
 /// reqwest is built without a default TLS provider; use ring's. Installing twice is harmless.
-fn install_crypto_provider() {
+pub fn install_crypto_provider() {
     let _ = rustls::crypto::ring::default_provider().install_default();
 }

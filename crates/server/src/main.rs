@@ -6,16 +6,7 @@ mod cli;
 
 fn main() {
     let cli = cli::Cli::parse();
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("PUENTES_LOG").unwrap_or_else(|_| {
-                tracing_subscriber::EnvFilter::new(
-                    "info,sqlx=warn,sea_orm=warn,activitypub_federation=warn",
-                )
-            }),
-        )
-        .with_writer(std::io::stderr)
-        .init();
+    init_logging();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         // Federation handlers nest deep async calls; debug builds need room for them.
@@ -37,5 +28,31 @@ fn main() {
             | puentes_core::ErrorKind::Conflict => 2,
             _ => 1,
         });
+    }
+}
+
+/// Logs go to stderr: readable lines with colours on a terminal; JSON lines, without colour
+/// codes, anywhere else (journald, files, containers). `PUENTES_LOG_FORMAT=json|text`
+/// overrides the choice, `PUENTES_LOG` the levels.
+fn init_logging() {
+    use std::io::IsTerminal;
+    let filter = tracing_subscriber::EnvFilter::try_from_env("PUENTES_LOG").unwrap_or_else(|_| {
+        tracing_subscriber::EnvFilter::new(
+            "info,sqlx=warn,sea_orm=warn,activitypub_federation=warn",
+        )
+    });
+    let terminal = std::io::stderr().is_terminal();
+    let json = match std::env::var("PUENTES_LOG_FORMAT").as_deref() {
+        Ok("json") => true,
+        Ok("text") => false,
+        _ => !terminal,
+    };
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    if json {
+        builder.json().with_ansi(false).init();
+    } else {
+        builder.with_ansi(terminal).init();
     }
 }

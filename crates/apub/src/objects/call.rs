@@ -81,7 +81,8 @@ pub fn call_document(
         "type": "Event",
         "attributedTo": organizer.ap_id,
         "name": row.name,
-        "summary": local_summary(row),
+        // `summary` is HTML in ActivityStreams; ours is plain text typed by staff.
+        "summary": sanitize::escape_markup(&local_summary(row)),
         "content": readable_content(row, &row.content),
         "mediaType": "text/html",
         "url": row.url.clone().unwrap_or_else(|| row.ap_id.clone()),
@@ -193,15 +194,18 @@ fn vevent(row: &call::Model) -> icalendar::Event {
     } else {
         format!("{summary}\n\n{}", text.trim())
     };
+    // The library escapes `\n` but not a lone CR: single-line fields lose every line break,
+    // the description keeps its lines as LF only.
+    let one_line = sanitize::one_line;
     let mut event = icalendar::Event::new();
     event
-        .uid(&row.ap_id)
-        .summary(&row.name)
-        .description(&description)
+        .uid(&one_line(&row.ap_id))
+        .summary(&one_line(&row.name))
+        .description(&sanitize::plain_lines(&description))
         .starts(ics_time(row.start_time, zone))
         .sequence(u32::try_from(row.sequence).unwrap_or(0))
         .timestamp(row.updated_at.unwrap_or(row.published))
-        .url(row.url.as_deref().unwrap_or(&row.ap_id))
+        .url(&one_line(row.url.as_deref().unwrap_or(&row.ap_id)))
         .status(match row.status() {
             CallStatus::Cancelled => EventStatus::Cancelled,
             CallStatus::Tentative => EventStatus::Tentative,
@@ -215,10 +219,10 @@ fn vevent(row: &call::Model) -> icalendar::Event {
     }
     match (place_line(row), &row.online_url) {
         (Some(place), _) => {
-            event.location(&place);
+            event.location(&one_line(&place));
         }
         (None, Some(online)) => {
-            event.location(online);
+            event.location(&one_line(online));
         }
         (None, None) => {}
     }
@@ -231,9 +235,9 @@ fn vevent(row: &call::Model) -> icalendar::Event {
 /// An iCalendar file of calls, for one call or a subscribable feed.
 pub fn ics(name: &str, rows: &[call::Model], zone: Option<&str>) -> String {
     let mut calendar = Calendar::new();
-    calendar.name(name);
+    calendar.name(&sanitize::one_line(name));
     if let Some(zone) = zone {
-        calendar.timezone(zone);
+        calendar.timezone(sanitize::one_line(zone).as_str());
     }
     // Subscribed feeds are polled; once an hour is enough for calls to action.
     calendar.ttl(&chrono::Duration::hours(1));

@@ -216,7 +216,7 @@ pub async fn version_document(
     };
     let extra = json!({
         "@context": statement_context(),
-        "summary": summary(row, version, &initiators, &counts, next.as_deref()),
+        "summary": sanitize::escape_markup(&summary(row, version, &initiators, &counts, next.as_deref())),
         "mediaType": "text/html",
         "to": [PUBLIC],
         "cc": [owner.followers_url],

@@ -24,8 +24,8 @@ pub fn ordered_collection_page(id: &Url, page: u64, total: u64, items: Vec<Value
         "totalItems": total,
         "orderedItems": items,
     });
-    if page * PAGE_SIZE < total {
-        doc["next"] = json!(format!("{id}?page={}", page + 1));
+    if page.saturating_mul(PAGE_SIZE) < total {
+        doc["next"] = json!(format!("{id}?page={}", page.saturating_add(1)));
     }
     if page > 1 {
         doc["prev"] = json!(format!("{id}?page={}", page - 1));

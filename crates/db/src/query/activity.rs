@@ -87,7 +87,7 @@ pub async fn public_by_actor(
         .filter(activity::Column::ActorId.eq(actor_id))
         .filter(activity::Column::Public.eq(true))
         .order_by_desc(activity::Column::Id)
-        .offset(page.saturating_sub(1) * per_page)
+        .offset(page.saturating_sub(1).saturating_mul(per_page))
         .limit(per_page)
         .all(db)
         .await?)

@@ -178,7 +178,7 @@ pub async fn accepted_page(
         .filter(own.eq(actor_id))
         .filter(follow::Column::State.eq(FollowState::Accepted.as_str()))
         .order_by_asc(follow::Column::Id)
-        .offset(page.saturating_sub(1) * per_page)
+        .offset(page.saturating_sub(1).saturating_mul(per_page))
         .limit(per_page)
         .all(db)
         .await?)

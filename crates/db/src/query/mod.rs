@@ -18,6 +18,7 @@ pub mod outbox;
 pub mod post;
 pub mod received;
 pub mod relay;
+pub mod setting;
 pub mod staff;
 pub mod staff_session;
 pub mod statement;

@@ -7,9 +7,16 @@ use sea_orm::{
     QueryOrder, Set,
 };
 
+/// The account of an email, whatever its case (accounts stored before emails were
+/// normalized included).
 pub async fn by_email(db: &impl ConnectionTrait, email: &str) -> Result<Option<staff::Model>> {
+    use sea_orm::sea_query::{Expr, ExprTrait, Func};
     Ok(staff::Entity::find()
-        .filter(staff::Column::Email.eq(email))
+        .filter(ExprTrait::eq(
+            Expr::expr(Func::lower(Expr::col(staff::Column::Email))),
+            email.trim().to_lowercase(),
+        ))
+        .order_by_asc(staff::Column::Id)
         .one(db)
         .await?)
 }

@@ -9,6 +9,7 @@
 pub mod api;
 pub mod network;
 pub mod pages;
+pub mod queues;
 
 use crate::{actor, post};
 use chrono::{DateTime, Utc};

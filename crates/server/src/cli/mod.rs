@@ -4,6 +4,7 @@
 mod actors;
 mod alliances;
 mod calls;
+mod check_config;
 pub mod parse;
 mod posts;
 mod statements;
@@ -11,7 +12,11 @@ mod statements;
 use clap::{Parser, Subcommand};
 use puentes_app::Caller;
 use puentes_core::{Error, Result};
-use puentes_server::{Instance, jobs};
+use puentes_server::{
+    Instance,
+    database::{self, IfMissing},
+    jobs,
+};
 use std::path::PathBuf;
 use tokio_util::sync::CancellationToken;
 
@@ -46,8 +51,22 @@ pub enum Command {
         #[arg(long)]
         dir: Option<PathBuf>,
     },
-    /// Apply database migrations and exit.
+    /// Apply database migrations (creating the database if needed) and exit.
     Migrate,
+    /// Show the configuration in effect, check it, the web files and the database, and say
+    /// what `serve` would do; changes nothing. Exits non-zero when something is wrong.
+    CheckConfig,
+    /// Write a backup (SQLite snapshot taken while serving, media, domain) to one file.
+    Backup {
+        /// The new .tar.gz file.
+        #[arg(long, short)]
+        output: PathBuf,
+    },
+    /// Restore a backup into an empty data directory (same domain), then migrate it.
+    Restore {
+        /// A file written by `puentes backup`.
+        file: PathBuf,
+    },
     /// Local organizations and alliances: create, list, edit, delete.
     #[command(subcommand)]
     Actor(actors::ActorCommand),
@@ -193,18 +212,67 @@ pub async fn run(cli: Cli) -> Result<()> {
         return demo(port, dir).await;
     }
     let config = puentes_core::config::load(cli.config.as_deref(), |k| std::env::var(k).ok())?;
-    if let Command::Migrate = cli.command {
-        let db = puentes_db::connect(&config).await?;
-        puentes_server::migrate(&db).await?;
-        println!("migrations applied");
-        return Ok(());
+    match &cli.command {
+        Command::CheckConfig => return check_config::run(&config).await,
+        Command::Backup { output } => {
+            let manifest = puentes_server::backup::backup(&config, output).await?;
+            println!(
+                "backup of {} written to {} ({} media files)",
+                manifest.domain,
+                output.display(),
+                manifest.media_files
+            );
+            return Ok(());
+        }
+        Command::Restore { file } => {
+            let manifest = puentes_server::backup::restore(&config, file).await?;
+            println!(
+                "restored {} from {} (taken {}) into {}",
+                manifest.domain,
+                file.display(),
+                manifest.created_at.to_rfc3339(),
+                database::Location::of(&config).description
+            );
+            return Ok(());
+        }
+        Command::Migrate => {
+            let db = database::connect(&config, IfMissing::Create).await?;
+            puentes_server::migrate(&db).await?;
+            database::check_domain(&db, &config).await?;
+            println!(
+                "migrations applied to {} (domain {})",
+                database::Location::of(&config).description,
+                config.domain
+            );
+            return Ok(());
+        }
+        Command::Serve => {
+            // A wrong web_dir stops the start, rather than every page answering 500.
+            puentes_http::WebFiles::from_config(&config).check()?;
+        }
+        _ => {}
     }
-    let instance = Instance::open(config).await?;
+    let if_missing = match cli.command {
+        Command::Serve => IfMissing::Create,
+        _ => IfMissing::Refuse,
+    };
+    let instance = Instance::open(config, if_missing).await?;
+    if !matches!(cli.command, Command::Serve) {
+        // Which instance a command acts on, on stderr so output stays scriptable.
+        eprintln!(
+            "puentes: {} ({})",
+            instance.ctx.config.domain,
+            database::Location::of(&instance.ctx.config).description
+        );
+    }
     let app = &instance.app;
     match cli.command {
         Command::Serve => serve(instance).await,
-        Command::Demo { .. } => Ok(()),
-        Command::Migrate => Ok(()),
+        Command::Demo { .. }
+        | Command::Migrate
+        | Command::CheckConfig
+        | Command::Backup { .. }
+        | Command::Restore { .. } => Ok(()),
         Command::Actor(command) => actors::actor_command(&instance, command).await,
         Command::Staff(command) => actors::staff_command(app, command).await,
         Command::Follow { as_name, handle } => {
@@ -300,6 +368,35 @@ async fn delivery_command(instance: &Instance, command: DeliveryCommand) -> Resu
             for state in DeliveryState::ALL {
                 println!("{state}\t{}", delivery::count_in_state(db, *state).await?);
             }
+            let hosts = puentes_db::read::queues::hosts(db).await?;
+            if !hosts.is_empty() {
+                println!("\nhost\tpending\tdelivered\tfailed\toldest pending\tstate");
+            }
+            for host in hosts {
+                let health = if host.is_parked() {
+                    format!(
+                        "parked until {} after {} failures",
+                        host.parked_until
+                            .map(|t| t.to_rfc3339())
+                            .unwrap_or_default(),
+                        host.failure_count
+                    )
+                } else if host.failure_count > 0 {
+                    format!("{} failures in a row", host.failure_count)
+                } else {
+                    "ok".into()
+                };
+                println!(
+                    "{}\t{}\t{}\t{}\t{}\t{health}",
+                    host.host,
+                    host.count(DeliveryState::Pending),
+                    host.count(DeliveryState::Delivered),
+                    host.count(DeliveryState::Failed),
+                    host.oldest_pending
+                        .map(|t| t.to_rfc3339())
+                        .unwrap_or_else(|| "-".into()),
+                );
+            }
             for row in delivery::list(db, Some(DeliveryState::Failed), 10).await? {
                 println!(
                     "failed\t{}\t{}",
@@ -377,6 +474,19 @@ async fn serve(instance: Instance) -> Result<()> {
         .await
         .map_err(|e| Error::bad_request(format!("cannot listen on {}: {e}", config.bind)))?;
     let shutdown = CancellationToken::new();
+    if let Some(bind) = &config.metrics_bind {
+        let listener = tokio::net::TcpListener::bind(bind)
+            .await
+            .map_err(|e| Error::bad_request(format!("cannot listen on {bind}: {e}")))?;
+        let router = puentes_server::metrics::router(instance.clone());
+        let stop = shutdown.clone();
+        tracing::info!("Prometheus metrics on http://{bind}/metrics");
+        tokio::spawn(async move {
+            let _ = axum::serve(listener, router)
+                .with_graceful_shutdown(stop.cancelled_owned())
+                .await;
+        });
+    }
     if config.workers {
         tokio::spawn(jobs::run_workers(instance.ctx.clone(), shutdown.clone()));
     }
