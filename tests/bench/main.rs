@@ -132,8 +132,12 @@ struct Server {
 
 impl Server {
     /// Starts the server and waits for its first answer; returns it and the time that took.
-    async fn start(dir: &std::path::Path, db_url: &str) -> (Server, Duration) {
-        let port = free_port().await;
+    async fn start(dir: &std::path::Path, db_url: &str, port: Option<u16>) -> (Server, Duration) {
+        // A restart keeps its port: the database belongs to the instance of that domain.
+        let port = match port {
+            Some(port) => port,
+            None => free_port().await,
+        };
         let exe = std::env::current_exe().expect("exe");
         let started = Instant::now();
         let process = Command::new(exe)
@@ -956,7 +960,7 @@ async fn run_backend(postgres: Option<String>, sizes: Sizes) {
     println!();
     println!("| scenario | result |");
     println!("| --- | --- |");
-    let (server, fresh_start) = Server::start(&dir, &db_url).await;
+    let (server, fresh_start) = Server::start(&dir, &db_url, None).await;
     tokio::time::sleep(Duration::from_millis(if sizes.quick { 100 } else { 1000 })).await;
     let (idle_rss, _) = server.memory();
     // The parent opens the same database, as a CLI command would, to seed and publish.
@@ -1110,8 +1114,9 @@ async fn run_backend(postgres: Option<String>, sizes: Sizes) {
             ),
         );
     }
+    let port = server.port;
     server.stop();
-    let (server, warm_start) = Server::start(&dir, &db_url).await;
+    let (server, warm_start) = Server::start(&dir, &db_url, Some(port)).await;
     row(
         "cold start to first NodeInfo answer",
         format!(
