@@ -91,6 +91,11 @@ fi
 # 5. The actor and staff contract: edit and delete an actor, manage staff accounts.
 printf 'GIF89a\x01\x00\x01\x00\x80\x00\x00\x00\x00\x00\xff\xff\xff!\xf9\x04\x01\x00\x00\x00\x00,\x00\x00\x00\x00\x01\x00\x01\x00\x00\x02\x02D\x01\x00;' >"$WORK/dot.gif"
 run "$PA" "$WORK/a" actor edit alpha --display-name "Alpha Renombrada" --avatar "$WORK/dot.gif" >/dev/null
+# The server caches actor documents; a write by another process (this CLI) shows within 5 s.
+for _ in $(seq 1 40); do
+  grep -q '"name":"Alpha Renombrada"' <<<"$(curl -fs http://localhost:$PA/actors/alpha)" && break
+  sleep 0.25
+done
 grep -q '"name":"Alpha Renombrada"' <<<"$(curl -fs http://localhost:$PA/actors/alpha)" || fail "actor edit"
 grep -q '"icon":{' <<<"$(curl -fs http://localhost:$PA/actors/alpha)" || fail "actor edit avatar"
 PUENTES_PASSWORD="una contraseña larga" run "$PA" "$WORK/a" staff create Maria@Example.org --actor alpha --role owner >/dev/null
@@ -103,6 +108,10 @@ grep -q editor@ <<<"$(run "$PA" "$WORK/a" staff list)" && fail "removed staff st
 set +e; run "$PA" "$WORK/a" actor delete alpha >/dev/null 2>&1; CODE=$?; set -e
 [ "$CODE" = 2 ] || fail "actor delete without --yes exited $CODE"
 run "$PA" "$WORK/a" actor delete alpha --yes >/dev/null
+for _ in $(seq 1 40); do
+  [ "$(curl -s -o /dev/null -w '%{http_code}' -H 'Accept: application/activity+json' http://localhost:$PA/actors/alpha)" = 410 ] && break
+  sleep 0.25
+done
 [ "$(curl -s -o /dev/null -w '%{http_code}' -H 'Accept: application/activity+json' http://localhost:$PA/actors/alpha)" = 410 ] || fail "a deleted actor does not answer 410"
 grep -q '"type":"Tombstone"' <<<"$(curl -s -H 'Accept: application/activity+json' http://localhost:$PA/actors/alpha)" || fail "no Tombstone"
 set +e; run "$PA" "$WORK/a" followers manual --as b >/dev/null 2>&1; CODE=$?; set -e
