@@ -29,24 +29,11 @@ async fn refused(staff: &Staff, e: Error) -> Result<String> {
         | ErrorKind::Gone
         | ErrorKind::RemoteFailure => {
             let message = e.message().to_string();
-            staff
-                .session
-                .insert("problem", &message)
-                .await
-                .map_err(|e| Error::internal(format!("session: {e}")))?;
+            staff.remember_problem(&message).await?;
             Ok(message)
         }
         _ => Err(e),
     }
-}
-
-async fn take_problem(staff: &Staff) -> Option<String> {
-    staff
-        .session
-        .remove::<String>("problem")
-        .await
-        .ok()
-        .flatten()
 }
 
 /// After a command: back to the page, with its notice or the reason it was refused.
@@ -101,7 +88,7 @@ pub async fn statements_page(
             prefill => q.url,
             languages => super::compose::LANGUAGES,
             notice => take_notice(&staff.session).await,
-            problem => take_problem(&staff).await,
+            problem => staff.take_problem().await,
         },
     )
 }
@@ -313,7 +300,7 @@ pub async fn calls_page(
             calls => rows,
             prefill => q.url,
             notice => take_notice(&staff.session).await,
-            problem => take_problem(&staff).await,
+            problem => staff.take_problem().await,
         },
     )
 }

@@ -190,6 +190,23 @@ pub struct ActorChoice {
 }
 
 impl Staff {
+    /// Keeps a refused command's message for the page it goes back to.
+    pub(super) async fn remember_problem(&self, message: &str) -> Result<()> {
+        self.session
+            .insert("problem", message)
+            .await
+            .map_err(session_error)
+    }
+
+    /// The message kept by [`Staff::remember_problem`], shown once.
+    pub(super) async fn take_problem(&self) -> Option<String> {
+        self.session
+            .remove::<String>("problem")
+            .await
+            .ok()
+            .flatten()
+    }
+
     /// The actor named in the address, if the staff member holds any role on it. What the
     /// role allows is for each command to say.
     pub async fn acting(&self, state: &HttpState, name: &str) -> Result<Acting> {

@@ -33,24 +33,11 @@ async fn outcome<T>(staff: &Staff, to: &str, result: Result<T>, notice: &str) ->
                     | ErrorKind::RemoteFailure
             ) =>
         {
-            staff
-                .session
-                .insert("problem", e.message())
-                .await
-                .map_err(|e| Error::internal(format!("session: {e}")))?;
+            staff.remember_problem(e.message()).await?;
             Ok(Redirect::to(to).into_response())
         }
         Err(e) => Err(e),
     }
-}
-
-async fn take_problem(staff: &Staff) -> Option<String> {
-    staff
-        .session
-        .remove::<String>("problem")
-        .await
-        .ok()
-        .flatten()
 }
 
 #[derive(Serialize)]
@@ -100,7 +87,7 @@ pub async fn following_page(
             timeline => timeline,
             prefill => q.uri,
             notice => take_notice(&staff.session).await,
-            problem => take_problem(&staff).await,
+            problem => staff.take_problem().await,
         },
     )
 }
@@ -210,7 +197,7 @@ pub async fn alliances_page(
             members => members,
             policies => policies,
             notice => take_notice(&staff.session).await,
-            problem => take_problem(&staff).await,
+            problem => staff.take_problem().await,
         },
     )
 }

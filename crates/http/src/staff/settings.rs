@@ -25,24 +25,11 @@ async fn outcome<T>(staff: &Staff, to: &str, result: Result<T>, notice: &str) ->
                     | ErrorKind::PayloadTooLarge
             ) =>
         {
-            staff
-                .session
-                .insert("problem", e.message())
-                .await
-                .map_err(|e| Error::internal(format!("session: {e}")))?;
+            staff.remember_problem(e.message()).await?;
             Ok(Redirect::to(to).into_response())
         }
         Err(e) => Err(e),
     }
-}
-
-async fn take_problem(staff: &Staff) -> Option<String> {
-    staff
-        .session
-        .remove::<String>("problem")
-        .await
-        .ok()
-        .flatten()
 }
 
 #[derive(Serialize)]
@@ -88,7 +75,7 @@ pub async fn settings_page(
             manual => actor.manually_approves_followers,
             staff_members => members,
             notice => take_notice(&staff.session).await,
-            problem => take_problem(&staff).await,
+            problem => staff.take_problem().await,
         },
     )
 }
@@ -261,7 +248,7 @@ pub async fn admin_page(State(state): State<HttpState>, staff: Staff) -> Result<
             blocks => blocks,
             hosts => hosts,
             notice => take_notice(&staff.session).await,
-            problem => take_problem(&staff).await,
+            problem => staff.take_problem().await,
         },
     )
 }
