@@ -674,3 +674,98 @@ async fn a_vanished_database_file_is_noticed() {
         .await;
     assert!(lost.is_err(), "a write went into the deleted file");
 }
+
+/// A small filesystem of its own (tmpfs), unmounted when dropped. None where mounting is not
+/// allowed (not root); CI runs as root, so there the test must run.
+struct SmallDisk {
+    dir: std::path::PathBuf,
+}
+
+impl SmallDisk {
+    fn mount(megabytes: u32) -> Option<SmallDisk> {
+        let dir =
+            std::env::temp_dir().join(format!("puentes-disk-{}", uuid::Uuid::new_v4().simple()));
+        std::fs::create_dir_all(&dir).expect("mount point");
+        let mounted = std::process::Command::new("mount")
+            .args(["-t", "tmpfs", "-o", &format!("size={megabytes}m"), "tmpfs"])
+            .arg(&dir)
+            .status()
+            .is_ok_and(|s| s.success());
+        if !mounted {
+            assert!(
+                std::env::var_os("CI").is_none(),
+                "CI must be able to mount a tmpfs to test a full disk"
+            );
+            eprintln!("skipped: cannot mount a tmpfs here (not root?)");
+            return None;
+        }
+        Some(SmallDisk { dir })
+    }
+
+    /// Writes a ballast file until the disk is full; returns its path.
+    fn fill(&self) -> std::path::PathBuf {
+        use std::io::Write;
+        let path = self.dir.join("ballast");
+        let mut file = std::fs::File::create(&path).expect("ballast");
+        let chunk = vec![0u8; 16 * 1024];
+        while file.write_all(&chunk).is_ok() {}
+        // The last bytes of a page may still fit: fill them too.
+        while file.write_all(&[0]).is_ok() {}
+        path
+    }
+}
+
+impl Drop for SmallDisk {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("umount")
+            .arg("-l")
+            .arg(&self.dir)
+            .status();
+        let _ = std::fs::remove_dir(&self.dir);
+    }
+}
+
+/// Posts `count` texts at once; how many were refused.
+async fn post_many(home: &TestInstance, count: usize, round: &str) -> usize {
+    let text = "Vigilia por las personas migrantes desaparecidas. ".repeat(40);
+    let texts: Vec<String> = (0..count).map(|i| format!("{round} {i}: {text}")).collect();
+    let posts = texts.iter().map(|t| home.post("ong", t, "public"));
+    futures_util::future::join_all(posts)
+        .await
+        .into_iter()
+        .filter(|r| r.is_err())
+        .count()
+}
+
+/// The disk fills while the server writes, then space is freed: writes succeed again
+/// without a restart (a connection whose transaction failed half-way is never reused).
+#[tokio::test]
+async fn a_full_disk_freed_again_needs_no_restart() {
+    let Some(disk) = SmallDisk::mount(6) else {
+        return;
+    };
+    let mut home = TestInstance::start_in(&Backend::Sqlite, disk.dir.join("data"), |_| {}).await;
+    home.create_actor("ong", "organization").await;
+    assert_eq!(post_many(&home, 8, "before").await, 0, "a disk with room");
+
+    let ballast = disk.fill();
+    let refused = post_many(&home, 24, "full").await;
+    assert!(refused > 0, "writes on a full disk cannot all succeed");
+    let (status, _, _) = get_text(&format!("{}/healthz", home.base())).await;
+    assert_eq!(
+        status, 503,
+        "/healthz must say the database cannot be written"
+    );
+
+    std::fs::remove_file(&ballast).expect("free the space");
+    for round in ["freed", "freed again"] {
+        assert_eq!(
+            post_many(&home, 24, round).await,
+            0,
+            "every write succeeds once space is back ({round})"
+        );
+    }
+    let (status, _, body) = get_text(&format!("{}/healthz", home.base())).await;
+    assert_eq!((status, body.as_str()), (200, "ok"));
+    home.stop().await;
+}

@@ -50,12 +50,21 @@ impl TestInstance {
         backend: &Backend,
         configure: impl FnOnce(&mut Config),
     ) -> TestInstance {
+        let dir =
+            std::env::temp_dir().join(format!("puentes-test-{}", uuid::Uuid::new_v4().simple()));
+        TestInstance::start_in(backend, dir, configure).await
+    }
+
+    /// An instance whose data directory (SQLite file and media) is `dir`.
+    pub async fn start_in(
+        backend: &Backend,
+        dir: PathBuf,
+        configure: impl FnOnce(&mut Config),
+    ) -> TestInstance {
         crate::init_tracing();
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let port = listener.local_addr().expect("addr").port();
-        let dir =
-            std::env::temp_dir().join(format!("puentes-test-{}", uuid::Uuid::new_v4().simple()));
-        std::fs::create_dir_all(&dir).expect("temp dir");
+        std::fs::create_dir_all(&dir).expect("data dir");
         let (db, db_url) = backend.fresh(&dir).await;
         let mut config = test_config(port, &dir, &db_url);
         configure(&mut config);

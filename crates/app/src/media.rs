@@ -98,6 +98,7 @@ fn image_error(err: ImageError) -> Error {
 /// Decodes an uploaded image (type detected from its bytes, never from a name), applies its
 /// EXIF orientation, downscales it to [`MAX_STORED_SIDE`] and re-encodes it without any
 /// metadata: JPEG stays JPEG (quality 85), PNG, WebP and GIF (first frame) become PNG.
+/// Only the first frame of an animation is decoded, so the frame count costs nothing.
 pub fn process_image(bytes: &[u8]) -> Result<ProcessedImage> {
     check_upload_size(bytes.len())?;
     let format = match image::guess_format(bytes) {
@@ -695,6 +696,31 @@ mod tests {
             assert_eq!((out.width, out.height), (12, 7));
             image::load_from_memory_with_format(&out.bytes, ImageFormat::Png).unwrap();
         }
+    }
+
+    /// Frame counts cost nothing: only the first frame of an animation is ever decoded, so
+    /// a GIF of hundreds of frames is read as one still image (its first).
+    #[test]
+    fn only_the_first_frame_of_an_animation_is_decoded() {
+        use image::{Delay, Frame, codecs::gif::GifEncoder};
+        let mut gif = Vec::new();
+        {
+            let mut encoder = GifEncoder::new(&mut gif);
+            let frames = (0..300u32).map(|i| {
+                let shade = if i == 0 { 255 } else { (i % 200) as u8 };
+                Frame::from_parts(
+                    RgbaImage::from_pixel(64, 48, Rgba([shade, 0, 0, 255])),
+                    0,
+                    0,
+                    Delay::from_numer_denom_ms(10, 1),
+                )
+            });
+            encoder.encode_frames(frames).unwrap();
+        }
+        let out = process_image(&gif).unwrap();
+        assert_eq!((out.width, out.height), (64, 48));
+        let still = image::load_from_memory_with_format(&out.bytes, ImageFormat::Png).unwrap();
+        assert_eq!(still.to_rgba8().get_pixel(10, 10), &Rgba([255, 0, 0, 255]));
     }
 
     #[test]

@@ -53,6 +53,24 @@ pub async fn connect_url(
                 .foreign_keys(true)
                 .busy_timeout(SQLITE_BUSY_TIMEOUT)
         });
+        // When a disk fills (or an I/O error strikes) SQLite may roll a transaction back by
+        // itself; the driver's ROLLBACK then fails and the connection believes it is still
+        // inside a transaction, so its next BEGIN becomes a deferred SAVEPOINT and every
+        // later write on it fails with "database is locked". Such a connection is closed
+        // instead of reused, and the pool opens a fresh one: the instance recovers by itself
+        // once space is back.
+        options.map_sqlx_sqlite_before_acquire(|conn, _| {
+            Box::pin(async move {
+                use sea_orm::sqlx::Connection;
+                let healthy = !conn.is_in_transaction();
+                if !healthy {
+                    tracing::warn!(
+                        "closing a database connection left inside a failed transaction"
+                    );
+                }
+                Ok(healthy)
+            })
+        });
     }
     let db = Database::connect(options).await.map_err(|e| {
         Error::internal(format!("cannot connect to the database: {e}")).with_source(e)
