@@ -4,7 +4,7 @@
 //! secretariat deciding a member request and a held post in one tap.
 
 use crate::on_every_backend;
-use puentes_app::{calls::CallInput, statements::Draft};
+use puentes_app::{calls::CallInput, posts::NewPost, statements::Draft};
 use puentes_core::{EndorsementPolicy, Moderation, StaffRole};
 use puentes_db::query::actor::AlliancePolicies;
 use puentes_tests::{Backend, OP, TestInstance, TestNetwork};
@@ -342,6 +342,88 @@ async fn accounts_scenario(backend: &Backend) {
         "{}",
         locked.body
     );
+
+    consent_sign_in_is_limited_per_client(i1).await;
+}
+
+/// The consent page's sign-in counts failures per client address, as the staff login does:
+/// one guesser is locked out, others still sign in. The password grant is limited too.
+async fn consent_sign_in_is_limited_per_client(instance: &TestInstance) {
+    let http = reqwest::Client::new();
+    let base = instance.base();
+    let app: serde_json::Value = http
+        .post(format!("{base}/api/v1/apps"))
+        .json(&serde_json::json!({
+            "client_name": "t",
+            "redirect_uris": "urn:ietf:wg:oauth:2.0:oob",
+            "scopes": "read",
+        }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let client_id = app["client_id"].as_str().unwrap().to_string();
+    let sign_in = |from: &'static str, email: String, password: &'static str| {
+        let (http, base, client_id) = (http.clone(), base.clone(), client_id.clone());
+        async move {
+            let body = url::form_urlencoded::Serializer::new(String::new())
+                .extend_pairs([
+                    ("client_id", client_id.as_str()),
+                    ("redirect_uri", "urn:ietf:wg:oauth:2.0:oob"),
+                    ("response_type", "code"),
+                    ("scope", "read"),
+                    ("email", &email),
+                    ("password", password),
+                ])
+                .finish();
+            let r = http
+                .post(format!("{base}/oauth/authorize"))
+                // The test server is a local peer: the proxy's header names the client.
+                .header("x-forwarded-for", from)
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .body(body)
+                .send()
+                .await
+                .unwrap();
+            (r.status(), r.text().await.unwrap())
+        }
+    };
+    for n in 0..puentes_app::login::MAX_FAILURES_PER_CLIENT {
+        let (status, _) = sign_in("203.0.113.7", format!("nadie{n}@ong.example"), "adivino").await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+    }
+    let (status, _) = sign_in("203.0.113.7", OWNER.0.into(), OWNER.1).await;
+    assert_eq!(
+        status,
+        StatusCode::UNAUTHORIZED,
+        "the guesser is locked out"
+    );
+    let (status, body) = sign_in("198.51.100.20", OWNER.0.into(), OWNER.1).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(body.contains("name=\"ticket\""), "{body}");
+
+    // The password grant goes through the same limit: the guesser's address is refused.
+    let grant = http
+        .post(format!("{base}/oauth/token"))
+        .header("x-forwarded-for", "203.0.113.7")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(
+            url::form_urlencoded::Serializer::new(String::new())
+                .extend_pairs([
+                    ("grant_type", "password"),
+                    ("client_id", client_id.as_str()),
+                    ("client_secret", app["client_secret"].as_str().unwrap()),
+                    ("username", OWNER.0),
+                    ("password", OWNER.1),
+                ])
+                .finish(),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(grant.status(), StatusCode::TOO_MANY_REQUESTS);
 }
 
 #[tokio::test]
@@ -914,4 +996,132 @@ async fn settings_scenario(backend: &Backend) {
 #[tokio::test]
 async fn staff_settings_campaigns_and_owner_only_actions() {
     on_every_backend!(settings_scenario);
+}
+
+/// The values of every `name="{field}"` input of a page, in order.
+pub fn field_values(body: &str, field: &str) -> Vec<String> {
+    let needle = format!(r#"name="{field}" value=""#);
+    body.split(&needle)
+        .skip(1)
+        .map(|rest| rest.split('"').next().unwrap().to_string())
+        .collect()
+}
+
+/// What happened to the actor shows on its inbox, in the reader's words, each linked to its
+/// subject; one is dismissed, then all.
+async fn notifications_scenario(backend: &Backend) {
+    let net = staff_network(backend).await;
+    let (i1, i2) = (net.get(0), net.get(1));
+    let call = i1
+        .app()
+        .create_call(
+            &OP,
+            "ong",
+            CallInput {
+                title: Some("Open day at the office".into()),
+                start: Some("2031-05-01T10:00:00+02:00".into()),
+                ..CallInput::default()
+            },
+        )
+        .await
+        .unwrap();
+    net.settle().await;
+    // The alliance follows ong, mentions it, and pledges to its call.
+    i2.app()
+        .follow(&OP, "red", &i1.handle("ong"))
+        .await
+        .unwrap();
+    net.settle().await;
+    let mention = i2
+        .app()
+        .publish(
+            &OP,
+            "red",
+            NewPost::text(&format!("Welcome @{} to the network", i1.handle("ong"))),
+        )
+        .await
+        .unwrap();
+    net.settle().await;
+    i2.app().pledge(&OP, "red", &call.ap_id).await.unwrap();
+    net.settle().await;
+
+    // Any role reads them: the editor, here in Spanish.
+    let mut editor = Visitor::new(i1);
+    editor.login(EDITOR).await;
+    let inbox = editor.get("/staff/as/ong").await;
+    // Names are isolated for right-to-left languages (U+2068, U+2069).
+    for said in [
+        "red display\u{2069} follows you.",
+        "red display\u{2069} mentioned you.",
+        "red display\u{2069} pledged to your call to action.",
+    ] {
+        assert!(inbox.body.contains(said), "{said}: {}", inbox.body);
+    }
+    let mention_link = mention.url.clone().unwrap_or(mention.ap_id.clone());
+    assert!(
+        inbox.body.contains(&format!("href=\"{mention_link}\"")),
+        "the mention links to its post: {}",
+        inbox.body
+    );
+    assert!(inbox.body.contains(&format!("href=\"{}\"", call.ap_id)));
+    let spanish = editor
+        .client
+        .get(format!("{}/staff/as/ong", editor.base))
+        .header(header::COOKIE, editor.cookie.clone().unwrap())
+        .header(header::ACCEPT_LANGUAGE, "es")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(spanish.contains("te mencionó"), "{spanish}");
+
+    // Dismissing one (the newest: the pledge) leaves the others.
+    let ids = field_values(&inbox.body, "id");
+    assert!(ids.len() >= 3, "{ids:?}");
+    let dismissed = editor
+        .post(
+            "/staff/as/ong/notifications",
+            &[("_csrf", &inbox.csrf()), ("id", &ids[0])],
+        )
+        .await;
+    assert_eq!(dismissed.status, StatusCode::SEE_OTHER);
+    let inbox = editor.get("/staff/as/ong").await;
+    assert!(inbox.body.contains("Dismissed."), "{}", inbox.body);
+    assert!(
+        !inbox.body.contains("pledged to your call"),
+        "{}",
+        inbox.body
+    );
+    assert!(inbox.body.contains("mentioned you."));
+    // The same one again, or one of another actor, is not found: nothing else changes.
+    let again = editor
+        .post(
+            "/staff/as/ong/notifications",
+            &[("_csrf", &inbox.csrf()), ("id", &ids[0])],
+        )
+        .await;
+    assert_eq!(again.status, StatusCode::SEE_OTHER);
+    let inbox = editor.get("/staff/as/ong").await;
+    assert!(
+        inbox.body.contains("notification not found"),
+        "{}",
+        inbox.body
+    );
+    assert!(inbox.body.contains("mentioned you."));
+
+    // Clearing takes the rest.
+    let cleared = editor
+        .post("/staff/as/ong/notifications", &[("_csrf", &inbox.csrf())])
+        .await;
+    assert_eq!(cleared.status, StatusCode::SEE_OTHER);
+    let inbox = editor.get("/staff/as/ong").await;
+    assert!(inbox.body.contains("No notifications."), "{}", inbox.body);
+    assert!(!inbox.body.contains("follows you."));
+}
+
+#[tokio::test]
+async fn staff_notifications_on_the_inbox() {
+    on_every_backend!(notifications_scenario);
 }

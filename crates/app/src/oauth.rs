@@ -392,17 +392,19 @@ impl App {
         .await
     }
 
-    /// `grant_type=password` (command-line clients): the staff member's email and password;
+    /// `grant_type=password` (command-line clients): the staff member's email and password,
+    /// under the login's rate limit and lockout (counted for `client`, the caller's address);
     /// the token speaks as `actor_name`, or as the first actor the member may publish as.
     pub async fn password_grant(
         &self,
         app: &oauth_app::Model,
         email: &str,
         password: &str,
+        client: &str,
         scope: Option<&str>,
         actor_name: Option<&str>,
     ) -> Result<IssuedToken> {
-        let member = self.authenticate(email, password).await?;
+        let member = self.login(email, password, client).await?;
         let scopes = match scope {
             Some(s) if !s.trim().is_empty() => Scopes::parse(s)?,
             _ => Scopes::parse("read")?,

@@ -132,6 +132,20 @@ impl Error {
     pub fn retry_after(&self) -> Option<u64> {
         self.retry_after
     }
+    /// A refusal the person at a form can act on (fix what they typed, pick something that
+    /// exists, try again later): its message is shown on the form. Anything else (no right,
+    /// a fault of ours) goes to the error page.
+    pub fn is_users_mistake(&self) -> bool {
+        matches!(
+            self.kind,
+            ErrorKind::BadRequest
+                | ErrorKind::Conflict
+                | ErrorKind::NotFound
+                | ErrorKind::Gone
+                | ErrorKind::PayloadTooLarge
+                | ErrorKind::RemoteFailure
+        )
+    }
     pub fn source_ref(&self) -> Option<&anyhow::Error> {
         self.source.as_ref()
     }
@@ -214,6 +228,15 @@ mod tests {
         assert_eq!(err.kind(), ErrorKind::Internal);
         assert!(!err.to_string().contains("secret"));
         assert!(format!("{err:?}").contains("secret"));
+    }
+
+    #[test]
+    fn only_what_the_user_can_fix_is_their_mistake() {
+        assert!(Error::bad_request("x").is_users_mistake());
+        assert!(Error::remote("x").is_users_mistake());
+        assert!(!Error::forbidden("x").is_users_mistake());
+        assert!(!Error::internal("x").is_users_mistake());
+        assert!(!Error::unauthorized("x").is_users_mistake());
     }
 
     #[test]

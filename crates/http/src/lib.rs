@@ -16,6 +16,7 @@ pub mod i18n;
 pub mod media;
 pub mod oauth;
 pub mod pages;
+pub mod peer;
 pub mod render;
 pub mod staff;
 mod statics;

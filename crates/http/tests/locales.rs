@@ -56,6 +56,8 @@ const DYNAMIC: &[(&str, &[&str])] = &[
             "blocked",
             "unblocked",
             "retrying",
+            "dismissed",
+            "cleared",
         ],
     ),
     (
@@ -87,7 +89,19 @@ const DYNAMIC: &[(&str, &[&str])] = &[
 ];
 
 /// Keys the Rust code formats directly.
-const IN_CODE: &[&str] = &["date-long"];
+const IN_CODE: &[&str] = &[
+    "date-long",
+    // `staff::inbox::message_key`, one per notification kind.
+    "notification-follow",
+    "notification-follow-request",
+    "notification-mention",
+    "notification-reply",
+    "notification-reblog",
+    "notification-favourite",
+    "notification-member-request",
+    "notification-endorsement",
+    "notification-pledge",
+];
 
 fn used_keys() -> BTreeSet<String> {
     let mut keys: BTreeSet<String> = IN_CODE.iter().map(|k| k.to_string()).collect();
@@ -188,6 +202,7 @@ fn every_message_formats_with_its_arguments() {
                             "was",
                             "domain",
                             "month",
+                            "who",
                         ]
                         .into_iter()
                         .map(|a| (a, Arg::Text("X".into()))),

@@ -7,6 +7,7 @@
 use crate::{
     HttpState, Reader,
     api::{ApiError, ApiResult, Params, Token, json_response},
+    peer::LoginClient,
 };
 use axum::{
     Form, Router,
@@ -240,15 +241,21 @@ fn sign_in_page(
 pub async fn authorize_form(
     State(state): State<HttpState>,
     reader: Reader,
+    LoginClient(client): LoginClient,
     Form(params): Form<HashMap<String, String>>,
 ) -> Response {
     match params.get("ticket") {
         Some(ticket) => decide(&state, &reader, ticket, &params).await,
-        None => sign_in(&state, &reader, &params).await,
+        None => sign_in(&state, &reader, &client, &params).await,
     }
 }
 
-async fn sign_in(state: &HttpState, reader: &Reader, params: &HashMap<String, String>) -> Response {
+async fn sign_in(
+    state: &HttpState,
+    reader: &Reader,
+    client: &str,
+    params: &HashMap<String, String>,
+) -> Response {
     let request = match check_request(state, params).await {
         Ok(r) => r,
         Err(e) if e.kind() == ErrorKind::Internal => return e.into_response(),
@@ -259,9 +266,9 @@ async fn sign_in(state: &HttpState, reader: &Reader, params: &HashMap<String, St
         .get("password")
         .map(String::as_str)
         .unwrap_or_default();
-    // The login's rate limit and lockout apply here too (the peer address is not known
-    // here: failures share one client key, and each account locks on its own).
-    let member = match state.app.login(email, password, "oauth-consent").await {
+    // The login's rate limit and lockout apply here too, counted per client address as
+    // on the staff login: one guesser does not lock everyone else out.
+    let member = match state.app.login(email, password, client).await {
         Ok(m) => m,
         Err(e) if e.kind() == ErrorKind::Internal => return e.into_response(),
         Err(_) => return sign_in_page(state, reader, &request, params, Some(email), Some("wrong")),
@@ -411,7 +418,12 @@ fn token_json(issued: &IssuedToken) -> Response {
 }
 
 /// `POST /oauth/token`
-pub async fn token(State(state): State<HttpState>, headers: HeaderMap, params: Params) -> Response {
+pub async fn token(
+    State(state): State<HttpState>,
+    LoginClient(login_client): LoginClient,
+    headers: HeaderMap,
+    params: Params,
+) -> Response {
     let Some((client_id, secret)) = client_credentials(&headers, &params) else {
         return oauth_error(
             StatusCode::UNAUTHORIZED,
@@ -466,6 +478,7 @@ pub async fn token(State(state): State<HttpState>, headers: HeaderMap, params: P
                     &app,
                     &username,
                     password,
+                    &login_client,
                     scope.as_deref(),
                     params.text("actor").as_deref(),
                 )
@@ -483,7 +496,8 @@ pub async fn token(State(state): State<HttpState>, headers: HeaderMap, params: P
     match issued {
         Ok(issued) => token_json(&issued),
         Err(e) => match e.kind() {
-            ErrorKind::Internal => e.into_response(),
+            // Internal, or too many failed passwords: the status and Retry-After say it.
+            ErrorKind::Internal | ErrorKind::RateLimited => e.into_response(),
             ErrorKind::Unauthorized | ErrorKind::Forbidden => {
                 oauth_error(StatusCode::BAD_REQUEST, "invalid_grant", e.message())
             }

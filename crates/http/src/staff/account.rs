@@ -1,17 +1,16 @@
 //! Logging in and out, the password, and one's sessions.
 
 use super::{Staff, done, session, take_notice};
-use crate::{HttpState, Reader, render::local_path};
+use crate::{HttpState, Reader, peer::LoginClient, render::local_path};
 use axum::{
     Form,
-    extract::{ConnectInfo, FromRequestParts, Path, Query, State},
-    http::{HeaderMap, StatusCode, header, request::Parts},
+    extract::{Path, Query, State},
+    http::{HeaderMap, StatusCode, header},
     response::{IntoResponse, Redirect, Response},
 };
 use minijinja::context;
 use puentes_core::{Error, ErrorKind, Result};
 use serde::Deserialize;
-use std::net::SocketAddr;
 use tower_sessions::{Expiry, Session};
 
 fn session_error(e: impl std::fmt::Display) -> Error {
@@ -81,47 +80,15 @@ pub struct LoginForm {
     next: Option<String>,
 }
 
-/// The peer's address, when the server knows it.
-pub struct Peer(Option<SocketAddr>);
-
-impl<S: Send + Sync> FromRequestParts<S> for Peer {
-    type Rejection = std::convert::Infallible;
-
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        Ok(Peer(
-            parts
-                .extensions
-                .get::<ConnectInfo<SocketAddr>>()
-                .map(|c| c.0),
-        ))
-    }
-}
-
-/// The address a login attempt comes from: the peer, or the client a local reverse proxy
-/// names (only a proxy on this machine is believed).
-fn client_of(peer: Option<SocketAddr>, headers: &HeaderMap) -> String {
-    let forwarded = headers
-        .get("x-forwarded-for")
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.rsplit(',').next())
-        .map(|v| v.trim().to_string());
-    match peer {
-        Some(peer) if peer.ip().is_loopback() => forwarded.unwrap_or_else(|| peer.ip().to_string()),
-        Some(peer) => peer.ip().to_string(),
-        None => forwarded.unwrap_or_else(|| "unknown".into()),
-    }
-}
-
 pub async fn login(
     State(state): State<HttpState>,
     reader: Reader,
     session: Session,
-    Peer(peer): Peer,
+    LoginClient(client): LoginClient,
     headers: HeaderMap,
     Form(form): Form<LoginForm>,
 ) -> Result<Response> {
     let next = local_path(form.next.as_deref());
-    let client = client_of(peer, &headers);
     match state.app.login(&form.email, &form.password, &client).await {
         Ok(member) => {
             // A new id and a new token: nothing from before the login carries over.

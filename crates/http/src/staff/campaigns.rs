@@ -2,7 +2,7 @@
 //! creating and cancelling our calls; endorsing a statement (named or counted only) and
 //! pledging to a call by pasting its address, and withdrawing; signatories as CSV.
 
-use super::{Staff, done, take_notice};
+use super::{Staff, outcome, take_notice};
 use crate::HttpState;
 use axum::{
     Form,
@@ -12,39 +12,12 @@ use axum::{
 };
 use minijinja::context;
 use puentes_app::{calls::CallInput, statements::Draft};
-use puentes_core::{EndorsementPolicy, Error, ErrorKind, Result};
+use puentes_core::{EndorsementPolicy, Error, Result};
 use serde::{Deserialize, Serialize};
 
 fn some(s: &str) -> Option<String> {
     let s = s.trim();
     (!s.is_empty()).then(|| s.to_string())
-}
-
-/// A refused command's message, shown on the page it came from.
-async fn refused(staff: &Staff, e: Error) -> Result<String> {
-    match e.kind() {
-        ErrorKind::BadRequest
-        | ErrorKind::Conflict
-        | ErrorKind::NotFound
-        | ErrorKind::Gone
-        | ErrorKind::RemoteFailure => {
-            let message = e.message().to_string();
-            staff.remember_problem(&message).await?;
-            Ok(message)
-        }
-        _ => Err(e),
-    }
-}
-
-/// After a command: back to the page, with its notice or the reason it was refused.
-async fn outcome<T>(staff: &Staff, to: &str, result: Result<T>, notice: &str) -> Result<Response> {
-    match result {
-        Ok(_) => done(&staff.session, to, notice).await,
-        Err(e) => {
-            refused(staff, e).await?;
-            Ok(axum::response::Redirect::to(to).into_response())
-        }
-    }
 }
 
 #[derive(Serialize)]
@@ -134,10 +107,18 @@ pub async fn create_statement(
     outcome(&staff, &to, result, "drafted").await
 }
 
+/// What can be done to one of our statements in one tap.
+#[derive(Deserialize, Clone, Copy, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum StatementStep {
+    Open,
+    Close,
+}
+
 #[derive(Deserialize)]
 pub struct StatementAction {
     uuid: String,
-    action: String,
+    action: StatementStep,
 }
 
 pub async fn statement_action(
@@ -148,21 +129,16 @@ pub async fn statement_action(
 ) -> Result<Response> {
     let to = format!("/staff/as/{name}/statements");
     // The statement must be this actor's: the app checks the caller's right on its owner.
-    let result = match f.action.as_str() {
-        "open" => state
-            .app
-            .open_statement(&staff.caller, &f.uuid)
-            .await
-            .map(|_| ()),
-        "close" => state.app.close_statement(&staff.caller, &f.uuid).await,
-        _ => Err(Error::bad_request("open or close")),
-    };
-    let notice = if f.action == "open" {
-        "opened"
-    } else {
-        "closed"
-    };
-    outcome(&staff, &to, result, notice).await
+    match f.action {
+        StatementStep::Open => {
+            let result = state.app.open_statement(&staff.caller, &f.uuid).await;
+            outcome(&staff, &to, result, "opened").await
+        }
+        StatementStep::Close => {
+            let result = state.app.close_statement(&staff.caller, &f.uuid).await;
+            outcome(&staff, &to, result, "closed").await
+        }
+    }
 }
 
 #[derive(Deserialize)]

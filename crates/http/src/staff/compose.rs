@@ -12,7 +12,7 @@ use axum::{
 };
 use minijinja::context;
 use puentes_app::posts::{NewImage, NewPost};
-use puentes_core::{Error, ErrorKind, MembershipStatus, Result, Visibility};
+use puentes_core::{Error, MembershipStatus, Result, Visibility};
 use puentes_db::{query, read::PostView};
 use serde::{Deserialize, Serialize};
 
@@ -187,15 +187,7 @@ fn new_post(draft: &Draft, image: Option<Vec<u8>>) -> Result<NewPost> {
 
 /// What a refused command says, shown above the form kept as it was typed.
 fn problem_of(e: &Error) -> Option<String> {
-    matches!(
-        e.kind(),
-        ErrorKind::BadRequest
-            | ErrorKind::Conflict
-            | ErrorKind::NotFound
-            | ErrorKind::PayloadTooLarge
-            | ErrorKind::RemoteFailure
-    )
-    .then(|| e.message().to_string())
+    e.is_users_mistake().then(|| e.message().to_string())
 }
 
 pub async fn publish(

@@ -51,6 +51,7 @@ pub fn router(state: &HttpState) -> Router<HttpState> {
         )
         .route("/staff/as/{name}/posts/{id}/delete", post(compose::delete))
         .route("/staff/as/{name}/decide", post(inbox::decide))
+        .route("/staff/as/{name}/notifications", post(inbox::dismiss))
         .route(
             "/staff/as/{name}/statements",
             get(campaigns::statements_page).post(campaigns::create_statement),
@@ -278,6 +279,24 @@ pub async fn done(session: &Session, to: &str, notice: &str) -> Result<Response>
         .await
         .map_err(session_error)?;
     Ok(Redirect::to(&crate::render::local_path(Some(to))).into_response())
+}
+
+/// After a command: back to the page, with its notice, or with the reason it was refused
+/// when the person can act on it (anything else goes to the error page).
+pub async fn outcome<T>(
+    staff: &Staff,
+    to: &str,
+    result: Result<T>,
+    notice: &str,
+) -> Result<Response> {
+    match result {
+        Ok(_) => done(&staff.session, to, notice).await,
+        Err(e) if e.is_users_mistake() => {
+            staff.remember_problem(e.message()).await?;
+            Ok(Redirect::to(&crate::render::local_path(Some(to))).into_response())
+        }
+        Err(e) => Err(e),
+    }
 }
 
 /// The notice left by the last form, shown once.

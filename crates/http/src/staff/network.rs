@@ -3,42 +3,22 @@
 //! alliances, and for an alliance's secretariat its members, invitations, removals and
 //! policies.
 
-use super::{Staff, done, take_notice};
+use super::{Staff, outcome, take_notice};
 use crate::HttpState;
 use axum::{
     Form,
     extract::{Path, Query, State},
-    response::{IntoResponse, Redirect, Response},
+    response::Response,
 };
 use minijinja::context;
 use puentes_core::{
-    Error, ErrorKind, JoinPolicy, MemberListVisibility, MemberRole, Moderation, RelayPolicy, Result,
+    Error, JoinPolicy, MemberListVisibility, MemberRole, Moderation, RelayPolicy, Result,
 };
 use puentes_db::{
     query::actor::AlliancePolicies,
     read::{ActorRef, PostView},
 };
 use serde::{Deserialize, Serialize};
-
-async fn outcome<T>(staff: &Staff, to: &str, result: Result<T>, notice: &str) -> Result<Response> {
-    match result {
-        Ok(_) => done(&staff.session, to, notice).await,
-        Err(e)
-            if matches!(
-                e.kind(),
-                ErrorKind::BadRequest
-                    | ErrorKind::Conflict
-                    | ErrorKind::NotFound
-                    | ErrorKind::Gone
-                    | ErrorKind::RemoteFailure
-            ) =>
-        {
-            staff.remember_problem(e.message()).await?;
-            Ok(Redirect::to(to).into_response())
-        }
-        Err(e) => Err(e),
-    }
-}
 
 #[derive(Serialize)]
 struct Followed {

@@ -1,36 +1,17 @@
 //! Settings: the actor's profile and follower approval; for owners, its staff and its
 //! deletion; for the instance's administrators, domain blocks and the delivery queue.
 
-use super::{Staff, done, take_notice};
+use super::{Staff, done, outcome, take_notice};
 use crate::HttpState;
 use axum::{
     Form,
     extract::{Multipart, Path, State},
-    response::{IntoResponse, Redirect, Response},
+    response::Response,
 };
 use minijinja::context;
 use puentes_app::actors::ProfileEdit;
 use puentes_core::{Error, ErrorKind, Result, StaffRole};
 use serde::{Deserialize, Serialize};
-
-async fn outcome<T>(staff: &Staff, to: &str, result: Result<T>, notice: &str) -> Result<Response> {
-    match result {
-        Ok(_) => done(&staff.session, to, notice).await,
-        Err(e)
-            if matches!(
-                e.kind(),
-                ErrorKind::BadRequest
-                    | ErrorKind::Conflict
-                    | ErrorKind::NotFound
-                    | ErrorKind::PayloadTooLarge
-            ) =>
-        {
-            staff.remember_problem(e.message()).await?;
-            Ok(Redirect::to(to).into_response())
-        }
-        Err(e) => Err(e),
-    }
-}
 
 #[derive(Serialize)]
 struct StaffRow {
