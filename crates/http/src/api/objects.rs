@@ -233,15 +233,15 @@ pub async fn timeline(
     range: IdRange,
 ) -> Result<(Vec<Value>, Vec<i64>)> {
     enum Item {
-        Post(post::Model),
+        Post(Box<post::Model>),
         Other(api_status::Model),
     }
     let mut items: Vec<(i64, Item)> = posts
         .into_iter()
-        .map(|p| (p.id, Item::Post(p)))
+        .map(|p| (p.id, Item::Post(Box::new(p))))
         .chain(others.into_iter().map(|o| (o.id, Item::Other(o))))
         .collect();
-    items.sort_by(|a, b| b.0.cmp(&a.0));
+    items.sort_by_key(|(id, _)| std::cmp::Reverse(*id));
     let limit = usize::try_from(range.limit.clamp(1, IdRange::MAX_LIMIT)).unwrap_or(20);
     if items.len() > limit {
         if range.min_id.is_some() {
@@ -255,7 +255,7 @@ pub async fn timeline(
     let post_rows: Vec<post::Model> = items
         .iter()
         .filter_map(|(_, i)| match i {
-            Item::Post(p) => Some(p.clone()),
+            Item::Post(p) => Some(p.as_ref().clone()),
             Item::Other(_) => None,
         })
         .collect();
