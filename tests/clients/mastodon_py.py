@@ -168,6 +168,24 @@ check([a["acct"] for a in ong.status_reblogged_by(relayed["reblog"]["id"])] == [
 ong.status_favourite(relayed["reblog"]["id"])
 check([a["acct"] for a in ong.status_favourited_by(relayed["reblog"]["id"])] == ["ong"], "favourited_by")
 
+# The alliance's notifications: a member request and a pledge have no Mastodon type, so a
+# client that does not name the types it knows never sees them; one that sends
+# supported_types (Mastodon 4.6) gets them with a readable fallback.
+STANDARD = {"mention", "status", "reblog", "follow", "follow_request", "favourite", "poll", "update"}
+plain = red.notifications()
+check(all(n["type"] in STANDARD for n in plain), f"only standard types: {[n['type'] for n in plain]}")
+r = requests.get(f"{BASE}/api/v1/notifications",
+                 params=[("supported_types[]", t) for t in sorted(STANDARD)],
+                 headers={"Authorization": f"Bearer {token['access_token']}"})
+told = {n["type"]: n for n in r.json()}
+check("puentes.member_request" in told and "puentes.pledge" in told, f"fallback types: {list(told)}")
+join = told["puentes.member_request"]
+check_account(join["account"], "member request account")
+check(join["account"]["acct"] == "miembro" and "asks to join" in join["fallback"]["title"], join["fallback"])
+pledge = told["puentes.pledge"]
+check(pledge["account"]["acct"] == "ong" and pledge["fallback"]["summary"] == "Concentración por el asilo",
+      pledge["fallback"])
+
 # Revoking: the token stops working.
 requests.post(f"{BASE}/oauth/revoke", data={"client_id": client_id, "client_secret": client_secret, "token": pw_token})
 r = requests.get(f"{BASE}/api/v1/accounts/verify_credentials", headers={"Authorization": f"Bearer {pw_token}"})

@@ -122,6 +122,7 @@ async fn control(
                 )
                 .await
                 .unwrap();
+            app.pledge(&OP, "ong", &call.ap_id).await.unwrap();
             let mut new = NewPost::text("Nuestra asamblea de hoy");
             new.to_alliance = Some(red.clone());
             let member_post = app.publish(&OP, "miembro", new).await.unwrap();
