@@ -88,6 +88,7 @@ async fn control(
             ours.create_actor("miembro", "organization").await;
             app.join_alliance(&OP, "miembro", &red).await.unwrap();
             app.follow(&OP, "ong", &red).await.unwrap();
+            app.join_alliance(&OP, "ong", &red).await.unwrap();
             let statement = app
                 .create_statement(
                     &OP,
