@@ -18,6 +18,7 @@ mod m20261202_000003_staff_email_case;
 mod m20261202_000004_settings;
 mod m20261202_000005_hot_lookups;
 mod m20261202_000010_staff_sessions;
+mod m20261203_000001_moves;
 
 pub struct Migrator;
 
@@ -40,6 +41,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000004_settings::Migration),
             Box::new(m20261202_000005_hot_lookups::Migration),
             Box::new(m20261202_000010_staff_sessions::Migration),
+            Box::new(m20261203_000001_moves::Migration),
         ]
     }
 }

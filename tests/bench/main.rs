@@ -376,6 +376,8 @@ fn remote_actor(
         manually_approves_followers: false,
         discoverable: true,
         indexable: true,
+        also_known_as: Vec::new(),
+        moved_to: None,
     }
 }
 

@@ -310,6 +310,8 @@ async fn production_scenario(backend: &Backend) {
                 manually_approves_followers: false,
                 discoverable: false,
                 indexable: false,
+                also_known_as: Vec::new(),
+                moved_to: None,
             },
         )
         .await

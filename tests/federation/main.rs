@@ -19,6 +19,7 @@ mod interop;
 mod layers;
 mod mastodon_clients;
 mod media;
+mod moves;
 mod operations;
 mod pasture;
 mod peer;

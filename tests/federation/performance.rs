@@ -361,6 +361,8 @@ fn remote(id: &str, host: &str, key: &str) -> query::actor::ActorData {
         manually_approves_followers: false,
         discoverable: true,
         indexable: true,
+        also_known_as: Vec::new(),
+        moved_to: None,
     }
 }
 

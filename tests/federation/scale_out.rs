@@ -180,6 +180,8 @@ async fn two_servers_on_one_postgres_deliver_a_fan_out_once_and_survive_a_kill()
                 manually_approves_followers: false,
                 discoverable: true,
                 indexable: true,
+                also_known_as: Vec::new(),
+                moved_to: None,
             },
         )
         .await

@@ -36,10 +36,20 @@ pub struct ProfileEdit {
     pub header: Option<Vec<u8>>,
 }
 
+/// A local actor about to be stored: fields checked, summary sanitized HTML.
+pub(crate) struct LocalActor<'a> {
+    pub name: &'a str,
+    pub kind: ActorKind,
+    pub display_name: Option<String>,
+    pub summary: Option<String>,
+    pub manually_approves_followers: bool,
+    pub also_known_as: Vec<String>,
+}
+
 const MAX_DISPLAY_NAME: usize = 100;
 const MAX_SUMMARY: usize = 5000;
 
-fn display_name(value: &str) -> Result<Option<String>> {
+pub(crate) fn display_name(value: &str) -> Result<Option<String>> {
     let value = value.trim();
     if value.chars().count() > MAX_DISPLAY_NAME {
         return Err(Error::bad_request(format!(
@@ -69,17 +79,7 @@ impl App {
                 "a local actor is an organization or an alliance",
             ));
         }
-        let instance_actor = query::actor::instance_actor(&self.db).await?;
-        if query::actor::local_by_name(&self.db, &new.name)
-            .await?
-            .is_some()
-            || instance_actor.is_some_and(|a| a.username.eq_ignore_ascii_case(&new.name))
-        {
-            return Err(Error::conflict(format!(
-                "an actor named {:?} already exists",
-                new.name
-            )));
-        }
+        self.refuse_taken_name(&new.name).await?;
         let display_name = match &new.display_name {
             Some(name) => display_name(name)?,
             None => None,
@@ -88,9 +88,35 @@ impl App {
             Some(text) => summary_html(text)?,
             None => None,
         };
+        self.insert_local_actor(LocalActor {
+            name: &new.name,
+            kind: new.kind,
+            display_name,
+            summary,
+            manually_approves_followers: new.manually_approves_followers,
+            also_known_as: Vec::new(),
+        })
+        .await
+    }
+
+    /// Refuses a name an actor here already has (deleted ones keep theirs).
+    pub(crate) async fn refuse_taken_name(&self, name: &str) -> Result<()> {
+        let instance_actor = query::actor::instance_actor(&self.db).await?;
+        if query::actor::local_by_name(&self.db, name).await?.is_some()
+            || instance_actor.is_some_and(|a| a.username.eq_ignore_ascii_case(name))
+        {
+            return Err(Error::conflict(format!(
+                "an actor named {name:?} already exists"
+            )));
+        }
+        Ok(())
+    }
+
+    /// Stores a new local actor with new keys (fields already checked and sanitized).
+    pub(crate) async fn insert_local_actor(&self, new: LocalActor<'_>) -> Result<actor::Model> {
         let keys = self.network().generate_keys().await?;
         let urls = &self.urls;
-        let name = new.name.as_str();
+        let name = new.name;
         query::actor::insert(
             &self.db,
             ActorData {
@@ -98,8 +124,8 @@ impl App {
                 username: name.to_string(),
                 domain: self.config.domain.clone(),
                 kind: new.kind,
-                display_name,
-                summary,
+                display_name: new.display_name,
+                summary: new.summary,
                 inbox: urls.actor_collection(name, "inbox").to_string(),
                 shared_inbox: Some(urls.shared_inbox().to_string()),
                 outbox: Some(urls.actor_collection(name, "outbox").to_string()),
@@ -118,13 +144,15 @@ impl App {
                 manually_approves_followers: new.manually_approves_followers,
                 discoverable: true,
                 indexable: true,
+                also_known_as: new.also_known_as,
+                moved_to: None,
             },
         )
         .await
         .map_err(|e| match e.kind() {
             // Two creations of one name at the same moment.
             puentes_core::ErrorKind::Internal => {
-                Error::conflict(format!("an actor named {:?} already exists", new.name))
+                Error::conflict(format!("an actor named {:?} already exists", name))
                     .with_source(anyhow_of(e))
             }
             _ => e,

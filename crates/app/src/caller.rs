@@ -115,6 +115,9 @@ impl App {
         if actor.deleted_at.is_some() {
             return Err(Error::gone(format!("{} was deleted", actor.username)));
         }
+        if need == Permission::Publish {
+            App::refuse_moved(&actor)?;
+        }
         match caller {
             Caller::Operator => Ok(Acting { actor, role: None }),
             Caller::Token { actor_id, .. } if *actor_id != actor.id => {

@@ -15,6 +15,7 @@ pub mod calls;
 pub mod follows;
 pub mod login;
 pub mod media;
+pub mod moves;
 pub mod notifications;
 pub mod oauth;
 pub mod overview;

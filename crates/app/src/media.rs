@@ -908,6 +908,8 @@ mod tests {
                 manually_approves_followers: false,
                 discoverable: true,
                 indexable: true,
+                also_known_as: Vec::new(),
+                moved_to: None,
             },
         )
         .await

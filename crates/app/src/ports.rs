@@ -33,6 +33,9 @@ pub trait Federation: Send + Sync {
     /// An actor by its id: stored, or fetched from its origin.
     async fn actor_by_id(&self, id: &Url) -> Result<actor::Model>;
 
+    /// An actor read again from its origin now (ours: as stored), stored or refreshed.
+    async fn refresh_actor(&self, id: &Url) -> Result<actor::Model>;
+
     /// New keys for a local actor.
     async fn generate_keys(&self) -> Result<ActorKeys>;
 

@@ -42,6 +42,10 @@ impl Federation for OfflineNetwork {
             .ok_or_else(|| Error::not_found("actor (offline)"))
     }
 
+    async fn refresh_actor(&self, id: &Url) -> Result<actor::Model> {
+        self.actor_by_id(id).await
+    }
+
     async fn generate_keys(&self) -> Result<ActorKeys> {
         Ok(ActorKeys {
             rsa_public_pem: "test-public".into(),
@@ -207,6 +211,8 @@ impl TestApp {
                 manually_approves_followers: false,
                 discoverable: true,
                 indexable: true,
+                also_known_as: Vec::new(),
+                moved_to: None,
             },
         )
         .await

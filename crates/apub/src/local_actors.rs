@@ -73,6 +73,8 @@ pub async fn ensure_instance_actor(ctx: &FedContext) -> Result<actor::Model> {
             manually_approves_followers: true,
             discoverable: false,
             indexable: false,
+            also_known_as: Vec::new(),
+            moved_to: None,
         },
     )
     .await;

@@ -101,6 +101,10 @@ impl Federation for Network {
         fetch::actor_by_id(&self.fed.to_request_data(), id).await
     }
 
+    async fn refresh_actor(&self, id: &Url) -> Result<actor::Model> {
+        fetch::refresh_actor(&self.fed.to_request_data(), id).await
+    }
+
     async fn generate_keys(&self) -> Result<ActorKeys> {
         crate::local_actors::generate_keys().await
     }

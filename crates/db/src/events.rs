@@ -48,6 +48,11 @@ pub enum OutboxEvent {
     ActorDeleted {
         actor_id: i64,
     },
+    /// A local actor moved to `target_id`: `Move` to everyone it dealt with.
+    ActorMoved {
+        actor_id: i64,
+        target_id: i64,
+    },
     /// A local actor asks to join a remote alliance (membership row on our side).
     JoinRequested {
         membership_id: i64,
@@ -179,6 +184,7 @@ impl OutboxEvent {
             OutboxEvent::ActorBlocked { .. } => "actor_blocked",
             OutboxEvent::ActorUpdated { .. } => "actor_updated",
             OutboxEvent::ActorDeleted { .. } => "actor_deleted",
+            OutboxEvent::ActorMoved { .. } => "actor_moved",
             OutboxEvent::JoinRequested { .. } => "join_requested",
             OutboxEvent::InviteSent { .. } => "invite_sent",
             OutboxEvent::JoinAnswered { .. } => "join_answered",

@@ -19,6 +19,7 @@ import {
   Endpoints,
   Follow,
   MemoryKvStore,
+  Move,
   Note,
   Person,
   PUBLIC_COLLECTION,
@@ -147,6 +148,25 @@ federation
   })
   .on(Create, async (ctx, create) => {
     await record(ctx, create);
+  })
+  // Mastodon's rule for account migration: the target, read fresh, must list the origin
+  // in alsoKnownAs; then we follow the target and stop following the origin.
+  .on(Move, async (ctx, move) => {
+    await record(ctx, move);
+    const origin = move.objectId?.href;
+    if (origin == null || move.actorId?.href !== origin || move.targetId == null) return;
+    if (!following.has(origin)) return;
+    const target = await lookup(ctx, move.targetId.href);
+    if (!isActor(target) || target.id == null) return;
+    if (!target.aliasIds.some((alias) => alias.href === origin)) return;
+    following.delete(origin);
+    const follow = new Follow({
+      id: new URL(`${base}/follows/${randomUUID()}`),
+      actor: ctx.getActorUri(NAME),
+      object: target.id,
+    });
+    pendingFollows.set(follow.id.href, target.id.href);
+    await ctx.sendActivity({ identifier: NAME }, target, follow);
   })
   .on(Undo, async (ctx, undo) => {
     await record(ctx, undo);

@@ -121,3 +121,5 @@ interact-title = Follow or answer from this server
 interact-explained = Your server sent you here to follow or answer something as an account of { $domain }.
 interact-target = What you want to follow or answer:
 interact-staff = Only the staff of the organizations and alliances on this server can do this, after logging in to act on their behalf. If you are one of them, log in and paste this address there.
+moved-notice = This organization has moved to
+moved-notice-alliance = This alliance has moved to

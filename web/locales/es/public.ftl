@@ -121,3 +121,5 @@ interact-title = Seguir o responder desde este servidor
 interact-explained = Tu servidor te ha enviado aquí para seguir o responder algo como cuenta de { $domain }.
 interact-target = Lo que quieres seguir o responder:
 interact-staff = Solo el personal de las organizaciones y alianzas de este servidor puede hacerlo, tras iniciar sesión para actuar en su nombre. Si eres una de esas personas, inicia sesión y pega allí esta dirección.
+moved-notice = Esta organización se ha mudado a
+moved-notice-alliance = Esta alianza se ha mudado a

@@ -121,3 +121,5 @@ interact-title = Suivre ou répondre depuis ce serveur
 interact-explained = Votre serveur vous a envoyé ici pour suivre ou répondre à quelque chose en tant que compte de { $domain }.
 interact-target = Ce que vous voulez suivre ou à quoi répondre :
 interact-staff = Seule l'équipe des organisations et alliances de ce serveur peut le faire, après s'être connectée pour agir en leur nom. Si vous en faites partie, connectez-vous et collez-y cette adresse.
+moved-notice = Cette organisation a déménagé vers
+moved-notice-alliance = Cette alliance a déménagé vers

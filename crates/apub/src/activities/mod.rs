@@ -8,6 +8,7 @@ pub(crate) mod create_or_update;
 mod delete;
 mod follow;
 mod membership;
+mod moves;
 mod reactions;
 pub mod statements;
 
@@ -67,6 +68,7 @@ pub async fn apply(
         "Update" => create_or_update::receive_update(data, app, signer, &activity).await,
         "Delete" => delete::receive_delete(app, signer, &activity).await,
         "Block" => block::receive_block(app, signer, &activity).await,
+        "Move" => moves::receive_move(data, app, signer, &activity).await,
         other => Ok(Outcome::Ignored(format!(
             "{other} activities are not handled yet"
         ))),

@@ -71,6 +71,14 @@ pub fn local_actor_document(actor: &actor::Model, urls: &Urls) -> Value {
             "value": format!("<a href=\"{}\">member organizations and alliances</a>", urls.actor_page(name)),
         }]);
     }
+    // Where it came from and where it went (Mastodon's account migration).
+    let aliases = actor.also_known_as();
+    if !aliases.is_empty() {
+        doc["alsoKnownAs"] = json!(aliases);
+    }
+    if let Some(target) = &actor.moved_to {
+        doc["movedTo"] = json!(target);
+    }
     if let Some(icon) = &actor.icon_url {
         doc["icon"] = json!({ "type": "Image", "url": icon });
     }
@@ -118,6 +126,8 @@ fn to_actor_data(remote: protocol::actor::RemoteActor) -> ActorData {
         manually_approves_followers: remote.manually_approves_followers,
         discoverable: remote.discoverable,
         indexable: remote.indexable,
+        also_known_as: remote.also_known_as.into_iter().map(String::from).collect(),
+        moved_to: remote.moved_to.map(String::from),
     }
 }
 

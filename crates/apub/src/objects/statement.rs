@@ -297,12 +297,21 @@ pub async fn assertion_key(
             "proof key is not in the actor's own document",
         ));
     }
-    if !fresh
-        && let Some(multibase) = query::actor::by_ap_id(&ctx.db, actor.as_str())
+    if !fresh {
+        if let Some(multibase) = query::actor::by_ap_id(&ctx.db, actor.as_str())
             .await?
             .and_then(|a| a.ed25519_public)
-    {
-        return integrity::decode_multikey(&multibase);
+        {
+            return integrity::decode_multikey(&multibase);
+        }
+        // An organization that moved here keeps the key it signed with at its old address.
+        if let Some(multibase) = query::moves::retired_keys_of(&ctx.db, actor.as_str())
+            .await?
+            .into_iter()
+            .find_map(|k| k.ed25519_public)
+        {
+            return integrity::decode_multikey(&multibase);
+        }
     }
     let document = crate::fetch::signed_get_json(ctx, actor, None).await?;
     let methods = match document.get("assertionMethod") {

@@ -1,4 +1,4 @@
-//! Our actors' blocks, profile updates and deletion.
+//! Our actors' blocks, profile updates, moves and deletion.
 
 use super::{actor_inbox, enqueue_activity, follower_inboxes, url_of};
 use crate::context::FedContext;
@@ -41,6 +41,23 @@ pub(super) async fn materialize(ctx: &FedContext, event: &OutboxEvent) -> Result
             let doc = json!({
                 "id": ctx.urls.new_activity(), "type": "Delete", "actor": actor.ap_id,
                 "object": actor.ap_id, "to": [crate::protocol::PUBLIC],
+            });
+            let inboxes = everyone_known_to(ctx, &actor).await?;
+            enqueue_activity(ctx, &actor, doc, Some(&actor.ap_id), true, inboxes).await
+        }
+        OutboxEvent::ActorMoved {
+            actor_id,
+            target_id,
+        } => {
+            // Mastodon's shape: the actor moves itself (`object` = `actor`) to `target`.
+            // Followers re-follow; alliances it belongs to hand the membership over.
+            let actor = query::actor::get(db, *actor_id).await?;
+            let target = query::actor::get(db, *target_id).await?;
+            let doc = json!({
+                "id": ctx.urls.new_activity(), "type": "Move", "actor": actor.ap_id,
+                "object": actor.ap_id, "target": target.ap_id,
+                "to": [crate::protocol::PUBLIC],
+                "cc": [actor.followers_url],
             });
             let inboxes = everyone_known_to(ctx, &actor).await?;
             enqueue_activity(ctx, &actor, doc, Some(&actor.ap_id), true, inboxes).await

@@ -55,7 +55,7 @@ pub async fn materialize(ctx: &FedContext, event: &OutboxEvent) -> Result<()> {
         | FollowUndone { .. }
         | FollowAccepted { .. }
         | FollowRejected { .. } => follows::materialize(ctx, event).await,
-        ActorBlocked { .. } | ActorUpdated { .. } | ActorDeleted { .. } => {
+        ActorBlocked { .. } | ActorUpdated { .. } | ActorDeleted { .. } | ActorMoved { .. } => {
             actors::materialize(ctx, event).await
         }
         JoinRequested { .. }

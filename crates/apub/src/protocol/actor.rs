@@ -31,6 +31,10 @@ pub struct RemoteActor {
     pub manually_approves_followers: bool,
     pub discoverable: bool,
     pub indexable: bool,
+    /// Earlier ids of this actor (`alsoKnownAs`), where it moved from.
+    pub also_known_as: Vec<Url>,
+    /// Where it moved (`movedTo`).
+    pub moved_to: Option<Url>,
 }
 
 /// Reads a remote actor; the error says which required field is missing.
@@ -69,7 +73,14 @@ pub fn parse_remote_actor(doc: &Value) -> Result<RemoteActor, String> {
         _ => None,
     };
     let endpoint = |key: &str| doc.get(key).and_then(id_of);
+    let also_known_as = match doc.get("alsoKnownAs") {
+        Some(Value::Array(items)) => items.iter().filter_map(id_of).collect(),
+        Some(one) => id_of(one).into_iter().collect(),
+        None => Vec::new(),
+    };
     Ok(RemoteActor {
+        also_known_as,
+        moved_to: endpoint("movedTo"),
         kind,
         preferred_username,
         name: string_of(doc, "name"),

@@ -41,6 +41,8 @@ fn build_context() -> Value {
             "discoverable": "toot:discoverable",
             "indexable": "toot:indexable",
             "featured": { "@id": "toot:featured", "@type": "@id" },
+            "alsoKnownAs": { "@id": "as:alsoKnownAs", "@type": "@id" },
+            "movedTo": { "@id": "as:movedTo", "@type": "@id" },
             "schema": "http://schema.org#",
             "PropertyValue": "schema:PropertyValue",
             "value": "schema:value",

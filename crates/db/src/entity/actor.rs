@@ -42,6 +42,10 @@ pub struct Model {
     pub header_url: Option<String>,
     /// Set when a local actor was deleted or a remote one announced its deletion.
     pub deleted_at: Option<DateTimeUtc>,
+    /// JSON array of the ids this actor was known by before a move (`alsoKnownAs`).
+    pub also_known_as: Option<String>,
+    /// Set when the actor moved to another address (`movedTo`).
+    pub moved_to: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

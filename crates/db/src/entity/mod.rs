@@ -25,6 +25,7 @@ pub mod outbox_event;
 pub mod pledge;
 pub mod post;
 pub mod received_activity;
+pub mod retired_key;
 pub mod setting;
 pub mod staff;
 pub mod staff_role;

@@ -34,6 +34,10 @@ pub struct ActorData {
     pub manually_approves_followers: bool,
     pub discoverable: bool,
     pub indexable: bool,
+    /// Earlier ids of the same actor (`alsoKnownAs`).
+    pub also_known_as: Vec<String>,
+    /// Where it moved (`movedTo`).
+    pub moved_to: Option<String>,
 }
 
 pub async fn insert(db: &impl ConnectionTrait, data: ActorData) -> Result<actor::Model> {
@@ -64,6 +68,8 @@ pub async fn insert(db: &impl ConnectionTrait, data: ActorData) -> Result<actor:
         manually_approves_followers: Set(data.manually_approves_followers),
         discoverable: Set(data.discoverable),
         indexable: Set(data.indexable),
+        also_known_as: Set(aliases_json(&data.also_known_as)?),
+        moved_to: Set(data.moved_to),
         created_at: Set(at),
         updated_at: Set(at),
         last_fetched_at: Set(if data.local { None } else { Some(at) }),
@@ -110,6 +116,8 @@ pub async fn upsert_remote(db: &impl ConnectionTrait, data: ActorData) -> Result
     model.manually_approves_followers = Set(data.manually_approves_followers);
     model.discoverable = Set(data.discoverable);
     model.indexable = Set(data.indexable);
+    model.also_known_as = Set(aliases_json(&data.also_known_as)?);
+    model.moved_to = Set(data.moved_to);
     model.updated_at = Set(now());
     model.last_fetched_at = Set(Some(now()));
     // A remote actor: nothing cached about local actors changes.
@@ -277,7 +285,22 @@ pub async fn mark_deleted(db: &impl ConnectionTrait, actor: actor::Model) -> Res
     Ok(saved)
 }
 
+fn aliases_json(aliases: &[String]) -> Result<Option<String>> {
+    Ok(if aliases.is_empty() {
+        None
+    } else {
+        Some(serde_json::to_string(aliases)?)
+    })
+}
+
 impl actor::Model {
+    /// The ids it was known by before a move.
+    pub fn also_known_as(&self) -> Vec<String> {
+        self.also_known_as
+            .as_deref()
+            .and_then(|json| serde_json::from_str(json).ok())
+            .unwrap_or_default()
+    }
     pub fn kind(&self) -> ActorKind {
         ActorKind::from_stored(&self.kind, ActorKind::Person)
     }

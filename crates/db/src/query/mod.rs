@@ -12,6 +12,7 @@ pub mod instance;
 pub mod known_membership;
 pub mod media;
 pub mod membership;
+pub mod moves;
 pub mod notification;
 pub mod oauth;
 pub mod outbox;

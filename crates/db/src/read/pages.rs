@@ -276,6 +276,35 @@ pub struct ProfileView {
     /// Alliances with a public member list: who they are.
     pub members: Vec<MemberView>,
     pub members_public: bool,
+    /// Where the actor moved, when it did.
+    pub moved_to: Option<MovedView>,
+}
+
+/// The new address of a moved actor, for the notice on its old profile.
+#[derive(Debug, Clone, Serialize)]
+pub struct MovedView {
+    pub handle: String,
+    pub url: String,
+}
+
+async fn moved_view(db: &impl ConnectionTrait, target: &str) -> Result<Option<MovedView>> {
+    if !(target.starts_with("https://") || target.starts_with("http://")) {
+        return Ok(None);
+    }
+    Ok(Some(match query::actor::by_ap_id(db, target).await? {
+        Some(known) => MovedView {
+            handle: known.handle().acct(),
+            url: known
+                .url
+                .clone()
+                .filter(|u| u.starts_with("https://") || u.starts_with("http://"))
+                .unwrap_or_else(|| target.to_string()),
+        },
+        None => MovedView {
+            handle: target.to_string(),
+            url: target.to_string(),
+        },
+    }))
 }
 
 /// Posts of an actor and, for an alliance, the member posts it relayed: newest first.
@@ -386,6 +415,10 @@ pub async fn profile(
         member_count,
         members,
         members_public,
+        moved_to: match &actor.moved_to {
+            Some(target) => moved_view(db, target).await?,
+            None => None,
+        },
     })
 }
 

@@ -57,6 +57,35 @@ pub enum ActorCommand {
         #[arg(long)]
         yes: bool,
     },
+    /// Write an organization or alliance to one archive file (versioned JSON): its keys,
+    /// profile and images, posts, statements with their signed endorsements, calls,
+    /// memberships, followers and follows. Staff are not included. Keep the file secret:
+    /// it holds the private keys.
+    Export {
+        /// The actor's name (see `puentes actor list`).
+        name: String,
+        /// The archive to write.
+        #[arg(long, value_name = "FILE")]
+        output: PathBuf,
+    },
+    /// Recreate an exported organization or alliance here, with alsoKnownAs = its old id;
+    /// its old keys are kept so what it signed keeps verifying. Never overwrites an actor.
+    Import {
+        /// The archive written by `puentes actor export`.
+        file: PathBuf,
+        /// Its name here (default: its old name).
+        #[arg(long)]
+        name: Option<String>,
+    },
+    /// After the import on the new instance: send `Move` to the actor's followers and
+    /// alliances, and serve it with movedTo from now on (it can no longer publish).
+    Move {
+        /// The actor's name (see `puentes actor list`).
+        name: String,
+        /// Its new address, name@domain (must list this actor in alsoKnownAs).
+        #[arg(long, value_name = "HANDLE")]
+        to: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -168,8 +197,68 @@ pub async fn actor_command(instance: &Instance, command: ActorCommand) -> Result
             let actor = app.delete_actor(&OPERATOR, &name).await?;
             println!("deleted {}; its id now answers 410 Gone", actor.ap_id);
         }
+        ActorCommand::Export { name, output } => {
+            let archive = app.export_actor(&OPERATOR, &name).await?;
+            let bytes = serde_json::to_vec_pretty(&archive)
+                .map_err(|e| Error::internal("cannot write the archive").with_source(e))?;
+            write_private(&output, &bytes)?;
+            println!(
+                "exported {} to {} (archive version {}: {} posts, {} statements, {} \
+                 followers; it holds the private keys, keep it secret)",
+                archive.actor.id,
+                output.display(),
+                archive.version,
+                archive.posts.len(),
+                archive.statements.len(),
+                archive.followers.len()
+            );
+        }
+        ActorCommand::Import { file, name } => {
+            let archive = App::read_archive(&read_file(&file)?)?;
+            let imported = app
+                .import_actor(&OPERATOR, archive, name.as_deref())
+                .await?;
+            println!(
+                "imported {} ({}@{domain}) with alsoKnownAs {}: {} posts, {} retired keys, \
+                 {} follows sent",
+                imported.actor.ap_id,
+                imported.actor.username,
+                imported.actor.also_known_as().join(", "),
+                imported.posts,
+                imported.retired_keys,
+                imported.follows
+            );
+            for (id, reason) in &imported.unreachable {
+                eprintln!("could not follow {id} again: {reason}");
+            }
+            println!(
+                "next, on the old instance: puentes actor move NAME --to {}@{domain}",
+                imported.actor.username
+            );
+        }
+        ActorCommand::Move { name, to } => {
+            let target = app.move_actor(&OPERATOR, &name, &to).await?;
+            println!(
+                "{name} moved to {}: its followers and alliances are sent Move",
+                target.ap_id
+            );
+        }
     }
     Ok(())
+}
+
+/// Writes a file only its owner may read (the archive holds private keys).
+fn write_private(path: &std::path::Path, bytes: &[u8]) -> Result<()> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options
+        .open(path)
+        .map_err(|e| Error::bad_request(format!("cannot create {}: {e}", path.display())))?;
+    file.write_all(bytes)
+        .map_err(|e| Error::internal(format!("cannot write {}", path.display())).with_source(e))
 }
 
 pub async fn staff_command(app: &App, command: StaffCommand) -> Result<()> {

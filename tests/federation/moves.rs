@@ -1,0 +1,273 @@
+//! Moving an organization to another instance: export, import (alsoKnownAs, retired
+//! keys), Move to followers on Puentes and on Fedify (a Mastodon-like follower), alliances
+//! handing the membership over, and statements that keep verifying when the old server
+//! is gone.
+
+use crate::on_every_backend;
+use puentes_app::{App, statements::Draft};
+use puentes_apub::statements::verify::{Check, verify};
+use puentes_core::{ErrorKind, FollowState, MembershipStatus};
+use puentes_db::query;
+use puentes_tests::{
+    Backend, OP, TestNetwork,
+    peers::{PeerProcess, available_or_skip, free_port, peers_dir, runs},
+};
+use serde_json::{Value, json};
+
+fn fedify_available() -> bool {
+    let dir = peers_dir().join("fedify");
+    available_or_skip(
+        runs("node", &["--version"], None)
+            && dir
+                .join("node_modules/@fedify/fedify/package.json")
+                .is_file(),
+        "the Fedify peer (npm ci in tests/peers/fedify)",
+    )
+}
+
+async fn start_fedify() -> PeerProcess {
+    let port = free_port();
+    let args = vec!["peer.mjs".to_string(), "--port".into(), port.to_string()];
+    PeerProcess::start(
+        "node",
+        &args,
+        &peers_dir().join("fedify"),
+        port,
+        "the Fedify peer",
+    )
+    .await
+}
+
+fn draft() -> Draft {
+    Draft {
+        title: "Vías seguras".into(),
+        text: "Las personas migrantes tienen derechos.".into(),
+        ask: None,
+        language: Some("es".into()),
+        translations: Vec::new(),
+        policy: Some("anyone".parse().expect("policy")),
+        deadline: None,
+    }
+}
+
+/// A (old home of `alpha`), B (its new home), C (`gamma` follows alpha; alliance `red`
+/// has alpha as a member and owns a statement alpha endorsed), and a Fedify follower.
+async fn move_scenario(backend: &Backend) {
+    let mut net = TestNetwork::start(backend, 3).await;
+    let fed = start_fedify().await;
+    let fed_actor = format!("{}/users/fed", fed.base);
+    let (a, b, c) = (net.get(0), net.get(1), net.get(2));
+    a.create_actor("alpha", "organization").await;
+    b.create_actor("taken", "organization").await;
+    c.create_actor("gamma", "organization").await;
+    let red = c.create_open_alliance("red").await;
+    let old_id = a.actor_url("alpha");
+    let new_id = b.actor_url("alpha");
+
+    c.app()
+        .follow(&OP, "gamma", &a.handle("alpha"))
+        .await
+        .unwrap();
+    a.app()
+        .join_alliance(&OP, "alpha", &c.handle("red"))
+        .await
+        .unwrap();
+    fed.control("/control/follow", Some(json!({ "actor": old_id })))
+        .await;
+    net.settle().await;
+    assert_eq!(
+        fed.control("/control/following", None).await,
+        json!([old_id])
+    );
+    let statement = c.app().create_statement(&OP, "red", draft()).await.unwrap();
+    let version = c.app().open_statement(&OP, &statement.uuid).await.unwrap();
+    net.settle().await;
+    a.app()
+        .endorse(&OP, "alpha", &statement.ap_url, false, None)
+        .await
+        .unwrap();
+    a.post("alpha", "Hola desde la casa vieja", "public")
+        .await
+        .unwrap();
+    net.settle().await;
+    let before = verify(&c.instance.ctx, &version.ap_id).await.unwrap();
+    assert!(before.passed(), "{before}");
+    assert_eq!(before.endorsements.len(), 1);
+
+    // Export: refused for unknown and remote actors; the archive round-trips as a file.
+    let unknown = a.app().export_actor(&OP, "nobody").await.unwrap_err();
+    assert_eq!(unknown.kind(), ErrorKind::NotFound, "{unknown}");
+    let remote = a
+        .app()
+        .export_actor(&OP, &c.handle("gamma"))
+        .await
+        .unwrap_err();
+    assert!(
+        remote.message().contains("another server"),
+        "{}",
+        remote.message()
+    );
+    let archive = a.app().export_actor(&OP, "alpha").await.unwrap();
+    let bytes = serde_json::to_vec(&archive).unwrap();
+    let text = String::from_utf8(bytes.clone()).unwrap();
+    assert!(!text.contains("@example") && !text.contains("password"));
+    assert_eq!(archive.followers.len(), 2, "gamma and Fedify");
+    assert_eq!(archive.endorsements.len(), 1);
+    assert_eq!(archive.memberships.len(), 1);
+    assert_eq!(archive.posts.len(), 1);
+
+    // Import refuses an unknown archive version and an existing name, changing nothing.
+    let mut future: Value = serde_json::from_slice(&bytes).unwrap();
+    future["version"] = json!(99);
+    let refused = App::read_archive(&serde_json::to_vec(&future).unwrap()).unwrap_err();
+    assert!(
+        refused.message().contains("version 99"),
+        "{}",
+        refused.message()
+    );
+    let read = App::read_archive(&bytes).unwrap();
+    let taken = b
+        .app()
+        .import_actor(&OP, read.clone(), Some("taken"))
+        .await
+        .unwrap_err();
+    assert_eq!(taken.kind(), ErrorKind::Conflict, "{taken}");
+    assert!(b.actor("taken").await.also_known_as().is_empty());
+
+    // Move refuses a target that does not list the old actor in alsoKnownAs.
+    let refused = a
+        .app()
+        .move_actor(&OP, "alpha", &b.handle("taken"))
+        .await
+        .unwrap_err();
+    assert!(
+        refused.message().contains("alsoKnownAs"),
+        "{}",
+        refused.message()
+    );
+    assert!(a.actor("alpha").await.moved_to.is_none());
+
+    let imported = b.app().import_actor(&OP, read, None).await.unwrap();
+    assert_eq!(imported.actor.ap_id, new_id);
+    assert_eq!(imported.posts, 1);
+    assert!(
+        imported.unreachable.is_empty(),
+        "{:?}",
+        imported.unreachable
+    );
+    let (_, doc) = b.get_json("/actors/alpha").await;
+    assert_eq!(doc["alsoKnownAs"], json!([old_id]), "{doc}");
+    let history = query::post::all_by_author(b.db(), imported.actor.id, 10)
+        .await
+        .unwrap();
+    assert_eq!(history.len(), 1);
+    assert!(history[0].content.contains("Hola desde la casa vieja"));
+    assert_eq!(history[0].published, archive.posts[0].published);
+    net.settle().await;
+
+    // The move: Move to every follower and alliance.
+    a.app()
+        .move_actor(&OP, "alpha", &b.handle("alpha"))
+        .await
+        .unwrap();
+    net.settle().await;
+    net.settle().await;
+
+    let mut followers = b.followers("alpha").await;
+    followers.sort();
+    let mut expected = vec![c.actor_url("gamma"), fed_actor.clone()];
+    expected.sort();
+    assert_eq!(followers, expected, "both followers follow the new actor");
+    let received = fed.control("/control/received", None).await;
+    let moved = received
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["type"] == "Move")
+        .unwrap_or_else(|| panic!("the Move reached Fedify: {received}"));
+    assert_eq!(moved["json"]["target"], json!(new_id), "{moved}");
+    assert_eq!(moved["json"]["object"], json!(old_id), "{moved}");
+    assert_eq!(
+        fed.control("/control/following", None).await,
+        json!([new_id])
+    );
+    // gamma no longer follows the old actor.
+    let old_on_c = query::actor::by_ap_id(c.db(), &old_id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(old_on_c.moved_to.as_deref(), Some(new_id.as_str()));
+    let gamma = c.actor("gamma").await;
+    assert!(
+        query::follow::between(c.db(), gamma.id, old_on_c.id)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    // The alliance lists the new actor as its member, with the same role.
+    let members: Vec<(String, String)> =
+        query::membership::members(c.db(), red.id, MembershipStatus::Active)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|(m, actor)| (actor.ap_id, m.role))
+            .collect();
+    assert_eq!(members, vec![(new_id.clone(), "member".to_string())]);
+
+    // The old actor is served with movedTo and a notice, and cannot post.
+    let (_, old_doc) = a.get_json("/actors/alpha").await;
+    assert_eq!(old_doc["movedTo"], json!(new_id), "{old_doc}");
+    let page = a.get_page("/@alpha").await;
+    assert!(page.contains("This organization has moved to"), "{page}");
+    assert!(page.contains(&b.handle("alpha")), "{page}");
+    let refused = a.post("alpha", "¿Sigo aquí?", "public").await.unwrap_err();
+    assert_eq!(refused.kind(), ErrorKind::Conflict, "{refused}");
+    assert!(refused.message().contains("moved"), "{}", refused.message());
+    let again = a
+        .app()
+        .move_actor(&OP, "alpha", &b.handle("alpha"))
+        .await
+        .unwrap_err();
+    assert_eq!(again.kind(), ErrorKind::Conflict);
+
+    // The old server is gone: what alpha endorsed still verifies, on the new instance (with
+    // the retired key it keeps) and on the alliance's.
+    net.instances[0].stop().await;
+    let (b, c) = (net.get(1), net.get(2));
+    for instance in [b, c] {
+        let report = verify(&instance.instance.ctx, &version.ap_id)
+            .await
+            .unwrap();
+        assert!(report.passed(), "{report}");
+        assert_eq!(report.endorsements.len(), 1, "{report}");
+        assert_eq!(report.endorsements[0].actor, old_id);
+        assert_eq!(
+            report.endorsements[0].check,
+            Check::VerifiedWithKeptKey,
+            "{report}"
+        );
+    }
+    // The new actor follows again what the old one followed.
+    let new_alpha = b.actor("alpha").await;
+    assert!(!archive.following.is_empty());
+    for followed in &archive.following {
+        let known = query::actor::by_ap_id(b.db(), followed)
+            .await
+            .unwrap()
+            .expect("known on B");
+        let follow = query::follow::between(b.db(), new_alpha.id, known.id)
+            .await
+            .unwrap()
+            .expect("followed again");
+        assert_eq!(follow.state(), FollowState::Accepted, "{followed}");
+    }
+    net.stop_all().await;
+}
+
+#[tokio::test]
+async fn moves_an_organization_with_its_followers_alliances_and_signatures() {
+    if !fedify_available() {
+        return;
+    }
+    on_every_backend!(move_scenario);
+}
