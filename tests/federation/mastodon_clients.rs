@@ -64,6 +64,15 @@ async fn control(
                 .unwrap();
             json!({ "id": row.ap_id })
         }
+        "remote_follow" => {
+            theirs.create_actor("seguidora", "organization").await;
+            theirs
+                .app()
+                .follow(&OP, "seguidora", &ours.handle("ong"))
+                .await
+                .unwrap();
+            json!({})
+        }
         "follow_us" => {
             theirs
                 .app()
@@ -174,7 +183,11 @@ async fn run(program: &str, script: &str, config: &std::path::Path) {
 }
 
 async fn clients_scenario(backend: &Backend) {
-    let python = peers::runs("python3", &["-c", "import mastodon, toot, requests"], None);
+    let python = peers::runs(
+        "python3",
+        &["-c", "import mastodon, toot, requests, websockets"],
+        None,
+    );
     let node = clients_dir().join("masto/node_modules/masto").is_dir();
     if !peers::available_or_skip(
         python && node,
@@ -199,6 +212,7 @@ async fn clients_scenario(backend: &Backend) {
     let file = std::env::temp_dir().join(format!("puentes-{}.json", uuid::Uuid::new_v4()));
     std::fs::write(&file, config.to_string()).unwrap();
     run("python3", "mastodon_py.py", &file).await;
+    run("python3", "streaming.py", &file).await;
     run("python3", "toot_client.py", &file).await;
     run("node", "masto/masto.mjs", &file).await;
     server.abort();

@@ -215,7 +215,7 @@ impl App {
             },
         )
         .await?;
-        txn.commit().await?;
+        self.commit(txn).await?;
         Ok(updated)
     }
 
@@ -235,7 +235,7 @@ impl App {
             },
         )
         .await?;
-        txn.commit().await?;
+        self.commit(txn).await?;
         Ok(deleted)
     }
 

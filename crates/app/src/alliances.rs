@@ -181,7 +181,7 @@ impl App {
             )
             .await?;
         }
-        txn.commit().await?;
+        self.commit(txn).await?;
         Ok(row)
     }
 
@@ -221,7 +221,7 @@ impl App {
             (!invitee.local).then_some(|membership_id| OutboxEvent::InviteSent { membership_id });
         let txn = self.write().await?;
         let row = save(&txn, &self.urls, change, event).await?;
-        txn.commit().await?;
+        self.commit(txn).await?;
         Ok(row)
     }
 
@@ -276,7 +276,7 @@ impl App {
             });
         let txn = self.write().await?;
         let row = save(&txn, &self.urls, change, event).await?;
-        txn.commit().await?;
+        self.commit(txn).await?;
         Ok(row)
     }
 
@@ -351,7 +351,7 @@ impl App {
         };
         let txn = self.write().await?;
         save(&txn, &self.urls, change, (!member.local).then_some(event)).await?;
-        txn.commit().await?;
+        self.commit(txn).await?;
         Ok(())
     }
 
@@ -381,7 +381,7 @@ impl App {
             .then_some(|membership_id| OutboxEvent::LeftAlliance { membership_id });
         let txn = self.write().await?;
         save(&txn, &self.urls, change, event).await?;
-        txn.commit().await?;
+        self.commit(txn).await?;
         Ok(())
     }
 
@@ -426,7 +426,7 @@ impl App {
             },
         )
         .await?;
-        txn.commit().await?;
+        self.commit(txn).await?;
         Ok(updated)
     }
 
@@ -499,7 +499,7 @@ impl App {
             )
             .await?;
         }
-        txn.commit().await?;
+        self.commit(txn).await?;
         Ok(status)
     }
 
@@ -534,7 +534,7 @@ impl App {
         };
         let txn = self.write().await?;
         save(&txn, &self.urls, change, None).await?;
-        txn.commit().await?;
+        self.commit(txn).await?;
         Ok(())
     }
 

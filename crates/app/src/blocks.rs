@@ -25,7 +25,7 @@ impl App {
             )
             .await?;
         }
-        txn.commit().await?;
+        self.commit(txn).await?;
         Ok(())
     }
 
@@ -56,7 +56,7 @@ impl App {
             query::follow::delete(&txn, row.id).await?;
         }
         query::delivery::cancel_for_host(&txn, &domain).await?;
-        txn.commit().await?;
+        self.commit(txn).await?;
         Ok(follows.len())
     }
 

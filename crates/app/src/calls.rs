@@ -452,7 +452,7 @@ impl App {
                 .await?;
             }
         }
-        txn.commit().await?;
+        self.commit(txn).await?;
         Ok(row)
     }
 
@@ -483,7 +483,7 @@ impl App {
         let txn = self.write().await?;
         let saved = q::replace(&txn, row, data).await?;
         query::outbox::enqueue(&txn, &OutboxEvent::CallUpdated { call_id: saved.id }).await?;
-        txn.commit().await?;
+        self.commit(txn).await?;
         Ok(saved)
     }
 
@@ -562,7 +562,7 @@ impl App {
             query::outbox::enqueue(&txn, &OutboxEvent::PledgeSent { pledge_id: row.id }).await?;
             row
         };
-        txn.commit().await?;
+        self.commit(txn).await?;
         Ok(row)
     }
 
@@ -596,7 +596,7 @@ impl App {
             )
             .await?;
         }
-        txn.commit().await?;
+        self.commit(txn).await?;
         Ok(())
     }
 
@@ -661,7 +661,7 @@ impl App {
             .await?;
         }
         recount_and_announce(&txn, row.id).await?;
-        txn.commit().await?;
+        self.commit(txn).await?;
         Ok(())
     }
 
@@ -694,7 +694,7 @@ impl App {
             }
         };
         query::outbox::enqueue(&txn, &event).await?;
-        txn.commit().await?;
+        self.commit(txn).await?;
         Ok(())
     }
 
@@ -793,7 +793,7 @@ impl App {
             .filter(|m| !m.trim().is_empty());
         let txn = self.write().await?;
         let saved = admit(&txn, row, pledger, Some(join_id), message).await?;
-        txn.commit().await?;
+        self.commit(txn).await?;
         Ok(saved)
     }
 
@@ -816,7 +816,7 @@ impl App {
         };
         q::save_pledge(&txn, row.id, pledger.id, change).await?;
         recount_and_announce(&txn, row.id).await?;
-        txn.commit().await?;
+        self.commit(txn).await?;
         Ok(true)
     }
 
@@ -885,7 +885,7 @@ impl App {
                 },
             )
             .await?;
-            txn.commit().await?;
+            self.commit(txn).await?;
         }
         Ok(())
     }

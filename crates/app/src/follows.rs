@@ -52,7 +52,7 @@ impl App {
         }
         let txn = self.write().await?;
         let row = ensure_follow(&txn, &self.urls, follower, target, false).await?;
-        txn.commit().await?;
+        self.commit(txn).await?;
         Ok(row)
     }
 
@@ -75,7 +75,7 @@ impl App {
             )
             .await?;
         }
-        txn.commit().await?;
+        self.commit(txn).await?;
         Ok(())
     }
 
@@ -116,7 +116,7 @@ impl App {
             query::outbox::enqueue(&txn, &OutboxEvent::FollowAccepted { follow_id: row.id })
                 .await?;
         }
-        txn.commit().await?;
+        self.commit(txn).await?;
         Ok(())
     }
 
@@ -141,7 +141,7 @@ impl App {
             )
             .await?;
         }
-        txn.commit().await?;
+        self.commit(txn).await?;
         Ok(())
     }
 
@@ -156,7 +156,7 @@ impl App {
         let txn = self.write().await?;
         let actor = query::actor::set_manual_approval(&txn, acting.actor, manual).await?;
         query::outbox::enqueue(&txn, &OutboxEvent::ActorUpdated { actor_id: actor.id }).await?;
-        txn.commit().await?;
+        self.commit(txn).await?;
         Ok(actor)
     }
 
@@ -185,7 +185,7 @@ impl App {
                 },
             )
             .await?;
-            txn.commit().await?;
+            self.commit(txn).await?;
             return Ok(());
         }
         let row = match query::follow::between(&txn, follower.id, target.id).await? {
@@ -208,7 +208,7 @@ impl App {
             query::outbox::enqueue(&txn, &OutboxEvent::FollowAccepted { follow_id: row.id })
                 .await?;
         }
-        txn.commit().await?;
+        self.commit(txn).await?;
         Ok(())
     }
 

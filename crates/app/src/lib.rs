@@ -46,6 +46,27 @@ pub struct App {
     media: Arc<dyn ports::MediaStore>,
     /// Failed logins, shared by every front door that takes a password.
     logins: Arc<login::LoginThrottle>,
+    /// What commands committed, for live readers (the client API's streaming).
+    changes: Changes,
+}
+
+/// The channel an instance's changes are told on (cheap to clone; clones share it).
+#[derive(Clone)]
+pub struct Changes(tokio::sync::broadcast::Sender<Change>);
+
+impl Default for Changes {
+    fn default() -> Changes {
+        Changes(tokio::sync::broadcast::channel(256).0)
+    }
+}
+
+/// A change committed by a command, told to live readers in this process. They read what
+/// changed from the database (it is committed when they hear of it); deletions say which
+/// post, since a deleted row reads like any other.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Change {
+    Committed,
+    PostDeleted { post_id: i64, author_id: i64 },
 }
 
 impl App {
@@ -59,7 +80,32 @@ impl App {
             network,
             media,
             logins: Arc::default(),
+            changes: Changes::default(),
         }
+    }
+
+    /// The same application telling its changes on `changes` (shared with the other
+    /// `App`s of the instance).
+    pub fn with_changes(mut self, changes: Changes) -> App {
+        self.changes = changes;
+        self
+    }
+
+    /// Hears of every change committed from now on.
+    pub fn subscribe(&self) -> tokio::sync::broadcast::Receiver<Change> {
+        self.changes.0.subscribe()
+    }
+
+    /// Tells live readers of a change (nobody listening is fine).
+    pub(crate) fn changed(&self, change: Change) {
+        let _ = self.changes.0.send(change);
+    }
+
+    /// Commits a command's writes and tells live readers.
+    pub(crate) async fn commit(&self, txn: puentes_db::DatabaseTransaction) -> Result<()> {
+        txn.commit().await?;
+        self.changed(Change::Committed);
+        Ok(())
     }
 
     /// The same application keeping media in `store` (an object store, say).

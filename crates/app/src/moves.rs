@@ -647,7 +647,7 @@ impl App {
             query::media::attach_to_post(&txn, &media_ids, row.id).await?;
             posts += 1;
         }
-        txn.commit().await?;
+        self.commit(txn).await?;
 
         // Follow again whom it followed (each is asked anew, and may refuse).
         let mut follows = 0;
@@ -716,7 +716,7 @@ impl App {
             },
         )
         .await?;
-        txn.commit().await?;
+        self.commit(txn).await?;
         Ok(target)
     }
 
@@ -756,14 +756,14 @@ impl App {
                     },
                 )
                 .await?;
-                txn.commit().await?;
+                self.commit(txn).await?;
             }
             moved += 1;
         }
         let txn = self.write().await?;
         query::moves::hand_over_memberships(&txn, origin.id, target.id).await?;
         query::moves::set_moved_to(&txn, origin, &target.ap_id).await?;
-        txn.commit().await?;
+        self.commit(txn).await?;
         Ok(moved)
     }
 }

@@ -317,7 +317,7 @@ impl App {
         crate::notifications::post_stored(&txn, &row).await?;
         // Alliances here (and their members) relay local posts too.
         relay::consider(&txn, &self.urls, &row, None).await?;
-        txn.commit().await?;
+        self.commit(txn).await?;
         Ok(row)
     }
 
@@ -519,7 +519,7 @@ impl App {
         let txn = self.write().await?;
         let row = query::post::update_content(&txn, existing, data).await?;
         query::outbox::enqueue(&txn, &OutboxEvent::PostUpdated { post_id: row.id }).await?;
-        txn.commit().await?;
+        self.commit(txn).await?;
         Ok(row)
     }
 
@@ -529,7 +529,11 @@ impl App {
         let txn = self.write().await?;
         let row = query::post::mark_deleted(&txn, existing).await?;
         query::outbox::enqueue(&txn, &OutboxEvent::PostDeleted { post_id: row.id }).await?;
-        txn.commit().await?;
+        self.commit(txn).await?;
+        self.changed(crate::Change::PostDeleted {
+            post_id: row.id,
+            author_id: row.author_id,
+        });
         Ok(())
     }
 
@@ -616,7 +620,7 @@ impl App {
         };
         crate::notifications::post_stored(&txn, &stored).await?;
         relay::consider(&txn, &self.urls, &stored, None).await?;
-        txn.commit().await?;
+        self.commit(txn).await?;
         Ok(Received::Stored)
     }
 
@@ -691,7 +695,7 @@ impl App {
             .await?;
         }
         relay::consider(&txn, &self.urls, post, Some(announcer)).await?;
-        txn.commit().await?;
+        self.commit(txn).await?;
         Ok(Received::Stored)
     }
 
@@ -706,7 +710,7 @@ impl App {
         if object_id == actor.ap_id {
             let txn = self.write().await?;
             forget_actor(&txn, actor).await?;
-            txn.commit().await?;
+            self.commit(txn).await?;
             return Ok(Received::Stored);
         }
         if let Some(post) = query::post::by_ap_id(&self.db, object_id).await? {
@@ -714,7 +718,11 @@ impl App {
                 return Err(Error::forbidden("only the author can delete a post"));
             }
             if post.deleted_at.is_none() {
-                query::post::mark_deleted(&self.db, post).await?;
+                let row = query::post::mark_deleted(&self.db, post).await?;
+                self.changed(crate::Change::PostDeleted {
+                    post_id: row.id,
+                    author_id: row.author_id,
+                });
             }
             return Ok(Received::Stored);
         }

@@ -213,7 +213,7 @@ impl App {
                 .await?;
             }
         }
-        txn.commit().await?;
+        self.commit(txn).await?;
         Ok(post)
     }
 
@@ -243,7 +243,7 @@ impl App {
             )
             .await?;
         }
-        txn.commit().await?;
+        self.commit(txn).await?;
         Ok(post)
     }
 
@@ -273,7 +273,7 @@ impl App {
             )
             .await?;
         }
-        txn.commit().await?;
+        self.commit(txn).await?;
         Ok(post)
     }
 
@@ -303,7 +303,7 @@ impl App {
             )
             .await?;
         }
-        txn.commit().await?;
+        self.commit(txn).await?;
         Ok(post)
     }
 }

@@ -189,7 +189,7 @@ impl App {
         if approve && announce(&txn, &self.urls, &acting.actor, &post).await? {
             consider(&txn, &self.urls, &post, Some(&acting.actor)).await?;
         }
-        txn.commit().await?;
+        self.commit(txn).await?;
         Ok(())
     }
 }

@@ -110,7 +110,7 @@ impl App {
             (Some(_), false) => query::staff::set_password(&txn, account, &hash).await?,
             _ => account,
         };
-        txn.commit().await?;
+        self.commit(txn).await?;
         Ok((account, created))
     }
 
@@ -186,7 +186,7 @@ impl App {
             }
             query::staff::revoke(&txn, account.id, actor.id).await?;
         }
-        txn.commit().await?;
+        self.commit(txn).await?;
         Ok(targets.len())
     }
 

@@ -304,7 +304,7 @@ impl App {
             },
         )
         .await?;
-        txn.commit().await?;
+        self.commit(txn).await?;
         Ok(row)
     }
 
@@ -347,7 +347,7 @@ impl App {
             )
             .await?;
         }
-        txn.commit().await?;
+        self.commit(txn).await?;
         Ok(())
     }
 
@@ -392,7 +392,7 @@ impl App {
             )
             .await?;
         }
-        txn.commit().await?;
+        self.commit(txn).await?;
         Ok(())
     }
 
@@ -434,7 +434,7 @@ impl App {
             },
         )
         .await?;
-        txn.commit().await?;
+        self.commit(txn).await?;
         Ok(version)
     }
 
@@ -494,7 +494,7 @@ impl App {
             },
         )
         .await?;
-        txn.commit().await?;
+        self.commit(txn).await?;
         Ok(())
     }
 
@@ -563,7 +563,7 @@ impl App {
                 return Err(Error::conflict("a closed statement cannot be revised"));
             }
         };
-        txn.commit().await?;
+        self.commit(txn).await?;
         Ok(version)
     }
 
@@ -612,7 +612,7 @@ impl App {
                 },
             )
             .await?;
-            txn.commit().await?;
+            self.commit(txn).await?;
             return Ok(());
         }
         let owner = query::actor::get(&self.db, row.owner_id).await?;
@@ -640,7 +640,7 @@ impl App {
         let content_map = Some(serde_json::to_string(&map)?);
         self.freeze(&txn, &row, current, Some((&name, &content, content_map)))
             .await?;
-        txn.commit().await?;
+        self.commit(txn).await?;
         Ok(())
     }
 
@@ -660,7 +660,7 @@ impl App {
         let txn = self.write().await?;
         s::add_translation(&txn, version, language, html).await?;
         query::outbox::enqueue(&txn, &OutboxEvent::StatementUpdated { version_id }).await?;
-        txn.commit().await?;
+        self.commit(txn).await?;
         Ok(())
     }
 
@@ -698,7 +698,7 @@ impl App {
         let txn = self.write().await?;
         let decided = s::set_endorsement_status(&txn, held, status, None).await?;
         endorsement_decided(&txn, &decided, &endorser, accept).await?;
-        txn.commit().await?;
+        self.commit(txn).await?;
         Ok(())
     }
 
@@ -841,7 +841,7 @@ impl App {
             },
         )
         .await?;
-        txn.commit().await?;
+        self.commit(txn).await?;
         Ok(Endorsed::Sent(stored))
     }
 
@@ -892,7 +892,7 @@ impl App {
             &OutboxEvent::EndorsementWithdrawn { endorsement_id: id },
         )
         .await?;
-        txn.commit().await?;
+        self.commit(txn).await?;
         s::endorsement(&self.db, id).await
     }
 
@@ -1030,7 +1030,7 @@ impl App {
             )
             .await?;
         }
-        txn.commit().await?;
+        self.commit(txn).await?;
         Ok((admission, stored.id))
     }
 
@@ -1157,7 +1157,7 @@ impl App {
             }
             None => s::insert_version(&txn, new_version(Some(remote.document.clone()))).await?,
         };
-        txn.commit().await?;
+        self.commit(txn).await?;
         Ok((row, version))
     }
 
@@ -1233,7 +1233,7 @@ impl App {
             )
             .await?;
         }
-        txn.commit().await?;
+        self.commit(txn).await?;
         Ok(true)
     }
 
@@ -1259,7 +1259,7 @@ impl App {
         let row = s::get(&self.db, endorsement.statement_id).await?;
         let txn = self.write().await?;
         withdraw(&txn, &row, endorsement, undo).await?;
-        txn.commit().await?;
+        self.commit(txn).await?;
         Ok(true)
     }
 

@@ -26,6 +26,9 @@ pub struct FedContext {
     pub cache: Arc<crate::cache::Caches>,
     /// Where uploaded media bytes are kept (local files unless the server injects a bucket).
     pub media: Arc<dyn puentes_app::ports::MediaStore>,
+    /// What the application commits, heard by live readers: one channel for every `App`
+    /// made for this instance (the inbox makes one per request).
+    pub changes: puentes_app::Changes,
 }
 
 /// In-memory limits on what unverified requests can make us do.
@@ -99,6 +102,7 @@ impl FedContext {
             client,
             metrics: Arc::new(puentes_core::metrics::Metrics::new()),
             keys: Arc::default(),
+            changes: puentes_app::Changes::default(),
             cache: Arc::default(),
         })
     }

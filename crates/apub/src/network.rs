@@ -52,6 +52,7 @@ pub fn app_for(fed: &FederationConfig<FedContext>) -> App {
         Arc::new(Network::new(fed.clone())),
     )
     .with_media_store(ctx.media.clone())
+    .with_changes(ctx.changes.clone())
 }
 
 fn now_rfc3339() -> String {

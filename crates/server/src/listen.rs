@@ -241,7 +241,10 @@ pub async fn serve(
             builder
                 .timer(TokioTimer::new())
                 .header_read_timeout(header_timeout);
-            let connection = builder.serve_connection(TokioIo::new(stream), handler);
+            // Upgrades: the client API's streaming is a WebSocket.
+            let connection = builder
+                .serve_connection(TokioIo::new(stream), handler)
+                .with_upgrades();
             tokio::pin!(connection);
             tokio::select! {
                 _ = connection.as_mut() => {}

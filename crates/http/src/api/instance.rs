@@ -132,11 +132,3 @@ pub async fn empty_object() -> Response {
 pub async fn no_push() -> ApiError {
     ApiError::new(StatusCode::NOT_FOUND, "Record not found")
 }
-
-/// No streaming: clients fall back to polling the timelines and notifications.
-pub async fn no_streaming() -> ApiError {
-    ApiError::new(
-        StatusCode::NOT_IMPLEMENTED,
-        "Streaming is not available on this server: poll the timelines",
-    )
-}

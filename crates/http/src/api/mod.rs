@@ -23,6 +23,7 @@ pub mod instance;
 pub mod notifications;
 pub mod objects;
 pub mod statuses;
+pub mod streaming;
 pub mod timelines;
 
 /// Mounted under `/api` (its fallback answers unknown API paths in JSON).
@@ -125,7 +126,8 @@ pub fn router() -> Router<HttpState> {
                 .put(i::no_push)
                 .delete(i::no_push),
         )
-        .route("/v1/streaming", get(i::no_streaming))
+        .route("/v1/streaming", get(streaming::connect))
+        .route("/v1/streaming/{*stream}", get(streaming::connect_named))
         .route("/v1/streaming/health", get(|| async { "OK" }))
         .fallback(api_not_found)
         // Image uploads (10 MiB) come as multipart forms.
