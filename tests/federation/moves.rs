@@ -50,7 +50,7 @@ fn draft() -> Draft {
     }
 }
 
-/// A (old home of `alpha`), B (its new home), C (`gamma` follows alpha; alliance `red`
+/// A (old home of `alpha`, and of its follower `delta`), B (its new home), C (`gamma` follows alpha; alliance `red`
 /// has alpha as a member and owns a statement alpha endorsed), and a Fedify follower.
 async fn move_scenario(backend: &Backend) {
     let mut net = TestNetwork::start(backend, 3).await;
@@ -60,6 +60,12 @@ async fn move_scenario(backend: &Backend) {
     a.create_actor("alpha", "organization").await;
     b.create_actor("taken", "organization").await;
     c.create_actor("gamma", "organization").await;
+    // A follower on the old instance itself gets no delivery: it moves with the command.
+    a.create_actor("delta", "organization").await;
+    a.app()
+        .follow(&OP, "delta", &a.handle("alpha"))
+        .await
+        .unwrap();
     let red = c.create_open_alliance("red").await;
     let old_id = a.actor_url("alpha");
     let new_id = b.actor_url("alpha");
@@ -111,7 +117,7 @@ async fn move_scenario(backend: &Backend) {
     let bytes = serde_json::to_vec(&archive).unwrap();
     let text = String::from_utf8(bytes.clone()).unwrap();
     assert!(!text.contains("@example") && !text.contains("password"));
-    assert_eq!(archive.followers.len(), 2, "gamma and Fedify");
+    assert_eq!(archive.followers.len(), 3, "delta, gamma and Fedify");
     assert_eq!(archive.endorsements.len(), 1);
     assert_eq!(archive.memberships.len(), 1);
     assert_eq!(archive.posts.len(), 1);
@@ -175,7 +181,11 @@ async fn move_scenario(backend: &Backend) {
 
     let mut followers = b.followers("alpha").await;
     followers.sort();
-    let mut expected = vec![c.actor_url("gamma"), fed_actor.clone()];
+    let mut expected = vec![
+        a.actor_url("delta"),
+        c.actor_url("gamma"),
+        fed_actor.clone(),
+    ];
     expected.sort();
     assert_eq!(followers, expected, "both followers follow the new actor");
     let received = fed.control("/control/received", None).await;
