@@ -9,7 +9,7 @@ use puentes_apub::statements::verify::{Check, verify};
 use puentes_core::{ErrorKind, FollowState, MembershipStatus};
 use puentes_db::query;
 use puentes_tests::{
-    Backend, OP, TestNetwork,
+    Backend, FakeRemote, OP, TestInstance, TestNetwork,
     peers::{PeerProcess, available_or_skip, free_port, peers_dir, runs},
 };
 use serde_json::{Value, json};
@@ -280,4 +280,142 @@ async fn moves_an_organization_with_its_followers_alliances_and_signatures() {
         return;
     }
     on_every_backend!(move_scenario);
+}
+
+/// An incoming Move is applied only from an actor someone here follows, and only when the
+/// target, read from its origin, lists the origin in `alsoKnownAs`; otherwise nothing is
+/// stored, not even the target.
+async fn incoming_move_scenario(backend: &Backend) {
+    let home = TestInstance::start(backend).await;
+    let net = TestNetwork {
+        instances: vec![home],
+    };
+    let home = net.get(0);
+    let alpha = home.create_actor("alpha", "organization").await;
+    let remote = FakeRemote::start().await;
+    let ana = remote.add_actor(
+        "/users/ana",
+        &json!({ "type": "Person", "preferredUsername": "ana" }),
+    );
+    let stranger = remote.add_actor(
+        "/users/stranger",
+        &json!({ "type": "Person", "preferredUsername": "stranger" }),
+    );
+    let impostor = remote.add_actor(
+        "/users/impostor",
+        &json!({ "type": "Person", "preferredUsername": "impostor" }),
+    );
+    let ana2 = remote.add_actor(
+        "/users/ana2",
+        &json!({ "type": "Person", "preferredUsername": "ana2", "alsoKnownAs": [ana] }),
+    );
+    let stranger2 = remote.add_actor(
+        "/users/stranger2",
+        &json!({ "type": "Person", "preferredUsername": "stranger2", "alsoKnownAs": [stranger] }),
+    );
+    // alpha follows ana (accepted).
+    let ana_row = home
+        .app()
+        .network()
+        .actor_by_id(&url::Url::parse(&ana).unwrap())
+        .await
+        .unwrap();
+    query::follow::insert(
+        home.db(),
+        &format!("{}/follows/1", home.base()),
+        alpha.id,
+        ana_row.id,
+        FollowState::Accepted,
+    )
+    .await
+    .unwrap();
+    let inbox = format!("{}/inbox", home.base());
+    let movement = |actor: &str, object: &str, target: &str, n: u32| {
+        json!({
+            "@context": "https://www.w3.org/ns/activitystreams",
+            "id": format!("{actor}#moves/{n}"), "type": "Move",
+            "actor": actor, "object": object, "target": target,
+        })
+    };
+    let stored = |id: String| async move {
+        query::actor::by_ap_id(home.db(), &id)
+            .await
+            .unwrap()
+            .is_some()
+    };
+
+    // A target that does not list ana: ignored, the target is not even stored.
+    let (status, text) = remote
+        .post(&inbox, &ana, &movement(&ana, &ana, &impostor, 1))
+        .await;
+    assert!(status < 300, "{status} {text}");
+    assert!(
+        !stored(impostor.clone()).await,
+        "an unverified target was stored"
+    );
+    // Someone else's Move, and a Move of an actor nobody here follows: ignored too.
+    remote
+        .post(&inbox, &ana, &movement(&ana, &stranger, &stranger2, 2))
+        .await;
+    remote
+        .post(
+            &inbox,
+            &stranger,
+            &movement(&stranger, &stranger, &stranger2, 3),
+        )
+        .await;
+    assert!(!stored(stranger2.clone()).await);
+    assert!(
+        query::follow::between(home.db(), alpha.id, ana_row.id)
+            .await
+            .unwrap()
+            .is_some(),
+        "alpha still follows ana"
+    );
+    let ana_now = query::actor::by_ap_id(home.db(), &ana)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(ana_now.moved_to.is_none());
+
+    // The real move: alpha follows ana2 instead of ana.
+    let (status, text) = remote
+        .post(&inbox, &ana, &movement(&ana, &ana, &ana2, 4))
+        .await;
+    assert!(status < 300, "{status} {text}");
+    net.settle().await;
+    let ana2_row = query::actor::by_ap_id(home.db(), &ana2)
+        .await
+        .unwrap()
+        .expect("the verified target is stored");
+    assert!(
+        query::follow::between(home.db(), alpha.id, ana2_row.id)
+            .await
+            .unwrap()
+            .is_some(),
+        "alpha follows the target"
+    );
+    assert!(
+        query::follow::between(home.db(), alpha.id, ana_row.id)
+            .await
+            .unwrap()
+            .is_none(),
+        "alpha no longer follows the origin"
+    );
+    let ana_now = query::actor::by_ap_id(home.db(), &ana)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(ana_now.moved_to.as_deref(), Some(ana2.as_str()));
+    let sent: Vec<String> = remote
+        .received()
+        .into_iter()
+        .filter_map(|(_, doc)| doc["type"].as_str().map(String::from))
+        .collect();
+    assert!(sent.contains(&"Follow".to_string()), "{sent:?}");
+}
+
+#[tokio::test]
+async fn incoming_moves_are_checked_against_the_target() {
+    on_every_backend!(incoming_move_scenario);
 }
