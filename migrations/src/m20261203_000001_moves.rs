@@ -65,6 +65,13 @@ impl MigrationTrait for Migration {
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         manager
             .drop_table(Table::drop().table("retired_key").to_owned())
-            .await
+            .await?;
+        // One column per ALTER TABLE (SQLite).
+        for column in ["moved_to", "also_known_as"] {
+            manager
+                .alter_table(Table::alter().table("actor").drop_column(column).to_owned())
+                .await?;
+        }
+        Ok(())
     }
 }
