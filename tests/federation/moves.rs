@@ -230,6 +230,19 @@ async fn move_scenario(backend: &Backend) {
     let page = a.get_page("/@alpha").await;
     assert!(page.contains("This organization has moved to"), "{page}");
     assert!(page.contains(&b.handle("alpha")), "{page}");
+    // Mastodon apps see the new account in `moved`.
+    let lookup: Value = reqwest::get(format!("{}/api/v1/accounts/lookup?acct=alpha", a.base()))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(lookup["moved"]["uri"], json!(new_id), "{lookup}");
+    assert_eq!(
+        lookup["moved"]["acct"],
+        json!(b.handle("alpha")),
+        "{lookup}"
+    );
     let refused = a.post("alpha", "¿Sigo aquí?", "public").await.unwrap_err();
     assert_eq!(refused.kind(), ErrorKind::Conflict, "{refused}");
     assert!(refused.message().contains("moved"), "{}", refused.message());
