@@ -19,6 +19,7 @@ mod m20261202_000004_settings;
 mod m20261202_000005_hot_lookups;
 mod m20261202_000010_staff_sessions;
 mod m20261203_000001_moves;
+mod m20261203_000002_api_statuses;
 
 pub struct Migrator;
 
@@ -42,6 +43,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000005_hot_lookups::Migration),
             Box::new(m20261202_000010_staff_sessions::Migration),
             Box::new(m20261203_000001_moves::Migration),
+            Box::new(m20261203_000002_api_statuses::Migration),
         ]
     }
 }

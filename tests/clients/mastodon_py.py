@@ -121,6 +121,53 @@ check(boost["reblog"]["id"] == theirs[0]["id"], "boost wraps the post")
 control("settle")
 check(control("remote_counts", id=posted["id"])["likes"] == 1, "the Like reached the remote instance")
 
+# Puentes' own objects as statuses: the alliance ong follows opens a statement, calls to
+# action and relays a member's post; all three show in home, in the alliance's statuses and
+# (the statement and the call) in the public timeline, with numeric time-ordered ids.
+objs = control("alliance_objects")
+home = ong.timeline_home(limit=40)
+for s in home:
+    check_status(s, "home with objects")
+ids = [int(s["id"]) for s in home]
+check(ids == sorted(ids, reverse=True) and len(set(ids)) == len(ids), f"home ids ordered {ids}")
+statement = next((s for s in home if s["uri"] == objs["statement"]), None)
+check(statement, "the statement is a status in home")
+for words in ("Vías seguras para todas", "Firmad por vías seguras y legales.", "Initiated by",
+              "Endorsed by 1 organisation", objs["statement"]):
+    check(words in statement["content"], f"statement text lacks {words!r}: {statement['content']}")
+call = next((s for s in home if s["uri"] == objs["call"]), None)
+check(call, "the call is a status in home")
+for words in ("Concentración por el asilo", "14:00–17:00 CEST", "Plaza Mayor, Salamanca",
+              "Traed pancartas", "Pledge:", objs["call_url"]):
+    check(words in call["content"], f"call text lacks {words!r}: {call['content']}")
+relayed = next((s for s in home if s["reblog"] and s["reblog"]["uri"] == objs["post"]), None)
+check(relayed, "the member's post is a reblog in home")
+check(relayed["account"]["acct"] == "red" and relayed["reblog"]["account"]["acct"] == "miembro",
+      "reblogged by the alliance")
+check_status(relayed["reblog"], "reblogged post")
+check(int(statement["id"]) < int(call["id"]) < int(relayed["id"]), "ids follow time")
+check(int(relayed["reblog"]["id"]) not in {int(statement["id"]), int(call["id"]), int(relayed["id"])},
+      "no id collides with a post's")
+check(ong.status(statement["id"])["content"] == statement["content"], "a statement read by id")
+red_account = ong.account_lookup("red")
+theirs = ong.account_statuses(red_account["id"], limit=40)
+for s in theirs:
+    check_status(s, "red's statuses")
+uris = {s["uri"] for s in theirs} | {s["reblog"]["uri"] for s in theirs if s["reblog"]}
+check({objs["statement"], objs["call"], objs["post"]} <= uris, f"red's statuses: {uris}")
+public = ong.timeline_public(limit=40)
+check({objs["statement"], objs["call"]} <= {s["uri"] for s in public}, "statement and call are public")
+by = ong.status_reblogged_by(relayed["id"])
+check([a["acct"] for a in by] == ["red"], f"reblogged_by {by}")
+mine = ong.status_reblog(relayed["id"])
+check(mine["reblog"]["uri"] == objs["post"] and mine["account"]["acct"] == "ong", "boosting a reblog boosts the post")
+check({a["acct"] for a in ong.status_reblogged_by(relayed["reblog"]["id"])} == {"red", "ong"}, "both relayed")
+undone = ong.status_unreblog(relayed["reblog"]["id"])
+check(not undone["reblogged"], "unreblogged")
+check([a["acct"] for a in ong.status_reblogged_by(relayed["reblog"]["id"])] == ["red"], "ong's boost is gone")
+ong.status_favourite(relayed["reblog"]["id"])
+check([a["acct"] for a in ong.status_favourited_by(relayed["reblog"]["id"])] == ["ong"], "favourited_by")
+
 # Revoking: the token stops working.
 requests.post(f"{BASE}/oauth/revoke", data={"client_id": client_id, "client_secret": client_secret, "token": pw_token})
 r = requests.get(f"{BASE}/api/v1/accounts/verify_credentials", headers={"Authorization": f"Bearer {pw_token}"})

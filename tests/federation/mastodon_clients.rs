@@ -7,8 +7,8 @@
 
 use crate::on_every_backend;
 use axum::{Json, Router, extract::State, routing::post};
-use puentes_app::posts::NewPost;
-use puentes_core::StaffRole;
+use puentes_app::{calls::CallInput, posts::NewPost, statements::Draft};
+use puentes_core::{EndorsementPolicy, StaffRole};
 use puentes_db::query;
 use puentes_tests::{Backend, OP, TestNetwork, peers};
 use serde_json::{Value, json};
@@ -79,6 +79,58 @@ async fn control(
                 .unwrap()
                 .unwrap();
             json!({ "likes": query::favourite::count(theirs.db(), post.id).await.unwrap() })
+        }
+        "alliance_objects" => {
+            // The alliance `red` (followed by `ong`) opens a statement, calls to action and
+            // relays a member's post.
+            let app = ours.app();
+            let red = ours.handle("red");
+            ours.create_actor("miembro", "organization").await;
+            app.join_alliance(&OP, "miembro", &red).await.unwrap();
+            app.follow(&OP, "ong", &red).await.unwrap();
+            let statement = app
+                .create_statement(
+                    &OP,
+                    "red",
+                    Draft {
+                        title: "Vías seguras para todas".into(),
+                        text: "Pedimos **vías seguras** y legales.".into(),
+                        ask: Some("Firmad por vías seguras y legales.".into()),
+                        policy: Some(EndorsementPolicy::Anyone),
+                        ..Default::default()
+                    },
+                )
+                .await
+                .unwrap();
+            app.open_statement(&OP, &statement.uuid).await.unwrap();
+            app.endorse(&OP, "miembro", &statement.ap_url, false, None)
+                .await
+                .unwrap();
+            let call = app
+                .create_call(
+                    &OP,
+                    "red",
+                    CallInput {
+                        title: Some("Concentración por el asilo".into()),
+                        start: Some("2027-09-11T14:00:00+02:00".into()),
+                        end: Some("2027-09-11T17:00:00+02:00".into()),
+                        timezone: Some("Europe/Madrid".into()),
+                        place: Some("Plaza Mayor, Salamanca".into()),
+                        summary: Some("Traed pancartas".into()),
+                        ..Default::default()
+                    },
+                )
+                .await
+                .unwrap();
+            let mut new = NewPost::text("Nuestra asamblea de hoy");
+            new.to_alliance = Some(red.clone());
+            let member_post = app.publish(&OP, "miembro", new).await.unwrap();
+            json!({
+                "statement": statement.ap_url,
+                "call": call.ap_id,
+                "call_url": call.url.unwrap_or(call.ap_id),
+                "post": member_post.ap_id,
+            })
         }
         other => panic!("unknown control action {other}"),
     };

@@ -262,7 +262,7 @@ impl App {
             ));
         }
         let txn = self.write().await?;
-        if crate::relay::announce(&txn, &acting.actor, &post).await? {
+        if crate::relay::announce(&txn, &self.urls, &acting.actor, &post).await? {
             notifications::tell_id(
                 &txn,
                 post.author_id,
@@ -270,6 +270,36 @@ impl App {
                 &acting.actor,
                 Some(post.id),
                 Some(&post.ap_id),
+            )
+            .await?;
+        }
+        txn.commit().await?;
+        Ok(post)
+    }
+
+    /// `as_name` takes back its boost (relay) of a post: its followers get the Undo.
+    pub async fn unboost(
+        &self,
+        caller: &Caller,
+        as_name: &str,
+        ap_id: &str,
+    ) -> Result<puentes_db::post::Model> {
+        let acting = self.acting(caller, as_name, Permission::Publish).await?;
+        let post = self.reachable_post(&acting.actor, ap_id).await?;
+        let Some(row) = query::relay::announce_of(&self.db, acting.actor.id, &post.ap_id).await?
+        else {
+            return Ok(post);
+        };
+        let txn = self.write().await?;
+        query::relay::delete_announce(&txn, row.id).await?;
+        if let Some(announce_ap_id) = row.activity_ap_id {
+            query::outbox::enqueue(
+                &txn,
+                &OutboxEvent::Unannounce {
+                    actor_id: acting.actor.id,
+                    post_id: post.id,
+                    announce_ap_id,
+                },
             )
             .await?;
         }

@@ -16,6 +16,7 @@ use puentes_db::{ConnectionTrait, OutboxEvent, actor, post, query};
 /// Whether `relayer` relays `post` now, holds it for approval, or already did.
 async fn relay_or_hold(
     db: &impl ConnectionTrait,
+    urls: &Urls,
     relayer: &actor::Model,
     post: &post::Model,
     held: bool,
@@ -29,16 +30,19 @@ async fn relay_or_hold(
         query::relay::hold(db, relayer.id, post.id).await?;
         return Ok(false);
     }
-    announce(db, relayer, post).await
+    announce(db, urls, relayer, post).await
 }
 
 /// Records that `relayer` relays `post` and queues the Announce; false when it already had.
 pub(crate) async fn announce(
     db: &impl ConnectionTrait,
+    urls: &Urls,
     relayer: &actor::Model,
     post: &post::Model,
 ) -> Result<bool> {
-    if !query::relay::record_announce(db, relayer.id, &post.ap_id, None).await? {
+    // The Announce's id is chosen now and kept, so that undoing the relay can name it.
+    let id = urls.new_activity();
+    if !query::relay::record_announce(db, relayer.id, &post.ap_id, Some(id.as_str())).await? {
         return Ok(false);
     }
     query::outbox::enqueue(
@@ -95,6 +99,7 @@ pub(crate) async fn consider(
             if speaks
                 && relay_or_hold(
                     db,
+                    urls,
                     &alliance,
                     post,
                     alliance.moderation() == Moderation::Held,
@@ -113,7 +118,7 @@ pub(crate) async fn consider(
                 if !member.local || policy == RelayPolicy::Off {
                     continue;
                 }
-                if relay_or_hold(db, &member, post, policy == RelayPolicy::Held).await? {
+                if relay_or_hold(db, urls, &member, post, policy == RelayPolicy::Held).await? {
                     relayed.push(member);
                 }
             }
@@ -128,6 +133,7 @@ pub(crate) async fn consider(
             }
             if relay_or_hold(
                 db,
+                urls,
                 &alliance,
                 post,
                 alliance.moderation() == Moderation::Held,
@@ -180,7 +186,7 @@ impl App {
             HeldRelayState::Rejected
         };
         query::relay::decide(&txn, row, state).await?;
-        if approve && announce(&txn, &acting.actor, &post).await? {
+        if approve && announce(&txn, &self.urls, &acting.actor, &post).await? {
             consider(&txn, &self.urls, &post, Some(&acting.actor)).await?;
         }
         txn.commit().await?;

@@ -79,6 +79,13 @@ pub enum OutboxEvent {
         actor_id: i64,
         post_id: i64,
     },
+    /// A local actor takes back its relay of a post: Undo{Announce} to its followers (the
+    /// announce row is already gone; `announce_ap_id` is the id the Announce went out with).
+    Unannounce {
+        actor_id: i64,
+        post_id: i64,
+        announce_ap_id: String,
+    },
     /// A local actor likes a remote post: Like to its author.
     PostLiked {
         favourite_id: i64,
@@ -191,6 +198,7 @@ impl OutboxEvent {
             OutboxEvent::LeftAlliance { .. } => "left_alliance",
             OutboxEvent::MemberRemoved { .. } => "member_removed",
             OutboxEvent::Announce { .. } => "announce",
+            OutboxEvent::Unannounce { .. } => "unannounce",
             OutboxEvent::PostLiked { .. } => "post_liked",
             OutboxEvent::PostUnliked { .. } => "post_unliked",
             OutboxEvent::StatementInvited { .. } => "statement_invited",

@@ -49,6 +49,7 @@ pub async fn materialize(ctx: &FedContext, event: &OutboxEvent) -> Result<()> {
         | PostUpdated { .. }
         | PostDeleted { .. }
         | Announce { .. }
+        | Unannounce { .. }
         | PostLiked { .. }
         | PostUnliked { .. } => posts::materialize(ctx, event).await,
         FollowRequested { .. }

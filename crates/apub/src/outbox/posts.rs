@@ -47,6 +47,11 @@ pub(super) async fn materialize(ctx: &FedContext, event: &OutboxEvent) -> Result
             enqueue_activity(ctx, &author, doc, Some(&post.ap_id), false, inboxes).await
         }
         OutboxEvent::Announce { actor_id, post_id } => announce(ctx, *actor_id, *post_id).await,
+        OutboxEvent::Unannounce {
+            actor_id,
+            post_id,
+            announce_ap_id,
+        } => unannounce(ctx, *actor_id, *post_id, announce_ap_id).await,
         OutboxEvent::PostLiked { favourite_id } => {
             let Some(row) = query::favourite::by_id(db, *favourite_id).await? else {
                 // Unliked before it went out.
@@ -160,11 +165,16 @@ async fn announce(ctx: &FedContext, actor_id: i64, post_id: i64) -> Result<()> {
     let object = post_document(&post, &author, &ctx.urls);
     let to = json!([crate::protocol::PUBLIC]);
     let cc = json!([relayer.followers_url, author.ap_id]);
-    let plain = json!({ "id": ctx.urls.new_activity(), "type": "Announce", "actor": relayer.ap_id,
+    // The id recorded with the relay, so an Undo can name it later.
+    let plain_id = query::relay::announce_of(&ctx.db, relayer.id, &post.ap_id)
+        .await?
+        .and_then(|a| a.activity_ap_id)
+        .unwrap_or_else(|| ctx.urls.new_activity().to_string());
+    let plain = json!({ "id": plain_id, "type": "Announce", "actor": relayer.ap_id,
                         "object": post.ap_id, "to": to, "cc": cc });
     let create = json!({ "id": format!("{}#create", post.ap_id), "type": "Create", "actor": author.ap_id,
                          "object": object, "to": object.get("to"), "cc": object.get("cc") });
-    let wrapped = json!({ "id": ctx.urls.new_activity(), "type": "Announce", "actor": relayer.ap_id,
+    let wrapped = json!({ "id": format!("{plain_id}#wrapped"), "type": "Announce", "actor": relayer.ap_id,
                           "object": create, "to": to, "cc": cc, "audience": post.audience });
     let mut plain_inboxes = BTreeSet::new();
     let mut wrapped_inboxes = BTreeSet::new();
@@ -193,6 +203,42 @@ async fn announce(ctx: &FedContext, actor_id: i64, post_id: i64) -> Result<()> {
         wrapped_inboxes,
     )
     .await
+}
+
+/// Undo of a relay, both of the plain Announce and of the one wrapping the Create that
+/// group-aware software got, to the relayer's followers and the post's author.
+async fn unannounce(
+    ctx: &FedContext,
+    actor_id: i64,
+    post_id: i64,
+    announce_ap_id: &str,
+) -> Result<()> {
+    let relayer = query::actor::get(&ctx.db, actor_id).await?;
+    let post = query::post::get(&ctx.db, post_id).await?;
+    let author = query::actor::get(&ctx.db, post.author_id).await?;
+    let to = json!([crate::protocol::PUBLIC]);
+    let cc = json!([relayer.followers_url, author.ap_id]);
+    let mut inboxes = follower_inboxes(ctx, &relayer).await?;
+    inboxes.extend(actor_inbox(ctx, &author).await?);
+    for id in [
+        announce_ap_id.to_string(),
+        format!("{announce_ap_id}#wrapped"),
+    ] {
+        let announce = json!({ "id": id, "type": "Announce", "actor": relayer.ap_id,
+                               "object": post.ap_id, "to": to, "cc": cc });
+        let undo = json!({ "id": ctx.urls.new_activity(), "type": "Undo", "actor": relayer.ap_id,
+                           "object": announce, "to": to, "cc": cc });
+        enqueue_activity(
+            ctx,
+            &relayer,
+            undo,
+            Some(&post.ap_id),
+            true,
+            inboxes.clone(),
+        )
+        .await?;
+    }
+    Ok(())
 }
 
 /// A like of a remote post by one of ours (or its Undo), to the post's author.

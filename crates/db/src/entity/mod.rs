@@ -4,6 +4,7 @@ pub mod activity;
 pub mod actor;
 pub mod announce;
 pub mod api_idempotency;
+pub mod api_status;
 pub mod block;
 pub mod call;
 pub mod call_like;

@@ -121,7 +121,16 @@ pub async fn insert(db: &impl ConnectionTrait, data: CallData) -> Result<call::M
         ..Default::default()
     };
     fill(&mut model, data)?;
-    Ok(model.insert(db).await?)
+    let row = model.insert(db).await?;
+    // A call appears as a status of its organizer in the client API.
+    super::api_status::add(
+        db,
+        super::api_status::StatusKind::Call,
+        row.id,
+        row.organizer_id,
+    )
+    .await?;
+    Ok(row)
 }
 
 /// Saves new data over a call; the id, organizer and publication date stay. A change of

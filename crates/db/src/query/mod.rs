@@ -3,6 +3,7 @@
 pub mod activity;
 pub mod actor;
 pub mod answers;
+pub mod api_status;
 pub mod block;
 pub mod call;
 pub mod delivery;

@@ -32,7 +32,11 @@ pub async fn record_announce(
     .insert(db)
     .await;
     match inserted {
-        Ok(_) => Ok(true),
+        Ok(row) => {
+            super::api_status::add(db, super::api_status::StatusKind::Reblog, row.id, actor_id)
+                .await?;
+            Ok(true)
+        }
         Err(e) if crate::is_unique_violation(&e) => Ok(false),
         Err(e) => Err(e.into()),
     }
@@ -55,6 +59,7 @@ pub async fn remove_announce(
     };
     let object = row.object_ap_id.clone();
     announce::Entity::delete_by_id(row.id).exec(db).await?;
+    super::api_status::remove(db, super::api_status::StatusKind::Reblog, row.id).await?;
     Ok(Some(object))
 }
 
@@ -151,4 +156,27 @@ pub async fn held_posts(db: &impl ConnectionTrait, actor_id: i64) -> Result<Vec<
         }
     }
     Ok(posts)
+}
+
+pub async fn announce_by_id(db: &impl ConnectionTrait, id: i64) -> Result<Option<announce::Model>> {
+    Ok(announce::Entity::find_by_id(id).one(db).await?)
+}
+
+/// The relay of `object` by `actor_id`, if it made one.
+pub async fn announce_of(
+    db: &impl ConnectionTrait,
+    actor_id: i64,
+    object: &str,
+) -> Result<Option<announce::Model>> {
+    Ok(announce::Entity::find()
+        .filter(announce::Column::ActorId.eq(actor_id))
+        .filter(announce::Column::ObjectApId.eq(object))
+        .one(db)
+        .await?)
+}
+
+/// Forgets the relay row `id` (and its status).
+pub async fn delete_announce(db: &impl ConnectionTrait, id: i64) -> Result<()> {
+    announce::Entity::delete_by_id(id).exec(db).await?;
+    super::api_status::remove(db, super::api_status::StatusKind::Reblog, id).await
 }

@@ -60,7 +60,7 @@ pub struct NewStatement<'a> {
 }
 
 pub async fn insert(db: &impl ConnectionTrait, new: NewStatement<'_>) -> Result<statement::Model> {
-    Ok(statement::ActiveModel {
+    let row = statement::ActiveModel {
         uuid: Set(new.uuid.to_string()),
         ap_url: Set(new.ap_url.to_string()),
         owner_id: Set(new.owner_id),
@@ -75,7 +75,23 @@ pub async fn insert(db: &impl ConnectionTrait, new: NewStatement<'_>) -> Result<
         ..Default::default()
     }
     .insert(db)
-    .await?)
+    .await?;
+    if row.opened_at.is_some() {
+        shown(db, &row).await?;
+    }
+    Ok(row)
+}
+
+/// An opened statement appears as a status of its owner in the client API.
+async fn shown(db: &impl ConnectionTrait, row: &statement::Model) -> Result<()> {
+    super::api_status::add(
+        db,
+        super::api_status::StatusKind::Statement,
+        row.id,
+        row.owner_id,
+    )
+    .await?;
+    Ok(())
 }
 
 pub async fn get(db: &impl ConnectionTrait, id: i64) -> Result<statement::Model> {
@@ -130,7 +146,11 @@ pub async fn set_status(
     if status == StatementStatus::Closed {
         model.closed_at = Set(Some(now()));
     }
-    Ok(model.update(db).await?)
+    let row = model.update(db).await?;
+    if row.opened_at.is_some() {
+        shown(db, &row).await?;
+    }
+    Ok(row)
 }
 
 /// Copies follow what their owner says about status, policy, ask and deadline.
@@ -145,7 +165,11 @@ pub async fn update_copy(
     model.status = Set(status.as_str().to_string());
     model.policy = Set(policy.as_str().to_string());
     model.deadline = Set(deadline);
-    Ok(model.update(db).await?)
+    let row = model.update(db).await?;
+    if status != StatementStatus::Draft {
+        shown(db, &row).await?;
+    }
+    Ok(row)
 }
 
 pub struct NewVersion<'a> {

@@ -223,3 +223,99 @@ pub async fn search_actors(
         .all(db)
         .await?)
 }
+
+/// Statuses that are not posts (statements, calls, relays) in a timeline: of the actor and
+/// those it follows (`home`), of one actor, or statements and calls only for the public one.
+pub enum OtherStatuses {
+    Home(i64),
+    Author(i64),
+    Public(Option<bool>),
+}
+
+/// One page of non-post statuses, newest first (merged with posts by the caller).
+pub async fn other_statuses(
+    db: &impl ConnectionTrait,
+    which: OtherStatuses,
+    range: IdRange,
+) -> Result<Vec<crate::api_status::Model>> {
+    use crate::{api_status, query::api_status::StatusKind};
+    let mut select = api_status::Entity::find();
+    select = match which {
+        OtherStatuses::Home(actor_id) => {
+            let followed = Query::select()
+                .column(follow::Column::FollowedId)
+                .from(follow::Entity)
+                .and_where(follow::Column::FollowerId.eq(actor_id))
+                .and_where(follow::Column::State.eq(FollowState::Accepted.as_str()))
+                .to_owned();
+            select.filter(
+                Condition::any()
+                    .add(api_status::Column::ActorId.eq(actor_id))
+                    .add(api_status::Column::ActorId.in_subquery(followed)),
+            )
+        }
+        OtherStatuses::Author(actor_id) => select.filter(api_status::Column::ActorId.eq(actor_id)),
+        OtherStatuses::Public(local) => {
+            // As Mastodon's, the public timeline leaves reblogs out.
+            let mut select = select.filter(
+                api_status::Column::Kind
+                    .is_in([StatusKind::Statement.as_str(), StatusKind::Call.as_str()]),
+            );
+            if let Some(local) = local {
+                let actors = Query::select()
+                    .column(actor::Column::Id)
+                    .from(actor::Entity)
+                    .and_where(actor::Column::Local.eq(local))
+                    .to_owned();
+                select = select.filter(api_status::Column::ActorId.in_subquery(actors));
+            }
+            select
+        }
+    };
+    let select = range.apply(select, api_status::Column::Id);
+    Ok(range.finish(select.all(db).await?))
+}
+
+/// Favourites of a post by actor, newest first, by favourite row id (the cursor).
+pub async fn favouriters(
+    db: &impl ConnectionTrait,
+    post_id: i64,
+    range: IdRange,
+) -> Result<Vec<(i64, actor::Model)>> {
+    let select =
+        crate::favourite::Entity::find().filter(crate::favourite::Column::PostId.eq(post_id));
+    let rows = range.finish(
+        range
+            .apply(select, crate::favourite::Column::Id)
+            .all(db)
+            .await?,
+    );
+    let ids: Vec<i64> = rows.iter().map(|r| r.actor_id).collect();
+    let mut found = actors(db, &ids).await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|r| found.remove(&r.actor_id).map(|a| (r.id, a)))
+        .collect())
+}
+
+/// Actors who announced an object, newest first, by announce row id (the cursor).
+pub async fn announcers(
+    db: &impl ConnectionTrait,
+    object: &str,
+    range: IdRange,
+) -> Result<Vec<(i64, actor::Model)>> {
+    let select =
+        crate::announce::Entity::find().filter(crate::announce::Column::ObjectApId.eq(object));
+    let rows = range.finish(
+        range
+            .apply(select, crate::announce::Column::Id)
+            .all(db)
+            .await?,
+    );
+    let ids: Vec<i64> = rows.iter().map(|r| r.actor_id).collect();
+    let mut found = actors(db, &ids).await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|r| found.remove(&r.actor_id).map(|a| (r.id, a)))
+        .collect())
+}

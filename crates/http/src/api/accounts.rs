@@ -109,8 +109,23 @@ pub async fn account_statuses(
         params.range(),
     )
     .await?;
-    let ids: Vec<i64> = posts.iter().map(|p| p.id).collect();
-    let list = entities::statuses(&state, viewer, &posts).await?;
+    // Statements, calls and relays are neither media nor replies.
+    let others = if params.bool("only_media") == Some(true) || params.text("tagged").is_some() {
+        Vec::new()
+    } else {
+        let mut rows = reads::other_statuses(
+            &state.db,
+            reads::OtherStatuses::Author(a.id),
+            params.range(),
+        )
+        .await?;
+        if params.bool("exclude_reblogs") == Some(true) {
+            rows.retain(|r| r.kind != "reblog");
+        }
+        rows
+    };
+    let (list, ids) =
+        super::objects::timeline(&state, viewer, posts, others, params.range()).await?;
     Ok(paged(list, link_header(&state, &uri, &ids)))
 }
 

@@ -20,6 +20,7 @@ pub mod accounts;
 pub mod entities;
 pub mod instance;
 pub mod notifications;
+pub mod objects;
 pub mod statuses;
 pub mod timelines;
 
@@ -90,8 +91,9 @@ pub fn router() -> Router<HttpState> {
         .route("/v1/statuses/{id}/favourite", post(s::favourite))
         .route("/v1/statuses/{id}/unfavourite", post(s::unfavourite))
         .route("/v1/statuses/{id}/reblog", post(s::reblog))
-        .route("/v1/statuses/{id}/favourited_by", get(i::empty_list))
-        .route("/v1/statuses/{id}/reblogged_by", get(i::empty_list))
+        .route("/v1/statuses/{id}/unreblog", post(s::unreblog))
+        .route("/v1/statuses/{id}/favourited_by", get(s::favourited_by))
+        .route("/v1/statuses/{id}/reblogged_by", get(s::reblogged_by))
         .route("/v1/media", post(s::upload))
         .route("/v2/media", post(s::upload))
         .route("/v1/media/{id}", get(s::media).put(s::describe))

@@ -1,31 +1,82 @@
 //! Statuses: posting (with images uploaded first, a content warning, a reply, an alliance
 //! to address), reading one and its thread, deleting, liking and boosting; media uploads.
 
-use super::{ApiError, ApiResult, MaybeToken, Params, Token, entities, json_response, path_id};
+use super::{
+    ApiError, ApiResult, MaybeToken, Params, Token, entities, json_response, link_header, objects,
+    paged, path_id,
+};
 use crate::HttpState;
 use axum::{
-    extract::{Path, State},
+    extract::{OriginalUri, Path, State},
     http::HeaderMap,
     response::Response,
 };
 use puentes_app::posts::NewPost;
 use puentes_core::Visibility;
-use puentes_db::{actor, post, query, read::api as reads};
+use puentes_db::{actor, post, query, query::api_status::StatusKind, read::api as reads};
 use serde_json::json;
 
-/// A post the viewer may read, by id.
+/// A post the viewer may read, by id; a reblog's id stands for the post it wraps (as in
+/// Mastodon, liking or boosting a reblog likes or boosts the original).
 async fn readable(
     state: &HttpState,
     viewer: Option<&actor::Model>,
     id: &str,
 ) -> ApiResult<post::Model> {
-    let post = query::post::by_id(&state.db, path_id(id)?)
-        .await?
-        .ok_or_else(ApiError::not_found)?;
+    let id = path_id(id)?;
+    let post = match query::post::by_id(&state.db, id).await? {
+        Some(post) => post,
+        None => match query::api_status::by_id(&state.db, id).await? {
+            Some(row) if row.kind == StatusKind::Reblog.as_str() => {
+                let announce = query::relay::announce_by_id(&state.db, row.object_id)
+                    .await?
+                    .ok_or_else(ApiError::not_found)?;
+                query::post::by_ap_id(&state.db, &announce.object_ap_id)
+                    .await?
+                    .ok_or_else(|| {
+                        ApiError::invalid("statements and calls are answered on their pages")
+                    })?
+            }
+            Some(_) => {
+                return Err(ApiError::invalid(
+                    "statements and calls are answered on their pages",
+                ));
+            }
+            None => return Err(ApiError::not_found()),
+        },
+    };
     if !state.app.may_read(viewer, &post).await? {
         return Err(ApiError::not_found());
     }
     Ok(post)
+}
+
+/// The AP id of what a status shows (a post, statement or call; a reblog's original).
+async fn object_of(
+    state: &HttpState,
+    viewer: Option<&actor::Model>,
+    id: &str,
+) -> ApiResult<String> {
+    let raw = path_id(id)?;
+    if let Some(row) = query::api_status::by_id(&state.db, raw).await? {
+        let object = match StatusKind::parse(&row.kind) {
+            Some(StatusKind::Statement) => {
+                query::statement::get(&state.db, row.object_id)
+                    .await
+                    .map_err(|_| ApiError::not_found())?
+                    .ap_url
+            }
+            Some(StatusKind::Call) => {
+                query::call::get(&state.db, row.object_id)
+                    .await
+                    .map_err(|_| ApiError::not_found())?
+                    .ap_id
+            }
+            _ => readable(state, viewer, id).await?.ap_id,
+        };
+        return Ok(object);
+    }
+    Ok(readable(state, viewer, id).await?.ap_id)
 }
 
 fn visibility(params: &Params) -> ApiResult<Visibility> {
@@ -94,6 +145,12 @@ pub async fn show(
     Path(id): Path<String>,
 ) -> ApiResult<Response> {
     let viewer = token.viewer("read:statuses")?;
+    if let Some(row) = query::api_status::by_id(&state.db, path_id(&id)?).await? {
+        let value = objects::other(&state, viewer, &row)
+            .await?
+            .ok_or_else(ApiError::not_found)?;
+        return Ok(json_response(value));
+    }
     let post = readable(&state, viewer, &id).await?;
     Ok(json_response(
         entities::status(&state, viewer, &post).await?,
@@ -201,16 +258,76 @@ pub async fn reblog(
     let (caller, me) = token.acting("write:statuses")?;
     let post = readable(&state, Some(me), &id).await?;
     let post = state.app.boost(caller, &me.username, &post.ap_id).await?;
-    let original = entities::status(&state, Some(me), &post).await?;
-    let mut wrapper = original.clone();
-    wrapper["account"] = entities::account(&state, me).await?;
-    wrapper["reblog"] = original;
-    wrapper["content"] = json!("");
-    wrapper["media_attachments"] = json!([]);
-    wrapper["mentions"] = json!([]);
-    wrapper["tags"] = json!([]);
-    wrapper["reblogged"] = json!(true);
-    Ok(json_response(wrapper))
+    // The relay's own status (its id is the reblog's, as in Mastodon).
+    let relay = query::relay::announce_of(&state.db, me.id, &post.ap_id)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    let row = query::api_status::of_object(&state.db, StatusKind::Reblog, relay.id)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    let value = objects::other(&state, Some(me), &row)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    Ok(json_response(value))
+}
+
+/// `POST /api/v1/statuses/:id/unreblog`: the original, no longer boosted.
+pub async fn unreblog(
+    State(state): State<HttpState>,
+    token: Token,
+    Path(id): Path<String>,
+) -> ApiResult<Response> {
+    let (caller, me) = token.acting("write:statuses")?;
+    let post = readable(&state, Some(me), &id).await?;
+    let post = state.app.unboost(caller, &me.username, &post.ap_id).await?;
+    Ok(json_response(
+        entities::status(&state, Some(me), &post).await?,
+    ))
+}
+
+/// `GET /api/v1/statuses/:id/reblogged_by`: who relayed it, paged by relay.
+pub async fn reblogged_by(
+    State(state): State<HttpState>,
+    token: MaybeToken,
+    OriginalUri(uri): OriginalUri,
+    Path(id): Path<String>,
+    params: Params,
+) -> ApiResult<Response> {
+    let viewer = token.viewer("read:statuses")?;
+    let object = object_of(&state, viewer, &id).await?;
+    let rows = reads::announcers(&state.db, &object, params.range()).await?;
+    accounts_page(&state, &uri, rows).await
+}
+
+/// `GET /api/v1/statuses/:id/favourited_by`: who liked it (posts; a statement's likes are
+/// unverified supporters and a call's are counted only).
+pub async fn favourited_by(
+    State(state): State<HttpState>,
+    token: MaybeToken,
+    OriginalUri(uri): OriginalUri,
+    Path(id): Path<String>,
+    params: Params,
+) -> ApiResult<Response> {
+    let viewer = token.viewer("read:statuses")?;
+    let rows = match readable(&state, viewer, &id).await {
+        Ok(post) => reads::favouriters(&state.db, post.id, params.range()).await?,
+        Err(_) if object_of(&state, viewer, &id).await.is_ok() => Vec::new(),
+        Err(e) => return Err(e),
+    };
+    accounts_page(&state, &uri, rows).await
+}
+
+async fn accounts_page(
+    state: &HttpState,
+    uri: &axum::http::Uri,
+    rows: Vec<(i64, actor::Model)>,
+) -> ApiResult<Response> {
+    let ids: Vec<i64> = rows.iter().map(|(id, _)| *id).collect();
+    let mut list = Vec::with_capacity(rows.len());
+    for (_, a) in &rows {
+        list.push(entities::account(state, a).await?);
+    }
+    Ok(paged(list, link_header(state, uri, &ids)))
 }
 
 /// `POST /api/v1/media`, `/api/v2/media`: an image with its description (`file`,

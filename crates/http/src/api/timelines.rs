@@ -1,6 +1,7 @@
-//! Timelines: home (the actor's posts and those it follows) and public (local, remote).
+//! Timelines: home (the actor's posts and those it follows) and public (local, remote),
+//! with statements, calls and relays shown as statuses among the posts.
 
-use super::{ApiResult, MaybeToken, Params, Token, entities, link_header, paged};
+use super::{ApiResult, MaybeToken, Params, Token, link_header, objects, paged};
 use crate::HttpState;
 use axum::{
     extract::{OriginalUri, State},
@@ -17,8 +18,9 @@ pub async fn home(
 ) -> ApiResult<Response> {
     let (_, me) = token.acting("read:statuses")?;
     let posts = reads::home(&state.db, me.id, params.range()).await?;
-    let ids: Vec<i64> = posts.iter().map(|p| p.id).collect();
-    let list = entities::statuses(&state, Some(me), &posts).await?;
+    let others =
+        reads::other_statuses(&state.db, reads::OtherStatuses::Home(me.id), params.range()).await?;
+    let (list, ids) = objects::timeline(&state, Some(me), posts, others, params.range()).await?;
     Ok(paged(list, link_header(&state, &uri, &ids)))
 }
 
@@ -44,7 +46,16 @@ pub async fn public(
         params.range(),
     )
     .await?;
-    let ids: Vec<i64> = posts.iter().map(|p| p.id).collect();
-    let list = entities::statuses(&state, viewer, &posts).await?;
+    let others = if params.bool("only_media") == Some(true) {
+        Vec::new()
+    } else {
+        reads::other_statuses(
+            &state.db,
+            reads::OtherStatuses::Public(local),
+            params.range(),
+        )
+        .await?
+    };
+    let (list, ids) = objects::timeline(&state, viewer, posts, others, params.range()).await?;
     Ok(paged(list, link_header(&state, &uri, &ids)))
 }
