@@ -1125,3 +1125,450 @@ async fn notifications_scenario(backend: &Backend) {
 async fn staff_notifications_on_the_inbox() {
     on_every_backend!(notifications_scenario);
 }
+
+/// Statements and calls across two instances from the staff pages: a co-initiator invited
+/// on the other instance accepts; the statement is opened, revised and translated and the
+/// other instance's copy follows; a staff member endorses from the public page (named, then
+/// withdrawn); a call is changed from its filled-in form and the follower's copy follows;
+/// pledges show on the call's page and are withdrawn; an editor cannot change or cancel
+/// another actor's call, whatever it posts.
+async fn campaigns_scenario(backend: &Backend) {
+    let net = staff_network(backend).await;
+    let (i1, i2) = (net.get(0), net.get(1));
+    // A neighbours' association on the first instance, which ong's owner also writes for.
+    i1.create_actor("vecinos", "organization").await;
+    i1.app()
+        .grant_staff(&OP, OWNER.0, "vecinos", StaffRole::Editor, None)
+        .await
+        .unwrap();
+    let theirs = i1
+        .app()
+        .create_call(
+            &OP,
+            "vecinos",
+            CallInput {
+                title: Some("Street party".into()),
+                start: Some("2031-07-01T18:00:00+02:00".into()),
+                ..CallInput::default()
+            },
+        )
+        .await
+        .unwrap();
+    // The alliance follows ong, so its instance keeps ong's calls.
+    i2.app()
+        .follow(&OP, "red", &i1.handle("ong"))
+        .await
+        .unwrap();
+    let statement = i1
+        .app()
+        .create_statement(
+            &OP,
+            "ong",
+            Draft {
+                title: "Water for all".into(),
+                text: "We ask for water points at the border.".into(),
+                language: Some("en".into()),
+                policy: Some(EndorsementPolicy::Anyone),
+                ..Draft::default()
+            },
+        )
+        .await
+        .unwrap();
+    net.settle().await;
+    let uuid = statement.uuid.clone();
+    let manage = format!("/staff/as/ong/statements/{uuid}");
+
+    // The owner invites the alliance on the other instance to co-initiate.
+    let mut owner = Visitor::new(i1);
+    owner.login(OWNER).await;
+    let list = owner.get("/staff/as/ong/statements").await;
+    assert!(
+        list.body.contains(&format!("href=\"{manage}\"")),
+        "{}",
+        list.body
+    );
+    let page = owner.get(&manage).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(page.body.contains("Nobody invited yet."), "{}", page.body);
+    let invited = owner
+        .post(
+            &format!("{manage}/invite"),
+            &[
+                ("_csrf", &page.csrf()),
+                ("handle", &i2.handle("red")),
+                ("role", "initiator"),
+            ],
+        )
+        .await;
+    assert_eq!(invited.status, StatusCode::SEE_OTHER);
+    assert_eq!(invited.location(), manage);
+    net.settle().await;
+    let page = owner.get(&manage).await;
+    assert!(page.body.contains("Invitation sent."), "{}", page.body);
+    assert!(page.body.contains("Waiting for an answer"), "{}", page.body);
+
+    // The secretariat accepts on its own instance.
+    let mut secretariat = Visitor::new(i2);
+    secretariat.login(SECRETARIAT).await;
+    let theirs_list = secretariat.get("/staff/as/red/statements").await;
+    assert!(
+        theirs_list.body.contains("Water for all"),
+        "{}",
+        theirs_list.body
+    );
+    assert!(
+        theirs_list.body.contains("Invited by"),
+        "{}",
+        theirs_list.body
+    );
+    let answered = secretariat
+        .post(
+            "/staff/as/red/statements/answer",
+            &[
+                ("_csrf", &theirs_list.csrf()),
+                ("id", &statement.ap_url),
+                ("answer", "confirm"),
+            ],
+        )
+        .await;
+    assert_eq!(answered.status, StatusCode::SEE_OTHER);
+    net.settle().await;
+    assert!(
+        secretariat
+            .get("/staff/as/red/statements")
+            .await
+            .body
+            .contains("Invitation accepted.")
+    );
+    let page = owner.get(&manage).await;
+    assert!(page.body.contains("Accepted"), "{}", page.body);
+    assert!(
+        !page.body.contains("Waiting for an answer"),
+        "{}",
+        page.body
+    );
+
+    // Opened, then revised into a second version and translated: the copy follows.
+    let opened = owner
+        .post(
+            "/staff/as/ong/statements/action",
+            &[("_csrf", &page.csrf()), ("uuid", &uuid), ("action", "open")],
+        )
+        .await;
+    assert_eq!(opened.status, StatusCode::SEE_OTHER);
+    net.settle().await;
+    let page = owner.get(&manage).await;
+    assert!(
+        page.body.contains("We ask for water points at the border."),
+        "the text is offered back to revise: {}",
+        page.body
+    );
+    let revised = owner
+        .post(
+            &format!("{manage}/revise"),
+            &[
+                ("_csrf", &page.csrf()),
+                ("title", "Water and shade for all"),
+                ("text", "We ask for water points and shade at the border."),
+            ],
+        )
+        .await;
+    assert_eq!(revised.status, StatusCode::SEE_OTHER);
+    let translated = owner
+        .post(
+            "/staff/as/ong/statements/translate",
+            &[
+                ("_csrf", &page.csrf()),
+                ("id", &uuid),
+                ("language", "es"),
+                ("text", "Pedimos puntos de agua y sombra en la frontera."),
+            ],
+        )
+        .await;
+    assert_eq!(translated.status, StatusCode::SEE_OTHER);
+    assert_eq!(translated.location(), manage);
+    net.settle().await;
+    let page = owner.get(&manage).await;
+    assert!(page.body.contains("Version 2"), "{}", page.body);
+    let copy = i2.app().find_statement(&statement.ap_url).await.unwrap();
+    let version = puentes_db::query::statement::current_version(i2.db(), copy.id)
+        .await
+        .unwrap();
+    assert_eq!(version.number, 2);
+    assert_eq!(version.name, "Water and shade for all");
+    // Added after opening, outside what endorsers sign: the copy keeps the owner's
+    // re-sent document, which carries it.
+    let document: serde_json::Value =
+        serde_json::from_str(version.document.as_deref().expect("the signed document")).unwrap();
+    assert_eq!(
+        document["translations"]["es"].as_str().map(str::trim),
+        Some("<p>Pedimos puntos de agua y sombra en la frontera.</p>"),
+        "{}",
+        document["translations"]
+    );
+    // A language mistake comes back as a message, nothing changes.
+    let same = owner
+        .post(
+            "/staff/as/ong/statements/translate",
+            &[
+                ("_csrf", &page.csrf()),
+                ("id", &uuid),
+                ("language", "en"),
+                ("text", "Again in English."),
+            ],
+        )
+        .await;
+    assert_eq!(same.status, StatusCode::SEE_OTHER);
+    assert!(
+        owner
+            .get(&manage)
+            .await
+            .body
+            .contains("that is the language of the text itself")
+    );
+
+    // The public page: nothing for a visitor (not even a cookie); for the logged-in
+    // owner, a form for each actor it may endorse as (not the statement's own).
+    let public = format!("/@ong/statements/{uuid}");
+    let mut visitor = Visitor::new(i1);
+    let seen = visitor.get(&public).await;
+    assert_eq!(seen.status, StatusCode::OK);
+    assert!(!seen.body.contains("Endorse as"), "{}", seen.body);
+    assert!(!seen.body.contains("_csrf"));
+    assert!(seen.headers.get(header::SET_COOKIE).is_none());
+    let seen = owner.get(&public).await;
+    assert!(
+        seen.body
+            .contains("Endorse as \u{2068}vecinos display\u{2069}"),
+        "{}",
+        seen.body
+    );
+    assert!(!seen.body.contains("Endorse as \u{2068}ong display\u{2069}"));
+    assert_eq!(seen.headers[header::CACHE_CONTROL], "no-store");
+    let endorsed = owner
+        .post(
+            "/staff/as/vecinos/endorse",
+            &[
+                ("_csrf", &seen.csrf()),
+                ("url", &statement.ap_url),
+                ("note", "Con gusto"),
+            ],
+        )
+        .await;
+    assert_eq!(endorsed.status, StatusCode::SEE_OTHER);
+    net.settle().await;
+    let (named, _) = i1.app().signatories(&uuid).await.unwrap();
+    assert_eq!(named.len(), 1, "{named:?}");
+    assert_eq!(named[0].handle, i1.handle("vecinos"));
+    let page = owner.get(&manage).await;
+    assert!(
+        page.body.contains("vecinos display"),
+        "signatories: {}",
+        page.body
+    );
+    let withdrawn = owner
+        .post(
+            "/staff/as/vecinos/endorse",
+            &[
+                ("_csrf", &page.csrf()),
+                ("url", &statement.ap_url),
+                ("withdraw", "1"),
+            ],
+        )
+        .await;
+    assert_eq!(withdrawn.status, StatusCode::SEE_OTHER);
+    net.settle().await;
+    let (named, anonymous) = i1.app().signatories(&uuid).await.unwrap();
+    assert!(named.is_empty() && anonymous == 0, "{named:?}");
+
+    // A call: changed from its filled-in form; the follower's instance has the change.
+    let call = i1
+        .app()
+        .create_call(
+            &OP,
+            "ong",
+            CallInput {
+                title: Some("Open day at the office".into()),
+                start: Some("2031-05-01T10:00:00+02:00".into()),
+                timezone: Some("Europe/Madrid".into()),
+                ..CallInput::default()
+            },
+        )
+        .await
+        .unwrap();
+    net.settle().await;
+    let call_uuid = call.ap_id.rsplit('/').next().unwrap().to_string();
+    let call_page = format!("/staff/as/ong/calls/{call_uuid}");
+    let list = owner.get("/staff/as/ong/calls").await;
+    assert!(
+        list.body.contains(&format!("href=\"{call_page}\"")),
+        "{}",
+        list.body
+    );
+    let form = owner.get(&call_page).await;
+    assert_eq!(form.status, StatusCode::OK, "{}", form.body);
+    assert!(
+        form.body.contains(r#"value="Open day at the office""#),
+        "{}",
+        form.body
+    );
+    assert!(
+        form.body.contains(r#"value="2031-05-01T10:00""#),
+        "{}",
+        form.body
+    );
+    assert!(
+        form.body.contains(r#"value="Europe/Madrid""#),
+        "{}",
+        form.body
+    );
+    let updated = owner
+        .post(
+            &call_page,
+            &[
+                ("_csrf", &form.csrf()),
+                ("title", "Open day, now in the square"),
+                ("start", "2031-05-01T11:00"),
+                ("end", ""),
+                ("timezone", "Europe/Madrid"),
+                ("place", "Plaza Mayor"),
+                ("online", ""),
+                ("summary", "Come and meet us"),
+            ],
+        )
+        .await;
+    assert_eq!(updated.status, StatusCode::SEE_OTHER);
+    net.settle().await;
+    assert!(
+        owner
+            .get(&call_page)
+            .await
+            .body
+            .contains("Call to action updated.")
+    );
+    let copy = puentes_db::query::call::by_ap_id(i2.db(), &call.ap_id)
+        .await
+        .unwrap()
+        .expect("the follower keeps the call");
+    assert_eq!(copy.name, "Open day, now in the square");
+    assert_eq!(copy.location_name.as_deref(), Some("Plaza Mayor"));
+    assert_eq!(copy.start_time.to_rfc3339(), "2031-05-01T09:00:00+00:00");
+
+    // The alliance pledges; the organizer sees it; the alliance withdraws from its page.
+    let calls = secretariat.get("/staff/as/red/calls").await;
+    let pledged = secretariat
+        .post(
+            "/staff/as/red/pledge",
+            &[("_csrf", &calls.csrf()), ("url", &call.ap_id)],
+        )
+        .await;
+    assert_eq!(pledged.status, StatusCode::SEE_OTHER);
+    net.settle().await;
+    let page = owner.get(&call_page).await;
+    assert!(page.body.contains(&i2.handle("red")), "{}", page.body);
+    assert!(page.body.contains("Accepted"), "{}", page.body);
+    let calls = secretariat.get("/staff/as/red/calls").await;
+    assert!(calls.body.contains("Our pledges"), "{}", calls.body);
+    assert!(calls.body.contains("Open day, now in the square"));
+    let withdrawn = secretariat
+        .post(
+            "/staff/as/red/pledge",
+            &[
+                ("_csrf", &calls.csrf()),
+                ("url", &call.ap_id),
+                ("withdraw", "1"),
+            ],
+        )
+        .await;
+    assert_eq!(withdrawn.status, StatusCode::SEE_OTHER);
+    net.settle().await;
+    assert!(owner.get(&call_page).await.body.contains("Withdrawn"));
+    assert!(
+        !secretariat
+            .get("/staff/as/red/calls")
+            .await
+            .body
+            .contains("Our pledges")
+    );
+    // From the call's public page, the owner pledges as the other actor it writes for.
+    let public = format!("/@ong/calls/{call_uuid}");
+    let seen = owner.get(&public).await;
+    assert!(
+        seen.body
+            .contains("Pledge as \u{2068}vecinos display\u{2069}"),
+        "{}",
+        seen.body
+    );
+    assert!(!seen.body.contains("Pledge as \u{2068}ong display\u{2069}"));
+    let pledged = owner
+        .post(
+            "/staff/as/vecinos/pledge",
+            &[("_csrf", &seen.csrf()), ("url", &call.ap_id)],
+        )
+        .await;
+    assert_eq!(pledged.status, StatusCode::SEE_OTHER);
+    assert!(
+        owner
+            .get(&call_page)
+            .await
+            .body
+            .contains(&i1.handle("vecinos"))
+    );
+    assert!(!visitor.get(&public).await.body.contains("Pledge as"));
+
+    // The editor of ong cannot change or cancel the neighbours' call, however it posts.
+    let mut editor = Visitor::new(i1);
+    editor.login(EDITOR).await;
+    let csrf = editor.get("/staff/as/ong/calls").await.csrf();
+    let their_uuid = theirs.ap_id.rsplit('/').next().unwrap().to_string();
+    let change = [
+        ("_csrf", csrf.as_str()),
+        ("title", "Hijacked"),
+        ("start", "2031-07-01T18:00"),
+        ("timezone", "UTC"),
+    ];
+    let forbidden = [
+        (
+            format!("/staff/as/vecinos/calls/{their_uuid}"),
+            change.to_vec(),
+        ),
+        (
+            "/staff/as/vecinos/calls/cancel".to_string(),
+            vec![("_csrf", csrf.as_str()), ("id", theirs.ap_id.as_str())],
+        ),
+    ];
+    for (path, fields) in forbidden {
+        let answer = editor.post(&path, &fields).await;
+        assert_eq!(answer.status, StatusCode::FORBIDDEN, "{path}");
+    }
+    // Through its own actor's address the call is simply not ong's.
+    let wrong_actor = editor
+        .post(&format!("/staff/as/ong/calls/{their_uuid}"), &change)
+        .await;
+    assert_eq!(wrong_actor.status, StatusCode::SEE_OTHER);
+    let cancel = editor
+        .post(
+            "/staff/as/ong/calls/cancel",
+            &[("_csrf", &csrf), ("id", &theirs.ap_id)],
+        )
+        .await;
+    assert_eq!(cancel.status, StatusCode::SEE_OTHER);
+    assert!(
+        editor
+            .get("/staff/as/ong/calls")
+            .await
+            .body
+            .contains("call to action not found")
+    );
+    let kept = puentes_db::query::call::by_ap_id(i1.db(), &theirs.ap_id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(kept.name, "Street party");
+    assert!(!kept.is_cancelled());
+}
+
+#[tokio::test]
+async fn staff_statements_and_calls_across_instances() {
+    on_every_backend!(campaigns_scenario);
+}

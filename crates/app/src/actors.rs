@@ -188,7 +188,7 @@ impl App {
         if let Some(bytes) = edit.avatar {
             let row = media::store_upload(
                 &txn,
-                &self.config,
+                self.media_store(),
                 acting.actor.id,
                 bytes,
                 &format!("Avatar of {who}"),
@@ -199,7 +199,7 @@ impl App {
         if let Some(bytes) = edit.header {
             let row = media::store_upload(
                 &txn,
-                &self.config,
+                self.media_store(),
                 acting.actor.id,
                 bytes,
                 &format!("Header image of {who}"),

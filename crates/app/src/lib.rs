@@ -42,6 +42,8 @@ pub struct App {
     pub config: Arc<Config>,
     pub urls: Urls,
     network: Arc<dyn Federation>,
+    /// Where uploaded media bytes are kept.
+    media: Arc<dyn ports::MediaStore>,
     /// Failed logins, shared by every front door that takes a password.
     logins: Arc<login::LoginThrottle>,
 }
@@ -49,13 +51,26 @@ pub struct App {
 impl App {
     pub fn new(db: DatabaseConnection, config: Arc<Config>, network: Arc<dyn Federation>) -> App {
         let urls = Urls::new(&config);
+        let media = Arc::new(media::LocalMedia::new(&config));
         App {
             db,
             config,
             urls,
             network,
+            media,
             logins: Arc::default(),
         }
+    }
+
+    /// The same application keeping media in `store` (an object store, say).
+    pub fn with_media_store(mut self, store: Arc<dyn ports::MediaStore>) -> App {
+        self.media = store;
+        self
+    }
+
+    /// Where uploaded media bytes are kept.
+    pub fn media_store(&self) -> &dyn ports::MediaStore {
+        self.media.as_ref()
     }
 
     /// What the application asks of the network.

@@ -6,6 +6,7 @@
 //! Files live in `{data_dir}/media/{uuid}.{ext}` and are served (by the web crate) at
 //! `/media/{uuid}.{ext}`.
 
+use crate::ports::MediaStore;
 use image::{
     DynamicImage, ImageDecoder, ImageError, ImageFormat, ImageReader, Limits,
     codecs::{jpeg::JpegEncoder, png::PngEncoder},
@@ -315,6 +316,54 @@ pub fn parse_file_name(name: &str) -> Option<(Uuid, &'static str)> {
     (uuid.hyphenated().to_string() == stem).then_some((uuid, ext))
 }
 
+/// Media kept as files in a folder (`{data_dir}/media`), the default.
+pub struct LocalMedia {
+    dir: PathBuf,
+}
+
+impl LocalMedia {
+    pub fn new(config: &Config) -> LocalMedia {
+        LocalMedia {
+            dir: media_dir(config),
+        }
+    }
+}
+
+#[async_trait::async_trait]
+impl MediaStore for LocalMedia {
+    async fn put(&self, name: &str, bytes: Vec<u8>, _content_type: &str) -> Result<()> {
+        let (dir, name) = (self.dir.clone(), name.to_string());
+        tokio::task::spawn_blocking(move || write_file(&dir, &name, &bytes))
+            .await
+            .map_err(|e| Error::internal("cannot store the image").with_source(e))?
+    }
+
+    async fn get(&self, name: &str) -> Result<Option<Vec<u8>>> {
+        let path = self.dir.join(name);
+        match tokio::task::spawn_blocking(move || std::fs::read(path))
+            .await
+            .map_err(|e| Error::internal("cannot read media").with_source(e))?
+        {
+            Ok(bytes) => Ok(Some(bytes)),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(Error::internal("cannot read media").with_source(e)),
+        }
+    }
+
+    async fn delete(&self, name: &str) -> Result<()> {
+        match std::fs::remove_file(self.dir.join(name)) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                Err(Error::internal("cannot remove media").with_source(e))
+            }
+            _ => Ok(()),
+        }
+    }
+
+    fn describe(&self) -> String {
+        format!("local files in {}", self.dir.display())
+    }
+}
+
 fn write_file(dir: &FsPath, name: &str, bytes: &[u8]) -> Result<()> {
     std::fs::create_dir_all(dir)
         .map_err(|e| Error::internal("cannot create the media folder").with_source(e))?;
@@ -329,24 +378,24 @@ fn write_file(dir: &FsPath, name: &str, bytes: &[u8]) -> Result<()> {
 }
 
 /// Validates the alt text, re-encodes the image without metadata ([`process_image`]), stores
-/// it as `{data_dir}/media/{uuid}.{ext}` and inserts its row (not yet attached to a post;
+/// it in `store` as `{uuid}.{ext}` and inserts its row (not yet attached to a post;
 /// see [`query::media::attach_to_post`]). `db` may be a transaction.
 pub async fn store_upload(
     db: &impl ConnectionTrait,
-    config: &Config,
+    store: &dyn MediaStore,
     actor_id: i64,
     bytes: Vec<u8>,
     alt: &str,
 ) -> Result<media::Model> {
     let alt = validate_alt(alt)?;
-    store(db, config, actor_id, bytes, alt).await
+    keep(db, store, actor_id, bytes, alt).await
 }
 
 /// Stores an upload whose alt text comes later (apps upload first, then describe; the
 /// post that shows it still needs the description).
 pub async fn store_upload_to_describe(
     db: &impl ConnectionTrait,
-    config: &Config,
+    store: &dyn MediaStore,
     actor_id: i64,
     bytes: Vec<u8>,
     alt: Option<&str>,
@@ -355,29 +404,25 @@ pub async fn store_upload_to_describe(
         Some(alt) => validate_alt(alt)?,
         None => String::new(),
     };
-    store(db, config, actor_id, bytes, alt).await
+    keep(db, store, actor_id, bytes, alt).await
 }
 
-async fn store(
+async fn keep(
     db: &impl ConnectionTrait,
-    config: &Config,
+    store: &dyn MediaStore,
     actor_id: i64,
     bytes: Vec<u8>,
     alt: String,
 ) -> Result<media::Model> {
     check_upload_size(bytes.len())?;
     let uuid = Uuid::new_v4().hyphenated().to_string();
-    let dir = media_dir(config);
-    let file_uuid = uuid.clone();
     // Decoding a large photo takes a while: keep it off the async workers.
-    let (image, path) = tokio::task::spawn_blocking(move || -> Result<_> {
-        let image = process_image(&bytes)?;
-        let name = format!("{file_uuid}.{}", image.extension);
-        write_file(&dir, &name, &image.bytes)?;
-        Ok((image, dir.join(name)))
-    })
-    .await
-    .map_err(|e| Error::internal("image processing failed").with_source(e))??;
+    let image = tokio::task::spawn_blocking(move || process_image(&bytes))
+        .await
+        .map_err(|e| Error::internal("image processing failed").with_source(e))??;
+    let name = format!("{uuid}.{}", image.extension);
+    let byte_size = i64::try_from(image.bytes.len())?;
+    store.put(&name, image.bytes, image.content_type).await?;
 
     let row = query::media::insert(
         db,
@@ -388,13 +433,13 @@ async fn store(
             content_type: image.content_type.to_string(),
             width: i32::try_from(image.width)?,
             height: i32::try_from(image.height)?,
-            byte_size: i64::try_from(image.bytes.len())?,
+            byte_size,
             alt,
         },
     )
     .await;
     if row.is_err() {
-        let _ = std::fs::remove_file(&path);
+        let _ = store.delete(&name).await;
     }
     row
 }
@@ -948,19 +993,20 @@ mod tests {
     async fn upload_round_trip(database_url: Option<String>) {
         let (state, dir, actor_id) = test_state(database_url).await;
         let config = state.config.clone();
+        let local = LocalMedia::new(&config);
 
-        let err = store_upload(&state.db, &config, actor_id, jpeg_with_metadata(), "  ")
+        let err = store_upload(&state.db, &local, actor_id, jpeg_with_metadata(), "  ")
             .await
             .unwrap_err();
         assert_eq!(err.kind(), ErrorKind::BadRequest);
-        let err = store_upload(&state.db, &config, actor_id, b"%PDF-1.4".to_vec(), "x")
+        let err = store_upload(&state.db, &local, actor_id, b"%PDF-1.4".to_vec(), "x")
             .await
             .unwrap_err();
         assert_eq!(err.kind(), ErrorKind::BadRequest);
 
         let row = store_upload(
             &state.db,
-            &config,
+            &local,
             actor_id,
             jpeg_with_metadata(),
             " A banner at the march ",
@@ -988,7 +1034,7 @@ mod tests {
         // Attaching to a post, in upload order; attached media stay with their post.
         let second = store_upload(
             &state.db,
-            &config,
+            &local,
             actor_id,
             encode_png(&DynamicImage::ImageRgb8(gradient(8, 8))),
             "A gradient",

@@ -211,7 +211,7 @@ impl App {
         if let Some(name) = url.strip_prefix(&prefix)
             && let Some((uuid, _)) = media::parse_file_name(name)
             && let Some(row) = query::media::by_uuid(&self.db, &uuid.to_string()).await?
-            && let Ok(bytes) = std::fs::read(media::file_path(&self.config, &row))
+            && let Ok(Some(bytes)) = self.media_store().get(&media::file_name(&row)).await
         {
             base64 = Some(BASE64.encode(bytes));
         }
@@ -558,7 +558,7 @@ impl App {
             if let Some(bytes) = image.as_ref().and_then(decode_image) {
                 let row = media::store_upload(
                     &txn,
-                    &self.config,
+                    self.media_store(),
                     actor.id,
                     bytes,
                     &format!("{alt} of {who}"),
@@ -596,7 +596,7 @@ impl App {
                         Some(bytes) => Some(
                             media::store_upload(
                                 &txn,
-                                &self.config,
+                                self.media_store(),
                                 actor.id,
                                 bytes,
                                 attachment.alt.as_deref().unwrap_or("Image"),

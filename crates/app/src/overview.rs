@@ -6,10 +6,27 @@ use crate::{App, Caller, Permission};
 use chrono::{Duration, Utc};
 use puentes_core::{FollowState, Result};
 use puentes_db::{
-    actor, call, instance, post,
+    actor, call, instance, pledge, post,
     query::{self, delivery::HostQueue},
-    statement, statement_version,
+    statement, statement_invitation, statement_version,
 };
+
+/// An invitation to a statement, as the invited actor's staff see it.
+#[derive(Debug, Clone)]
+pub struct Invited {
+    pub invitation: statement_invitation::Model,
+    pub statement: statement::Model,
+    pub version: statement_version::Model,
+    pub owner: actor::Model,
+}
+
+/// One of our statements, as its staff manage it.
+#[derive(Debug, Clone)]
+pub struct OwnStatement {
+    pub statement: statement::Model,
+    pub version: statement_version::Model,
+    pub invitations: Vec<(statement_invitation::Model, actor::Model)>,
+}
 
 /// Calls that ended longer ago than this are no longer listed on the staff pages.
 const CALLS_LISTED_DAYS: i64 = 365;
@@ -29,6 +46,72 @@ impl App {
         }
         rows.reverse();
         Ok(rows)
+    }
+
+    /// The statements `as_name` is invited to (co-initiate or endorse), newest first, with
+    /// their current version and owner.
+    pub async fn statement_invitations(
+        &self,
+        caller: &Caller,
+        as_name: &str,
+    ) -> Result<Vec<Invited>> {
+        let acting = self.acting(caller, as_name, Permission::Publish).await?;
+        let mut out = Vec::new();
+        for (invitation, statement) in
+            query::statement::invitations_of_actor(&self.db, acting.actor.id).await?
+        {
+            let version = query::statement::current_version(&self.db, statement.id).await?;
+            let owner = query::actor::get(&self.db, statement.owner_id).await?;
+            out.push(Invited {
+                invitation,
+                statement,
+                version,
+                owner,
+            });
+        }
+        Ok(out)
+    }
+
+    /// One of `as_name`'s own statements, with its current version and the actors invited
+    /// to it.
+    pub async fn own_statement_detail(
+        &self,
+        caller: &Caller,
+        as_name: &str,
+        uuid: &str,
+    ) -> Result<OwnStatement> {
+        let acting = self.acting(caller, as_name, Permission::Publish).await?;
+        let statement = query::statement::by_uuid(&self.db, uuid)
+            .await?
+            .filter(|s| s.local && s.owner_id == acting.actor.id)
+            .ok_or_else(|| puentes_core::Error::not_found("statement"))?;
+        let version = query::statement::current_version(&self.db, statement.id).await?;
+        let invitations = query::statement::invitations(&self.db, statement.id).await?;
+        Ok(OwnStatement {
+            statement,
+            version,
+            invitations,
+        })
+    }
+
+    /// The calls `as_name` pledged to (pending or accepted).
+    pub async fn own_pledges(
+        &self,
+        caller: &Caller,
+        as_name: &str,
+    ) -> Result<Vec<(pledge::Model, call::Model)>> {
+        let acting = self.acting(caller, as_name, Permission::Publish).await?;
+        query::call::pledges_of_actor(&self.db, acting.actor.id).await
+    }
+
+    /// One of `as_name`'s own calls.
+    pub async fn call_of(&self, caller: &Caller, as_name: &str, id: &str) -> Result<call::Model> {
+        let acting = self.acting(caller, as_name, Permission::Publish).await?;
+        self.find_call(id)
+            .await
+            .ok()
+            .filter(|c| c.local && c.organizer_id == acting.actor.id)
+            .ok_or_else(|| puentes_core::Error::not_found("call to action"))
     }
 
     /// `as_name`'s calls to action (those not long over).

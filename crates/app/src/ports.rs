@@ -68,3 +68,17 @@ pub trait Federation: Send + Sync {
     /// template with `{uri}`. `None` when their server offers none.
     async fn subscribe_template(&self, handle: &Handle) -> Result<Option<String>>;
 }
+
+/// Where uploaded media bytes are kept, by file name (`{uuid}.{ext}`): local files by
+/// default ([`crate::media::LocalMedia`]); the server may inject an object store.
+#[async_trait::async_trait]
+pub trait MediaStore: Send + Sync {
+    /// Keeps `bytes` under `name`, whole or not at all.
+    async fn put(&self, name: &str, bytes: Vec<u8>, content_type: &str) -> Result<()>;
+    /// The bytes kept under `name`; `None` when there are none.
+    async fn get(&self, name: &str) -> Result<Option<Vec<u8>>>;
+    /// Forgets `name` (no error when it is already gone).
+    async fn delete(&self, name: &str) -> Result<()>;
+    /// Says where media live, for `check-config` and logs (never a secret).
+    fn describe(&self) -> String;
+}

@@ -277,7 +277,8 @@ impl App {
         }
         for image in new.images {
             media_rows.push(
-                media::store_upload(&txn, &self.config, author.id, image.bytes, &image.alt).await?,
+                media::store_upload(&txn, self.media_store(), author.id, image.bytes, &image.alt)
+                    .await?,
             );
         }
         let attachments = media_rows
@@ -392,7 +393,8 @@ impl App {
         alt: Option<&str>,
     ) -> Result<puentes_db::media::Model> {
         let acting = self.acting(caller, as_name, Permission::Publish).await?;
-        media::store_upload_to_describe(&self.db, &self.config, acting.actor.id, bytes, alt).await
+        media::store_upload_to_describe(&self.db, self.media_store(), acting.actor.id, bytes, alt)
+            .await
     }
 
     /// One of `as_name`'s uploads, by id.

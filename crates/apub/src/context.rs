@@ -24,6 +24,8 @@ pub struct FedContext {
     pub keys: Arc<crate::signing::KeyCache>,
     /// Local actors, their documents and NodeInfo counts.
     pub cache: Arc<crate::cache::Caches>,
+    /// Where uploaded media bytes are kept (local files unless the server injects a bucket).
+    pub media: Arc<dyn puentes_app::ports::MediaStore>,
 }
 
 /// In-memory limits on what unverified requests can make us do.
@@ -89,6 +91,7 @@ impl FedContext {
             .build()
             .map_err(|e| Error::internal("cannot build the HTTP client").with_source(e))?;
         Ok(FedContext {
+            media: Arc::new(puentes_app::media::LocalMedia::new(&config)),
             db,
             guards: Arc::new(Guards::new(&config)),
             config,

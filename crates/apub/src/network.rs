@@ -51,6 +51,7 @@ pub fn app_for(fed: &FederationConfig<FedContext>) -> App {
         ctx.config.clone(),
         Arc::new(Network::new(fed.clone())),
     )
+    .with_media_store(ctx.media.clone())
 }
 
 fn now_rfc3339() -> String {

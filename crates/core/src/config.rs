@@ -48,6 +48,60 @@ pub struct Config {
     pub allowed_domains: Vec<String>,
     /// What one client or remote host may cost the instance.
     pub limits: LimitsConfig,
+    /// Where uploaded media are kept: the data directory (default) or an S3-compatible bucket.
+    pub media: MediaConfig,
+}
+
+/// `[media]`: where uploaded images are kept. Local files in `{data_dir}/media` unless an
+/// S3-compatible bucket is configured.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct MediaConfig {
+    pub storage: MediaStorage,
+    pub s3: Option<S3Config>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum MediaStorage {
+    #[default]
+    Local,
+    S3,
+}
+
+/// `[media.s3]`: an S3-compatible bucket (AWS, MinIO, Garage, Ceph, Scaleway…). The bucket
+/// must exist; objects are written private and served through `/media/`, so their
+/// addresses never change when storage moves.
+#[derive(Clone, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct S3Config {
+    /// e.g. `https://s3.eu-west-3.amazonaws.com` or `http://127.0.0.1:9000` for MinIO.
+    pub endpoint: String,
+    pub bucket: String,
+    pub region: String,
+    pub access_key: String,
+    /// Better given as `PUENTES_S3_SECRET_KEY` than written in a file.
+    pub secret_key: String,
+    /// `https://endpoint/bucket/key` (MinIO and most self-hosted stores) rather than
+    /// `https://bucket.endpoint/key`.
+    pub path_style: bool,
+    /// Prefix of every object's key, e.g. `puentes/`.
+    pub prefix: String,
+}
+
+impl std::fmt::Debug for S3Config {
+    /// Never prints the secret key (configurations are logged and printed by check-config).
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("S3Config")
+            .field("endpoint", &self.endpoint)
+            .field("bucket", &self.bucket)
+            .field("region", &self.region)
+            .field("access_key", &self.access_key)
+            .field("secret_key", &"<redacted>")
+            .field("path_style", &self.path_style)
+            .field("prefix", &self.prefix)
+            .finish()
+    }
 }
 
 /// Timeouts and rates under hostile load. A rate of 0 means unlimited.
@@ -180,6 +234,7 @@ impl Default for Config {
             federation_mode: FederationMode::Open,
             allowed_domains: Vec::new(),
             limits: LimitsConfig::default(),
+            media: MediaConfig::default(),
         }
     }
 }
@@ -237,6 +292,55 @@ pub fn load(
             .map(str::to_string)
             .collect();
     }
+    if let Some(v) = env("PUENTES_MEDIA_STORAGE") {
+        config.media.storage = match v.trim().to_ascii_lowercase().as_str() {
+            "local" => MediaStorage::Local,
+            "s3" => MediaStorage::S3,
+            other => {
+                return Err(Error::bad_request(format!(
+                    "PUENTES_MEDIA_STORAGE must be local or s3, got {other:?}"
+                )));
+            }
+        };
+    }
+    let s3_env = [
+        "PUENTES_S3_ENDPOINT",
+        "PUENTES_S3_BUCKET",
+        "PUENTES_S3_REGION",
+        "PUENTES_S3_ACCESS_KEY",
+        "PUENTES_S3_SECRET_KEY",
+        "PUENTES_S3_PATH_STYLE",
+        "PUENTES_S3_PREFIX",
+    ];
+    if s3_env.iter().any(|name| env(name).is_some()) {
+        let s3 = config.media.s3.get_or_insert_with(S3Config::default);
+        let fields: [&mut String; 6] = [
+            &mut s3.endpoint,
+            &mut s3.bucket,
+            &mut s3.region,
+            &mut s3.access_key,
+            &mut s3.secret_key,
+            &mut s3.prefix,
+        ];
+        for (name, field) in [
+            "ENDPOINT",
+            "BUCKET",
+            "REGION",
+            "ACCESS_KEY",
+            "SECRET_KEY",
+            "PREFIX",
+        ]
+        .into_iter()
+        .zip(fields)
+        {
+            if let Some(v) = env(&format!("PUENTES_S3_{name}")) {
+                *field = v;
+            }
+        }
+        if let Some(v) = env("PUENTES_S3_PATH_STYLE") {
+            s3.path_style = matches!(v.as_str(), "1" | "true" | "yes");
+        }
+    }
     config.validate()?;
     Ok(config)
 }
@@ -271,6 +375,35 @@ impl Config {
             return Err(Error::bad_request(format!(
                 "metrics_bind must be an address like 127.0.0.1:9090, got {bind:?}"
             )));
+        }
+        if self.media.storage == MediaStorage::S3 {
+            let s3 = self.media.s3.as_ref().ok_or_else(|| {
+                Error::bad_request("media storage is s3 but [media.s3] is not configured")
+            })?;
+            for (name, value) in [
+                ("endpoint", &s3.endpoint),
+                ("bucket", &s3.bucket),
+                ("region", &s3.region),
+                ("access_key", &s3.access_key),
+                ("secret_key", &s3.secret_key),
+            ] {
+                if value.trim().is_empty() {
+                    return Err(Error::bad_request(format!(
+                        "media storage is s3 but [media.s3] {name} is empty"
+                    )));
+                }
+            }
+            let endpoint = url::Url::parse(&s3.endpoint).map_err(|_| {
+                Error::bad_request(format!(
+                    "[media.s3] endpoint must be a URL like https://s3.example, got {:?}",
+                    s3.endpoint
+                ))
+            })?;
+            if !matches!(endpoint.scheme(), "http" | "https") {
+                return Err(Error::bad_request(
+                    "[media.s3] endpoint must be an http or https URL",
+                ));
+            }
         }
         if self.bind.parse::<std::net::SocketAddr>().is_err() {
             return Err(Error::bad_request(format!(

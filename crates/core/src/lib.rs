@@ -13,7 +13,7 @@ pub mod sanitize;
 pub mod text;
 pub mod urls;
 
-pub use config::{Config, FederationMode, LimitsConfig};
+pub use config::{Config, FederationMode, LimitsConfig, MediaStorage, S3Config};
 pub use domain::{
     ActorKind, CallStatus, DeliveryState, EndorsementPolicy, EndorsementStatus, FollowState,
     HeldRelayState, InvitationRole, InvitationStatus, JoinMode, JoinPolicy, MemberListVisibility,

@@ -1,5 +1,5 @@
 //! Serving uploaded media. Uploads are processed and stored by the application layer
-//! (`puentes_app::media`); this only reads them back.
+//! (`puentes_app::media`) in its media store (files or a bucket); this only reads them back.
 
 use crate::HttpState;
 use axum::{
@@ -7,7 +7,7 @@ use axum::{
     http::header,
     response::{IntoResponse, Response},
 };
-use puentes_app::media::{extension_for, file_path, parse_file_name};
+use puentes_app::media::{extension_for, file_name, parse_file_name};
 use puentes_core::{Error, Result};
 use puentes_db::query;
 
@@ -18,14 +18,12 @@ pub async fn serve(State(state): State<HttpState>, Path(file): Path<String>) -> 
         .await?
         .filter(|m| extension_for(&m.content_type) == Some(ext))
         .ok_or_else(|| Error::not_found("media"))?;
-    let path = file_path(&state.config, &row);
-    let bytes = tokio::task::spawn_blocking(move || std::fs::read(path))
-        .await
-        .map_err(|e| Error::internal("cannot read media").with_source(e))?
-        .map_err(|e| match e.kind() {
-            std::io::ErrorKind::NotFound => Error::not_found("media").with_source(e),
-            _ => Error::internal("cannot read media").with_source(e),
-        })?;
+    let bytes = state
+        .app
+        .media_store()
+        .get(&file_name(&row))
+        .await?
+        .ok_or_else(|| Error::not_found("media"))?;
     Ok((
         [
             (header::CONTENT_TYPE, row.content_type),

@@ -58,6 +58,12 @@ const DYNAMIC: &[(&str, &[&str])] = &[
             "retrying",
             "dismissed",
             "cleared",
+            "invited",
+            "revised",
+            "translated",
+            "confirmed",
+            "declined",
+            "call-updated",
         ],
     ),
     (
@@ -80,6 +86,12 @@ const DYNAMIC: &[(&str, &[&str])] = &[
         &["public", "unlisted", "followers", "members"],
     ),
     ("statement-status-", &["open", "closed", "draft"]),
+    ("invitation-role-", &["initiator", "endorser"]),
+    ("invitation-status-", &["invited", "confirmed", "declined"]),
+    (
+        "pledge-status-",
+        &["pending", "accepted", "rejected", "withdrawn"],
+    ),
     (
         "month-",
         &[

@@ -6,6 +6,7 @@ pub mod database;
 pub mod demo;
 pub mod jobs;
 pub mod listen;
+pub mod media_store;
 pub mod metrics;
 
 use activitypub_federation::config::FederationConfig;
@@ -48,7 +49,17 @@ impl Instance {
     pub async fn with_db(config: Config, db: DatabaseConnection) -> Result<Instance> {
         install_crypto_provider();
         database::check_domain(&db, &config).await?;
-        let ctx = FedContext::new(db, Arc::new(config))?;
+        let mut ctx = FedContext::new(db, Arc::new(config))?;
+        if ctx.config.media.storage == puentes_core::MediaStorage::S3
+            && let Some(s3) = &ctx.config.media.s3
+        {
+            ctx.media = Arc::new(media_store::S3Media::new(
+                s3,
+                ctx.config
+                    .http_timeout()
+                    .max(std::time::Duration::from_secs(30)),
+            )?);
+        }
         let fed = federation_config(ctx.clone()).await?;
         let app = puentes_apub::network::app_for(&fed);
         Ok(Instance { ctx, fed, app })

@@ -230,3 +230,56 @@ notification-endorsement = { $who } أيّد بيانك.
 notification-pledge = { $who } تعهّد بالمشاركة في دعوتك إلى التحرك.
 notice-dismissed = تم التجاهل.
 notice-cleared = تم مسح الإشعارات.
+statement-back = ← كل البيانات
+statement-public-page = الصفحة العامة
+statement-signatories = الموقّعون
+statement-no-signatories = لا توجد تأييدات بعد.
+statement-anonymous-count = { $count ->
+    [zero] ولا مؤيد دون اسم
+    [one] ومؤيد واحد محسوب دون اسمه
+    [two] ومؤيدان محسوبان دون اسميهما
+    [few] و{ $count } مؤيدين محسوبين دون أسمائهم
+    [many] و{ $count } مؤيدًا محسوبًا دون أسمائهم
+   *[other] و{ $count } مؤيد محسوب دون أسمائهم
+}
+statement-invited = المدعوون
+statement-none-invited = لم تتم دعوة أحد بعد.
+statement-invite-handle = دعوة (المعرّف، مثل name@example.org)
+statement-invite-role = بصفة
+statement-invite-go = دعوة
+statement-revise = مراجعة
+statement-revise-draft = تتغير المسودة في مكانها.
+statement-revise-open = يحصل البيان المفتوح على نسخة جديدة؛ وتبقى تأييدات النسخ السابقة معها.
+statement-revise-go = حفظ النص الجديد
+statement-translate = ترجمة
+statement-translation-text = النص بتلك اللغة
+statement-translate-go = إضافة الترجمة
+invitation-role-initiator = مبادر مشارك
+invitation-role-endorser = مؤيد
+invitation-status-invited = بانتظار الرد
+invitation-status-confirmed = مقبولة
+invitation-status-declined = مرفوضة
+statements-invitations = الدعوات
+statements-invited-by = دعوة من { $name }
+statements-accept = قبول
+statements-decline = رفض
+calls-our-pledges = تعهداتنا
+call-back = ← كل الدعوات إلى التحرك
+call-public-page = الصفحة العامة
+call-pledges = التعهدات
+call-no-pledges = لا توجد تعهدات بعد.
+call-update = تعديل الدعوة
+call-update-go = حفظ التعديلات
+pledge-status-pending = بانتظار الموافقة
+pledge-status-accepted = مقبول
+pledge-status-rejected = غير مقبول
+pledge-status-withdrawn = مسحوب
+public-endorse-heading = التأييد بصفة فريق العمل
+public-endorse-as = التأييد باسم { $name }
+public-pledge-as = التعهد باسم { $name }
+notice-invited = أُرسلت الدعوة.
+notice-revised = حُفظ النص الجديد.
+notice-translated = أُضيفت الترجمة.
+notice-confirmed = قُبلت الدعوة.
+notice-declined = رُفضت الدعوة.
+notice-call-updated = حُدّثت الدعوة إلى التحرك.

@@ -277,6 +277,29 @@ pub async fn taken_part_by(
         .await?)
 }
 
+/// `actor_id`'s live pledges (pending or accepted), each with its call, soonest first.
+pub async fn pledges_of_actor(
+    db: &impl ConnectionTrait,
+    actor_id: i64,
+) -> Result<Vec<(pledge::Model, call::Model)>> {
+    let live = [PledgeStatus::Pending, PledgeStatus::Accepted].map(|s| s.as_str());
+    let pledges = pledge::Entity::find()
+        .filter(pledge::Column::ActorId.eq(actor_id))
+        .filter(pledge::Column::Status.is_in(live))
+        .all(db)
+        .await?;
+    let mut out = Vec::with_capacity(pledges.len());
+    for p in pledges {
+        if let Some(c) = by_id(db, p.call_id).await?
+            && c.deleted_at.is_none()
+        {
+            out.push((p, c));
+        }
+    }
+    out.sort_by_key(|(_, c)| c.start_time);
+    Ok(out)
+}
+
 pub fn content_map(row: &call::Model) -> Option<BTreeMap<String, String>> {
     row.content_map
         .as_deref()

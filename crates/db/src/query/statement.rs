@@ -390,6 +390,24 @@ pub async fn invitations(
         .collect())
 }
 
+/// The invitations an actor received, newest first, each with its statement.
+pub async fn invitations_of_actor(
+    db: &impl ConnectionTrait,
+    actor_id: i64,
+) -> Result<Vec<(statement_invitation::Model, statement::Model)>> {
+    let invitations = statement_invitation::Entity::find()
+        .filter(statement_invitation::Column::ActorId.eq(actor_id))
+        .order_by_desc(statement_invitation::Column::Id)
+        .all(db)
+        .await?;
+    let mut out = Vec::with_capacity(invitations.len());
+    for invitation in invitations {
+        let statement = get(db, invitation.statement_id).await?;
+        out.push((invitation, statement));
+    }
+    Ok(out)
+}
+
 /// Adds (or replaces) a translation made after opening, language → HTML.
 pub async fn add_translation(
     db: &impl ConnectionTrait,

@@ -5,14 +5,17 @@ use crate::{
     HttpState, Reader,
     i18n::{I18n, Lang},
     render::{format_date, format_datetime},
+    staff::{self, PublicActions},
 };
 use axum::{
     extract::{Path, State},
+    http::HeaderMap,
     response::Response,
 };
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use minijinja::context;
+use puentes_app::Permission;
 use puentes_core::{Error, Result, calls};
 use puentes_db::read;
 
@@ -91,11 +94,18 @@ pub fn span(
 pub async fn call_page(
     State(state): State<HttpState>,
     reader: Reader,
+    headers: HeaderMap,
     Path((name, id)): Path<(String, String)>,
 ) -> Result<Response> {
     let uuid = uuid::Uuid::parse_str(&id).map_err(|_| Error::not_found("call to action"))?;
     let ap_id = state.urls.call(uuid);
     let view = read::pages::call_page(&state.db, &name, ap_id.as_str(), reader.lang.code()).await?;
+    // A logged-in staff member may pledge from here, as an actor they may publish for.
+    let staff = match view.status != puentes_core::CallStatus::Cancelled.as_str() {
+        true => PublicActions::of(&state, &headers, |_| Permission::Publish, &name).await,
+        false => None,
+    };
+    let personal = staff.is_some();
     let zone = calls::zone_or_utc(view.zone.as_deref());
     let lang = reader.lang;
     let organizer_time = span(&state.i18n, lang, view.start, view.end, zone);
@@ -119,10 +129,11 @@ pub async fn call_page(
             .unwrap_or_default()
     );
     let image = view.organizer.avatar.clone();
-    state.page(
+    let page = state.page(
         &reader,
         "call.html",
         context! {
+            staff_actions => staff,
             call => view,
             organizer_time => organizer_time,
             organizer_zone => zone.name(),
@@ -140,5 +151,10 @@ pub async fn call_page(
             og_image => image,
             activity_id => view.ap_id,
         },
-    )
+    )?;
+    Ok(if personal {
+        staff::personal(page)
+    } else {
+        page
+    })
 }

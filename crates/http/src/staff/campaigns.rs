@@ -12,7 +12,8 @@ use axum::{
 };
 use minijinja::context;
 use puentes_app::{calls::CallInput, statements::Draft};
-use puentes_core::{EndorsementPolicy, Error, Result};
+use puentes_core::{EndorsementPolicy, Error, InvitationRole, Result, sanitize};
+use puentes_db::read::ActorRef;
 use serde::{Deserialize, Serialize};
 
 fn some(s: &str) -> Option<String> {
@@ -24,6 +25,18 @@ fn some(s: &str) -> Option<String> {
 struct StatementRow {
     uuid: String,
     title: String,
+    status: String,
+    link: String,
+}
+
+/// A statement our actor is invited to.
+#[derive(Serialize)]
+struct InvitationRow {
+    /// The statement's address, sent back with the answer.
+    id: String,
+    title: String,
+    owner: ActorRef,
+    role: String,
     status: String,
     link: String,
 }
@@ -52,12 +65,27 @@ pub async fn statements_page(
             status: s.status,
         })
         .collect();
+    let invitations: Vec<InvitationRow> = state
+        .app
+        .statement_invitations(&staff.caller, &name)
+        .await?
+        .into_iter()
+        .map(|i| InvitationRow {
+            id: i.statement.ap_url.clone(),
+            title: i.version.name,
+            owner: ActorRef::of(&i.owner),
+            role: i.invitation.role,
+            status: i.invitation.status,
+            link: i.statement.ap_url,
+        })
+        .collect();
     staff.page(
         &state,
         Some(&acting),
         "staff/statements.html",
         context! {
             statements => rows,
+            invitations => invitations,
             prefill => q.url,
             languages => super::compose::LANGUAGES,
             notice => take_notice(&staff.session).await,
@@ -139,6 +167,183 @@ pub async fn statement_action(
             outcome(&staff, &to, result, "closed").await
         }
     }
+}
+
+#[derive(Serialize)]
+struct InvitedRow {
+    who: ActorRef,
+    role: String,
+    status: String,
+}
+
+/// `/staff/as/{name}/statements/{uuid}`: one of our statements: who is invited, who signed,
+/// and the forms to invite, revise and translate.
+pub async fn statement_page(
+    State(state): State<HttpState>,
+    staff: Staff,
+    Path((name, uuid)): Path<(String, String)>,
+) -> Result<Response> {
+    let acting = staff.acting(&state, &name).await?;
+    let detail = state
+        .app
+        .own_statement_detail(&staff.caller, &name, &uuid)
+        .await?;
+    let invited: Vec<InvitedRow> = detail
+        .invitations
+        .iter()
+        .map(|(i, a)| InvitedRow {
+            who: ActorRef::of(a),
+            role: i.role.clone(),
+            status: i.status.clone(),
+        })
+        .collect();
+    let (signatories, anonymous) = state.app.signatories(&uuid).await?;
+    let version = &detail.version;
+    staff.page(
+        &state,
+        Some(&acting),
+        "staff/statement.html",
+        context! {
+            uuid => uuid,
+            title => version.name,
+            number => version.number,
+            status => detail.statement.status,
+            link => format!("/@{name}/statements/{uuid}"),
+            // The stored text is HTML: the form offers it back as plain text to rewrite.
+            text => sanitize::strip_html(&version.content),
+            language => version.language,
+            invited => invited,
+            signatories => signatories,
+            anonymous => anonymous,
+            languages => super::compose::LANGUAGES,
+            notice => take_notice(&staff.session).await,
+            problem => staff.take_problem().await,
+        },
+    )
+}
+
+#[derive(Deserialize)]
+pub struct InviteForm {
+    handle: String,
+    role: InvitationRole,
+}
+
+/// Invites a co-initiator (while a draft) or an endorser.
+pub async fn invite(
+    State(state): State<HttpState>,
+    staff: Staff,
+    Path((name, uuid)): Path<(String, String)>,
+    Form(f): Form<InviteForm>,
+) -> Result<Response> {
+    let to = format!("/staff/as/{name}/statements/{uuid}");
+    // The statement must be this actor's: the page's address says whom the form acts for.
+    let result = match state
+        .app
+        .own_statement_detail(&staff.caller, &name, &uuid)
+        .await
+    {
+        Ok(_) => {
+            state
+                .app
+                .invite_to_statement(&staff.caller, &uuid, f.handle.trim(), f.role)
+                .await
+        }
+        Err(e) => Err(e),
+    };
+    outcome(&staff, &to, result, "invited").await
+}
+
+#[derive(Deserialize)]
+pub struct ReviseForm {
+    #[serde(default)]
+    title: String,
+    text: String,
+}
+
+/// A new text: in place while a draft, a new version once open.
+pub async fn revise(
+    State(state): State<HttpState>,
+    staff: Staff,
+    Path((name, uuid)): Path<(String, String)>,
+    Form(f): Form<ReviseForm>,
+) -> Result<Response> {
+    let to = format!("/staff/as/{name}/statements/{uuid}");
+    let result = match state
+        .app
+        .own_statement_detail(&staff.caller, &name, &uuid)
+        .await
+    {
+        Ok(_) => {
+            state
+                .app
+                .revise_statement(&staff.caller, &uuid, &f.text, some(&f.title).as_deref())
+                .await
+        }
+        Err(e) => Err(e),
+    };
+    outcome(&staff, &to, result, "revised").await
+}
+
+#[derive(Deserialize)]
+pub struct TranslateForm {
+    /// Our statement's uuid, or the address of one we co-initiate elsewhere.
+    id: String,
+    language: String,
+    text: String,
+}
+
+/// Adds a translation: to our statement, or offered to the owner of one we co-initiate.
+pub async fn translate(
+    State(state): State<HttpState>,
+    staff: Staff,
+    Path(name): Path<String>,
+    Form(f): Form<TranslateForm>,
+) -> Result<Response> {
+    let own = state
+        .app
+        .own_statement_detail(&staff.caller, &name, &f.id)
+        .await
+        .is_ok();
+    let to = if own {
+        format!("/staff/as/{name}/statements/{}", f.id)
+    } else {
+        format!("/staff/as/{name}/statements")
+    };
+    let result = state
+        .app
+        .translate_statement(&staff.caller, Some(&name), &f.id, &f.language, &f.text)
+        .await;
+    outcome(&staff, &to, result, "translated").await
+}
+
+#[derive(Deserialize, Clone, Copy, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum Answer {
+    Confirm,
+    Decline,
+}
+
+#[derive(Deserialize)]
+pub struct AnswerForm {
+    id: String,
+    answer: Answer,
+}
+
+/// Our answer to an invitation to co-initiate or endorse.
+pub async fn answer_invitation(
+    State(state): State<HttpState>,
+    staff: Staff,
+    Path(name): Path<String>,
+    Form(f): Form<AnswerForm>,
+) -> Result<Response> {
+    let to = format!("/staff/as/{name}/statements");
+    let confirm = f.answer == Answer::Confirm;
+    let result = state
+        .app
+        .answer_statement_invitation(&staff.caller, &name, &f.id, confirm)
+        .await;
+    let notice = if confirm { "confirmed" } else { "declined" };
+    outcome(&staff, &to, result, notice).await
 }
 
 #[derive(Deserialize)]
@@ -242,6 +447,8 @@ fn csv_field(value: &str) -> String {
 #[derive(Serialize)]
 struct CallRow {
     id: String,
+    /// Its manage page, for ours.
+    uuid: String,
     title: String,
     start: String,
     status: String,
@@ -262,10 +469,30 @@ pub async fn calls_page(
         .into_iter()
         .map(|c| CallRow {
             link: c.url.clone().unwrap_or_else(|| c.ap_id.clone()),
+            uuid: c.ap_id.rsplit('/').next().unwrap_or_default().to_string(),
             id: c.ap_id,
             title: c.name,
             start: c.start_time.to_rfc3339(),
             status: c.status,
+        })
+        .collect();
+    let pledges: Vec<CallRow> = state
+        .app
+        .own_pledges(&staff.caller, &name)
+        .await?
+        .into_iter()
+        .map(|(p, c)| CallRow {
+            link: c
+                .url
+                .as_deref()
+                .and_then(sanitize::safe_link)
+                .or_else(|| sanitize::safe_link(&c.ap_id))
+                .unwrap_or_default(),
+            uuid: String::new(),
+            id: c.ap_id,
+            title: c.name,
+            start: c.start_time.to_rfc3339(),
+            status: p.status,
         })
         .collect();
     staff.page(
@@ -274,6 +501,7 @@ pub async fn calls_page(
         "staff/calls.html",
         context! {
             calls => rows,
+            pledges => pledges,
             prefill => q.url,
             notice => take_notice(&staff.session).await,
             problem => staff.take_problem().await,
@@ -336,6 +564,79 @@ pub async fn create_call(
     outcome(&staff, &to, result, "call-created").await
 }
 
+#[derive(Serialize)]
+struct PledgeRow {
+    who: ActorRef,
+    status: String,
+}
+
+/// `/staff/as/{name}/calls/{uuid}`: one of our calls, its form filled in to change it, and
+/// who pledged.
+pub async fn call_page(
+    State(state): State<HttpState>,
+    staff: Staff,
+    Path((name, uuid)): Path<(String, String)>,
+) -> Result<Response> {
+    let acting = staff.acting(&state, &name).await?;
+    let call = state.app.call_of(&staff.caller, &name, &uuid).await?;
+    let (_, pledges) = state.app.call_pledges(&call.ap_id).await?;
+    let pledges: Vec<PledgeRow> = pledges
+        .iter()
+        .map(|(p, a)| PledgeRow {
+            who: ActorRef::of(a),
+            status: p.status.clone(),
+        })
+        .collect();
+    let zone = puentes_core::calls::zone_or_utc(call.timezone.as_deref());
+    let local = |t: chrono::DateTime<chrono::Utc>| {
+        t.with_timezone(&zone).format("%Y-%m-%dT%H:%M").to_string()
+    };
+    staff.page(
+        &state,
+        Some(&acting),
+        "staff/call.html",
+        context! {
+            uuid => uuid,
+            title => call.name,
+            link => call.url.clone().unwrap_or_else(|| call.ap_id.clone()),
+            cancelled => call.is_cancelled(),
+            start => local(call.start_time),
+            end => call.end_time.map(local),
+            timezone => zone.name(),
+            place => call.location_name,
+            online => call.online_url,
+            summary => call.what,
+            pledges => pledges,
+            notice => take_notice(&staff.session).await,
+            problem => staff.take_problem().await,
+        },
+    )
+}
+
+/// Changes one of our calls; followers and everyone pledged get the update.
+pub async fn update_call(
+    State(state): State<HttpState>,
+    staff: Staff,
+    Path((name, uuid)): Path<(String, String)>,
+    Form(f): Form<CallForm>,
+) -> Result<Response> {
+    let to = format!("/staff/as/{name}/calls/{uuid}");
+    // The call must be this actor's, as the page's address says.
+    let result = match state.app.call_of(&staff.caller, &name, &uuid).await {
+        Ok(call) => match call_input(&f) {
+            Ok(input) => {
+                state
+                    .app
+                    .update_call(&staff.caller, &call.ap_id, input)
+                    .await
+            }
+            Err(e) => Err(e),
+        },
+        Err(e) => Err(e),
+    };
+    outcome(&staff, &to, result, "call-updated").await
+}
+
 #[derive(Deserialize)]
 pub struct CallAction {
     id: String,
@@ -348,7 +649,11 @@ pub async fn cancel_call(
     Form(f): Form<CallAction>,
 ) -> Result<Response> {
     let to = format!("/staff/as/{name}/calls");
-    let result = state.app.cancel_call(&staff.caller, &f.id).await;
+    // The call must be this actor's, as the page's address says; the app checks the role.
+    let result = match state.app.call_of(&staff.caller, &name, &f.id).await {
+        Ok(call) => state.app.cancel_call(&staff.caller, &call.ap_id).await,
+        Err(e) => Err(e),
+    };
     outcome(&staff, &to, result, "call-cancelled").await
 }
 

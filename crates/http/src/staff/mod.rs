@@ -61,6 +61,26 @@ pub fn router(state: &HttpState) -> Router<HttpState> {
             post(campaigns::statement_action),
         )
         .route(
+            "/staff/as/{name}/statements/answer",
+            post(campaigns::answer_invitation),
+        )
+        .route(
+            "/staff/as/{name}/statements/translate",
+            post(campaigns::translate),
+        )
+        .route(
+            "/staff/as/{name}/statements/{uuid}",
+            get(campaigns::statement_page),
+        )
+        .route(
+            "/staff/as/{name}/statements/{uuid}/invite",
+            post(campaigns::invite),
+        )
+        .route(
+            "/staff/as/{name}/statements/{uuid}/revise",
+            post(campaigns::revise),
+        )
+        .route(
             "/staff/as/{name}/statements/{uuid}/signatories.csv",
             get(campaigns::signatories_csv),
         )
@@ -72,6 +92,10 @@ pub fn router(state: &HttpState) -> Router<HttpState> {
         .route(
             "/staff/as/{name}/calls/cancel",
             post(campaigns::cancel_call),
+        )
+        .route(
+            "/staff/as/{name}/calls/{uuid}",
+            get(campaigns::call_page).post(campaigns::update_call),
         )
         .route("/staff/as/{name}/pledge", post(campaigns::pledge))
         .route("/staff/as/{name}/following", get(network::following_page))
@@ -270,6 +294,50 @@ impl Staff {
             .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
         Ok(response)
     }
+}
+
+/// What a logged-in staff member may do from a public page (endorse a statement, pledge to
+/// a call): the actors they may do it as, and the token for the forms. Nothing for anyone
+/// else, so public pages say nothing of staff to visitors.
+#[derive(Serialize)]
+pub struct PublicActions {
+    pub csrf: String,
+    pub actors: Vec<ActorChoice>,
+}
+
+impl PublicActions {
+    /// `need` says which role an actor needs for the action; `except` is the statement's
+    /// owner or the call's organizer, who does not endorse or pledge to its own.
+    pub async fn of(
+        state: &HttpState,
+        headers: &axum::http::HeaderMap,
+        need: impl Fn(&puentes_db::actor::Model) -> Permission,
+        except: &str,
+    ) -> Option<PublicActions> {
+        let (staff_id, csrf) = session::peek(&state.app, headers).await?;
+        let member = state.app.staff_member(staff_id).await.ok()?;
+        let actors: Vec<ActorChoice> = member
+            .roles
+            .iter()
+            .filter(|(role, a)| a.username != except && need(a).granted_to(*role))
+            .map(|(role, a)| ActorChoice {
+                name: a.username.clone(),
+                display: a.display_name.clone().unwrap_or_else(|| a.username.clone()),
+                role: role.as_str().to_string(),
+                alliance: a.is_alliance(),
+                current: false,
+            })
+            .collect();
+        (!actors.is_empty()).then_some(PublicActions { csrf, actors })
+    }
+}
+
+/// A public page that shows staff forms is personal: never kept by a cache.
+pub fn personal(mut response: Response) -> Response {
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
 }
 
 /// After a form: back to a page of ours, with a short notice of what happened.

@@ -125,6 +125,31 @@ pub fn layer(state: &HttpState) -> SessionManagerLayer<DbStore> {
     .with_always_save(true)
 }
 
+/// Who is logged in on this browser (the staff id and the session's CSRF token), read
+/// without the session layer: public pages never start a session, nor set a cookie, for
+/// anyone. Nothing when the cookie is absent, unknown, expired or not logged in.
+pub async fn peek(app: &App, headers: &axum::http::HeaderMap) -> Option<(i64, String)> {
+    let value = headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(cookie::Cookie::split_parse)
+        .filter_map(|c| c.ok())
+        .find(|c| c.name() == COOKIE)?
+        .value()
+        .to_string();
+    let id: Id = value.parse().ok()?;
+    let stored = app.load_session(&id.to_string()).await.ok()??;
+    if stored.expires_at <= chrono::Utc::now() {
+        return None;
+    }
+    let data: std::collections::HashMap<String, serde_json::Value> =
+        serde_json::from_str(&stored.data).ok()?;
+    let staff = data.get(STAFF_KEY)?.as_i64()?;
+    let csrf = data.get(CSRF_KEY)?.as_str()?.to_string();
+    Some((staff, csrf))
+}
+
 /// A new random token.
 pub fn new_token() -> String {
     use rand::RngCore;

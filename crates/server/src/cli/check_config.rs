@@ -30,14 +30,33 @@ pub async fn run(config: &Config) -> Result<()> {
     }
     line("listen", &config.bind);
     let location = Location::of(config);
-    let media = config.data_dir.join("media");
-    line(
-        "media",
-        &std::path::absolute(&media)
-            .unwrap_or(media)
-            .display()
-            .to_string(),
-    );
+    match (&config.media.storage, &config.media.s3) {
+        (puentes_core::MediaStorage::S3, Some(s3)) => line(
+            "media",
+            &format!(
+                "S3 bucket {} at {} ({} addressing, keys prefixed {:?}); `puentes backup` \
+                 does not copy them: back the bucket up with your provider's tools",
+                s3.bucket,
+                s3.endpoint,
+                if s3.path_style {
+                    "path"
+                } else {
+                    "virtual-host"
+                },
+                s3.prefix
+            ),
+        ),
+        _ => {
+            let media = config.data_dir.join("media");
+            line(
+                "media",
+                &std::path::absolute(&media)
+                    .unwrap_or(media)
+                    .display()
+                    .to_string(),
+            );
+        }
+    }
     let web = puentes_http::WebFiles::from_config(config);
     match web.check() {
         Ok(()) => line("web files", &format!("{} (ok)", web.describe())),

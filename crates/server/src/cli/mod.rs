@@ -222,6 +222,12 @@ pub async fn run(cli: Cli) -> Result<()> {
                 output.display(),
                 manifest.media_files
             );
+            if config.media.storage == puentes_core::MediaStorage::S3 {
+                println!(
+                    "media live in the S3 bucket and are not in this file: back the bucket up \
+                     with your provider's tools"
+                );
+            }
             return Ok(());
         }
         Command::Restore { file } => {
