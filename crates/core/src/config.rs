@@ -484,6 +484,39 @@ mod tests {
     }
 
     #[test]
+    fn s3_media_storage_is_read_checked_and_never_prints_its_secret() {
+        let dir = std::env::temp_dir().join(format!("puentes-config-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("config.toml");
+        std::fs::write(
+            &file,
+            "[media]\nstorage = \"s3\"\n[media.s3]\nendpoint = \"http://127.0.0.1:9000\"\n\
+             bucket = \"media\"\nregion = \"local\"\naccess_key = \"minio\"\npath_style = true\n",
+        )
+        .unwrap();
+        let err = load(Some(&file), env_of(&[])).unwrap_err();
+        assert!(err.message().contains("secret_key is empty"), "{err:?}");
+        let config = load(
+            Some(&file),
+            env_of(&[("PUENTES_S3_SECRET_KEY", "very-secret-key")]),
+        )
+        .unwrap();
+        assert_eq!(config.media.storage, MediaStorage::S3);
+        let s3 = config.media.s3.as_ref().unwrap();
+        assert!(s3.path_style);
+        assert_eq!(s3.secret_key, "very-secret-key");
+        assert!(!format!("{config:?}").contains("very-secret-key"));
+        let err = load(None, env_of(&[("PUENTES_MEDIA_STORAGE", "s3")])).unwrap_err();
+        assert!(
+            err.message().contains("[media.s3] is not configured"),
+            "{err:?}"
+        );
+        let err = load(None, env_of(&[("PUENTES_MEDIA_STORAGE", "ftp")])).unwrap_err();
+        assert!(err.message().contains("local or s3"), "{err:?}");
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
     fn defaults_work_without_any_configuration() {
         let config = load(None, env_of(&[])).unwrap();
         assert_eq!(config.domain, "localhost:8080");
