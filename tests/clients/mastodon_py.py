@@ -168,6 +168,49 @@ check([a["acct"] for a in ong.status_reblogged_by(relayed["reblog"]["id"])] == [
 ong.status_favourite(relayed["reblog"]["id"])
 check([a["acct"] for a in ong.status_favourited_by(relayed["reblog"]["id"])] == ["ong"], "favourited_by")
 
+# The alliance's notifications: a member request and a pledge have no Mastodon type, so a
+# client that does not name the types it knows never sees them; one that sends
+# supported_types (Mastodon 4.6) gets them with a readable fallback.
+STANDARD = {"mention", "status", "reblog", "follow", "follow_request", "favourite", "poll", "update"}
+plain = red.notifications()
+check(all(n["type"] in STANDARD for n in plain), f"only standard types: {[n['type'] for n in plain]}")
+r = requests.get(f"{BASE}/api/v1/notifications",
+                 params=[("supported_types[]", t) for t in sorted(STANDARD)],
+                 headers={"Authorization": f"Bearer {token['access_token']}"})
+told = {(n["type"], n["account"]["acct"]): n for n in r.json()}
+check(("puentes.member_request", "miembro") in told and ("puentes.pledge", "ong") in told,
+      f"fallback types: {list(told)}")
+join = told[("puentes.member_request", "miembro")]
+check_account(join["account"], "member request account")
+check("asks to join" in join["fallback"]["title"], join["fallback"])
+pledge = told[("puentes.pledge", "ong")]
+check(pledge["account"]["acct"] == "ong" and pledge["fallback"]["summary"] == "Concentración por el asilo",
+      pledge["fallback"])
+
+# Alliances from a client (Mitra's groups extension): ong is a member of red and follows it;
+# posting with group_id, or mentioning the alliance from any app, has red relay the post.
+auth = {"Authorization": f"Bearer {ong_token}"}
+groups = requests.get(f"{BASE}/api/v1/groups", headers=auth).json()
+check([g["acct"] for g in groups] == ["red"] and groups[0]["group"] is True, f"groups {groups}")
+check_account(groups[0], "group")
+followed = requests.get(f"{BASE}/api/v1/groups/followed", headers=auth).json()
+check([g["acct"] for g in followed] == ["red"], f"followed groups {followed}")
+members = requests.get(f"{BASE}/api/v1/groups/{red_account['id']}/members", headers=auth).json()
+check({m["acct"] for m in members} == {"ong", "miembro"}, f"members {members}")
+into = requests.post(f"{BASE}/api/v1/statuses", headers=auth,
+                     data={"status": "Para toda la red", "group_id": red_account["id"]})
+check(into.status_code == 200, f"posting into the group: {into.text}")
+into = into.json()
+check_status(into, "posted into the group")
+mentioning = ong.status_post(f"Hola @red@{CONFIG['domain']}, os leemos")
+r = requests.get(f"{BASE}/api/v1/timelines/group/{red_account['id']}?limit=40", headers=auth)
+check_link(r, "group timeline")
+group_line = r.json()
+for s in group_line:
+    check_status(s, "group timeline")
+relayed_uris = {s["reblog"]["uri"] for s in group_line if s["reblog"]}
+check({into["uri"], mentioning["uri"], objs["post"]} <= relayed_uris, f"relayed by red: {relayed_uris}")
+
 # Revoking: the token stops working.
 requests.post(f"{BASE}/oauth/revoke", data={"client_id": client_id, "client_secret": client_secret, "token": pw_token})
 r = requests.get(f"{BASE}/api/v1/accounts/verify_credentials", headers={"Authorization": f"Bearer {pw_token}"})

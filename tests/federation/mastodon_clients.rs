@@ -88,6 +88,7 @@ async fn control(
             ours.create_actor("miembro", "organization").await;
             app.join_alliance(&OP, "miembro", &red).await.unwrap();
             app.follow(&OP, "ong", &red).await.unwrap();
+            app.join_alliance(&OP, "ong", &red).await.unwrap();
             let statement = app
                 .create_statement(
                     &OP,
@@ -122,6 +123,7 @@ async fn control(
                 )
                 .await
                 .unwrap();
+            app.pledge(&OP, "ong", &call.ap_id).await.unwrap();
             let mut new = NewPost::text("Nuestra asamblea de hoy");
             new.to_alliance = Some(red.clone());
             let member_post = app.publish(&OP, "miembro", new).await.unwrap();

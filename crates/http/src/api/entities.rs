@@ -360,17 +360,72 @@ pub async fn status(
 }
 
 /// The Mastodon type a notification is shown as, when it can be: replies are mentions;
-/// boosts and likes of statements and calls (no status to show) and the Puentes-only
-/// kinds are not sent to clients that do not know them.
-pub fn notification_type(told: &Told) -> Option<&'static str> {
+/// boosts and likes of statements and calls (no status to show) are left out. Member
+/// requests, endorsements and pledges have no Mastodon type: they are sent only to clients
+/// that name the types they know (`supported_types`, Mastodon 4.6), under a namespaced type
+/// with a readable `fallback`, as Mastodon does for types a client does not know.
+pub fn notification_type(told: &Told, fallbacks: bool) -> Option<&'static str> {
     match told.kind() {
         NotificationKind::Follow => Some("follow"),
         NotificationKind::FollowRequest => Some("follow_request"),
         NotificationKind::Mention | NotificationKind::Reply => Some("mention"),
         NotificationKind::Reblog if told.post.is_some() => Some("reblog"),
         NotificationKind::Favourite if told.post.is_some() => Some("favourite"),
+        NotificationKind::MemberRequest if fallbacks => Some("puentes.member_request"),
+        NotificationKind::Endorsement if fallbacks => Some("puentes.endorsement"),
+        NotificationKind::Pledge if fallbacks => Some("puentes.pledge"),
         _ => None,
     }
+}
+
+/// The readable text of a Puentes-only notification (Mastodon 4.6 `fallback`).
+async fn fallback(state: &HttpState, viewer: &actor::Model, told: &Told) -> Result<Value> {
+    let from = read::display_name(&told.from);
+    let me = read::display_name(viewer);
+    let subject = told.row.subject.as_str();
+    let (title, summary, url) = match told.kind() {
+        NotificationKind::MemberRequest => (
+            format!("{from} asks to join {me}"),
+            "Approve or decline the request on the alliance's members page.".to_string(),
+            told.from
+                .url
+                .clone()
+                .unwrap_or_else(|| told.from.ap_id.clone()),
+        ),
+        NotificationKind::Endorsement => {
+            let statement = match query::statement::by_url(&state.db, subject).await? {
+                Some(row) => Some(row),
+                None => match query::statement::version_by_ap_id(&state.db, subject).await? {
+                    Some(v) => query::statement::get(&state.db, v.statement_id).await.ok(),
+                    None => None,
+                },
+            };
+            let title = match &statement {
+                Some(row) => query::statement::current_version(&state.db, row.id)
+                    .await
+                    .map(|v| v.name)
+                    .unwrap_or_default(),
+                None => String::new(),
+            };
+            (
+                format!("{from} endorsed your statement"),
+                title,
+                statement
+                    .map(|s| s.ap_url)
+                    .unwrap_or_else(|| subject.to_string()),
+            )
+        }
+        _ => {
+            let call = query::call::by_ap_id(&state.db, subject).await?;
+            (
+                format!("{from} pledged to your call to action"),
+                call.as_ref().map(|c| c.name.clone()).unwrap_or_default(),
+                call.and_then(|c| c.url)
+                    .unwrap_or_else(|| subject.to_string()),
+            )
+        }
+    };
+    Ok(json!({ "title": title, "summary": summary, "url": url }))
 }
 
 /// The kinds a Mastodon type stands for.
@@ -381,6 +436,9 @@ pub fn kinds_of_type(kind: &str) -> &'static [NotificationKind] {
         "mention" => &[NotificationKind::Mention, NotificationKind::Reply],
         "reblog" => &[NotificationKind::Reblog],
         "favourite" => &[NotificationKind::Favourite],
+        "puentes.member_request" => &[NotificationKind::MemberRequest],
+        "puentes.endorsement" => &[NotificationKind::Endorsement],
+        "puentes.pledge" => &[NotificationKind::Pledge],
         _ => &[],
     }
 }
@@ -390,8 +448,9 @@ pub async fn notification(
     state: &HttpState,
     viewer: &actor::Model,
     told: &Told,
+    fallbacks: bool,
 ) -> Result<Option<Value>> {
-    let Some(kind) = notification_type(told) else {
+    let Some(kind) = notification_type(told, fallbacks) else {
         return Ok(None);
     };
     let status = match &told.post {
@@ -411,6 +470,9 @@ pub async fn notification(
     });
     if let Some(status) = status {
         value["status"] = status;
+    }
+    if kind.starts_with("puentes.") {
+        value["fallback"] = fallback(state, viewer, told).await?;
     }
     Ok(Some(value))
 }

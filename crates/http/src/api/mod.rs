@@ -18,6 +18,7 @@ use serde_json::{Map, Value, json};
 
 pub mod accounts;
 pub mod entities;
+pub mod groups;
 pub mod instance;
 pub mod notifications;
 pub mod objects;
@@ -99,6 +100,11 @@ pub fn router() -> Router<HttpState> {
         .route("/v1/media/{id}", get(s::media).put(s::describe))
         .route("/v1/timelines/home", get(timelines::home))
         .route("/v1/timelines/public", get(timelines::public))
+        .route("/v1/groups", get(groups::list))
+        .route("/v1/groups/followed", get(groups::followed))
+        .route("/v1/groups/{id}", get(groups::show))
+        .route("/v1/groups/{id}/members", get(groups::members))
+        .route("/v1/timelines/group/{id}", get(groups::timeline))
         .route("/v1/timelines/tag/{tag}", get(i::empty_list))
         .route("/v1/timelines/list/{id}", get(i::empty_list))
         .route("/v1/notifications", get(notifications::list))

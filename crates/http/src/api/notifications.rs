@@ -23,8 +23,20 @@ const SHOWN: [NotificationKind; 6] = [
     NotificationKind::Favourite,
 ];
 
-/// `types[]` and `exclude_types[]` as kinds (only kinds with a Mastodon type); None when
-/// the types asked are none we send.
+/// Puentes-only kinds, sent with a `fallback` to clients that send `supported_types`.
+const WITH_FALLBACK: [NotificationKind; 3] = [
+    NotificationKind::MemberRequest,
+    NotificationKind::Endorsement,
+    NotificationKind::Pledge,
+];
+
+/// Did the client name the types it knows (Mastodon 4.6)? Then it takes fallbacks.
+fn fallbacks(params: &Params) -> bool {
+    params.0.contains_key("supported_types") || params.0.contains_key("supported_types[]")
+}
+
+/// `types[]` and `exclude_types[]` as kinds (only kinds with a Mastodon type, and those
+/// with a fallback for clients that take them); None when the types asked are none we send.
 fn filter(params: &Params) -> Option<KindFilter> {
     let asked = params.list("types");
     let types: Vec<NotificationKind> = asked
@@ -39,14 +51,12 @@ fn filter(params: &Params) -> Option<KindFilter> {
         .iter()
         .flat_map(|t| entities::kinds_of_type(t).iter().copied())
         .collect();
-    Some(KindFilter {
-        types: if types.is_empty() {
-            SHOWN.to_vec()
-        } else {
-            types
-        },
-        exclude,
-    })
+    let types = match (types.is_empty(), fallbacks(params)) {
+        (false, _) => types,
+        (true, false) => SHOWN.to_vec(),
+        (true, true) => SHOWN.iter().chain(&WITH_FALLBACK).copied().collect(),
+    };
+    Some(KindFilter { types, exclude })
 }
 
 /// `GET /api/v1/notifications`
@@ -67,7 +77,7 @@ pub async fn list(
     let ids: Vec<i64> = told.iter().map(|t| t.row.id).collect();
     let mut out = Vec::with_capacity(told.len());
     for t in &told {
-        if let Some(value) = entities::notification(&state, me, t).await? {
+        if let Some(value) = entities::notification(&state, me, t, fallbacks(&params)).await? {
             out.push(value);
         }
     }
@@ -79,13 +89,14 @@ pub async fn show(
     State(state): State<HttpState>,
     token: Token,
     Path(id): Path<String>,
+    params: Params,
 ) -> ApiResult<Response> {
     let (caller, me) = token.acting("read:notifications")?;
     let told = state
         .app
         .notification(caller, &me.username, path_id(&id)?)
         .await?;
-    let value = entities::notification(&state, me, &told)
+    let value = entities::notification(&state, me, &told, fallbacks(&params))
         .await?
         .ok_or_else(ApiError::not_found)?;
     Ok(json_response(value))
