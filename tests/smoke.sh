@@ -2,7 +2,8 @@
 # End-to-end check of the README's promises with the real binary: an instance runs with no
 # configuration, WebFinger/actor/NodeInfo answer, two instances follow and post, and a joint
 # statement is endorsed across them and verified with `puentes verify`, and a call to action
-# is pledged from the other instance, and actors and staff are edited and deleted.
+# is pledged from the other instance, an organization moves to the other instance, and actors
+# and staff are edited and deleted.
 # Queues are driven with `puentes delivery flush` instead of waiting.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -88,6 +89,17 @@ grep -q "DTSTART;TZID=Europe/Berlin:20270911T140000" <<<"$(curl -fs "$CALL.ics")
 if run "$PA" "$WORK/a" call create --as alpha --title x --start 2027-09-11T14:00:00+02:00 --timezone Mars/Base 2>/dev/null; then
   fail "an unknown time zone was accepted"
 fi
+# 4b. Move alpha to b's instance: export, import (alsoKnownAs), move; b follows the new actor.
+run "$PA" "$WORK/a" actor export alpha --output "$WORK/alpha.json" >/dev/null
+run "$PB" "$WORK/b" actor import "$WORK/alpha.json" --name alpha2 >/dev/null
+grep -q "\"alsoKnownAs\":\[\"http://localhost:$PA/actors/alpha\"\]" <<<"$(curl -fs -H 'Accept: application/activity+json' "http://localhost:$PB/actors/alpha2")" || fail "import without alsoKnownAs"
+set +e; run "$PB" "$WORK/b" actor import "$WORK/alpha.json" --name alpha2 >/dev/null 2>&1; CODE=$?; set -e
+[ "$CODE" != 0 ] || fail "an import overwrote an actor"
+run "$PA" "$WORK/a" actor move alpha --to "alpha2@localhost:$PB" >/dev/null
+run "$PA" "$WORK/a" delivery flush >/dev/null
+run "$PB" "$WORK/b" delivery flush >/dev/null
+grep -q "http://localhost:$PB/actors/b" <<<"$(curl -fs "http://localhost:$PB/actors/alpha2/followers?page=1")" || fail "b does not follow the moved alpha"
+if run "$PA" "$WORK/a" post --as alpha "después" >/dev/null 2>&1; then fail "a moved actor posted"; fi
 # 5. The actor and staff contract: edit and delete an actor, manage staff accounts.
 printf 'GIF89a\x01\x00\x01\x00\x80\x00\x00\x00\x00\x00\xff\xff\xff!\xf9\x04\x01\x00\x00\x00\x00,\x00\x00\x00\x00\x01\x00\x01\x00\x00\x02\x02D\x01\x00;' >"$WORK/dot.gif"
 run "$PA" "$WORK/a" actor edit alpha --display-name "Alpha Renombrada" --avatar "$WORK/dot.gif" >/dev/null

@@ -223,7 +223,32 @@ def main() -> int:
         page.goto(f"{member['base']}/staff/as/{member['actor']}", wait_until="load")
         check("the organization still exists", "Acting as" in page.content())
 
-        # 7. Screenshots of every staff page at 360 px, in English and Arabic.
+        # 7. A staff member endorses from the statement's public page, as another actor
+        #    it writes for; a visitor's copy of the page shows no staff form.
+        endorse = config["public_endorse"]
+        visitor = phone(browser)
+        page = visitor.new_page()
+        page.goto(config["statement_page"], wait_until="load")
+        check("no staff form for a visitor", "_csrf" not in page.content())
+        check("no cookie for a visitor", not visitor.cookies())
+        visitor.close()
+        staffer = phone(browser)
+        page = staffer.new_page()
+        login(page, alliance["base"], *alliance["secretariat"])
+        page.goto(config["statement_page"], wait_until="load")
+        fits(page, "public statement with the staff form")
+        form = page.locator(f"form[action='/staff/as/{endorse['as']}/endorse']")
+        check("endorse form on the public page", form.count() == 1, page.content()[:2000])
+        with page.expect_navigation():
+            form.locator("button[type=submit]").click()
+        check("endorsed from the public page", "Endorsed." in page.content(), page.url)
+        check(
+            "named on the statement's page",
+            wait_for_text(page, config["statement_page"], endorse["display"]),
+        )
+        staffer.close()
+
+        # 8. Screenshots of every staff page at 360 px, in English and Arabic.
         for label, locale in (("en", "en-GB"), ("ar", "ar")):
             for who, base, account in (
                 ("member", member["base"], member["editor"]),

@@ -9,7 +9,7 @@ use puentes_apub::statements::verify::{Check, verify};
 use puentes_core::{ErrorKind, FollowState, MembershipStatus};
 use puentes_db::query;
 use puentes_tests::{
-    Backend, OP, TestNetwork,
+    Backend, FakeRemote, OP, TestInstance, TestNetwork,
     peers::{PeerProcess, available_or_skip, free_port, peers_dir, runs},
 };
 use serde_json::{Value, json};
@@ -50,7 +50,7 @@ fn draft() -> Draft {
     }
 }
 
-/// A (old home of `alpha`), B (its new home), C (`gamma` follows alpha; alliance `red`
+/// A (old home of `alpha`, and of its follower `delta`), B (its new home), C (`gamma` follows alpha; alliance `red`
 /// has alpha as a member and owns a statement alpha endorsed), and a Fedify follower.
 async fn move_scenario(backend: &Backend) {
     let mut net = TestNetwork::start(backend, 3).await;
@@ -60,6 +60,12 @@ async fn move_scenario(backend: &Backend) {
     a.create_actor("alpha", "organization").await;
     b.create_actor("taken", "organization").await;
     c.create_actor("gamma", "organization").await;
+    // A follower on the old instance itself gets no delivery: it moves with the command.
+    a.create_actor("delta", "organization").await;
+    a.app()
+        .follow(&OP, "delta", &a.handle("alpha"))
+        .await
+        .unwrap();
     let red = c.create_open_alliance("red").await;
     let old_id = a.actor_url("alpha");
     let new_id = b.actor_url("alpha");
@@ -111,7 +117,7 @@ async fn move_scenario(backend: &Backend) {
     let bytes = serde_json::to_vec(&archive).unwrap();
     let text = String::from_utf8(bytes.clone()).unwrap();
     assert!(!text.contains("@example") && !text.contains("password"));
-    assert_eq!(archive.followers.len(), 2, "gamma and Fedify");
+    assert_eq!(archive.followers.len(), 3, "delta, gamma and Fedify");
     assert_eq!(archive.endorsements.len(), 1);
     assert_eq!(archive.memberships.len(), 1);
     assert_eq!(archive.posts.len(), 1);
@@ -175,7 +181,11 @@ async fn move_scenario(backend: &Backend) {
 
     let mut followers = b.followers("alpha").await;
     followers.sort();
-    let mut expected = vec![c.actor_url("gamma"), fed_actor.clone()];
+    let mut expected = vec![
+        a.actor_url("delta"),
+        c.actor_url("gamma"),
+        fed_actor.clone(),
+    ];
     expected.sort();
     assert_eq!(followers, expected, "both followers follow the new actor");
     let received = fed.control("/control/received", None).await;
@@ -220,6 +230,19 @@ async fn move_scenario(backend: &Backend) {
     let page = a.get_page("/@alpha").await;
     assert!(page.contains("This organization has moved to"), "{page}");
     assert!(page.contains(&b.handle("alpha")), "{page}");
+    // Mastodon apps see the new account in `moved`.
+    let lookup: Value = reqwest::get(format!("{}/api/v1/accounts/lookup?acct=alpha", a.base()))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(lookup["moved"]["uri"], json!(new_id), "{lookup}");
+    assert_eq!(
+        lookup["moved"]["acct"],
+        json!(b.handle("alpha")),
+        "{lookup}"
+    );
     let refused = a.post("alpha", "¿Sigo aquí?", "public").await.unwrap_err();
     assert_eq!(refused.kind(), ErrorKind::Conflict, "{refused}");
     assert!(refused.message().contains("moved"), "{}", refused.message());
@@ -270,4 +293,142 @@ async fn moves_an_organization_with_its_followers_alliances_and_signatures() {
         return;
     }
     on_every_backend!(move_scenario);
+}
+
+/// An incoming Move is applied only from an actor someone here follows, and only when the
+/// target, read from its origin, lists the origin in `alsoKnownAs`; otherwise nothing is
+/// stored, not even the target.
+async fn incoming_move_scenario(backend: &Backend) {
+    let home = TestInstance::start(backend).await;
+    let net = TestNetwork {
+        instances: vec![home],
+    };
+    let home = net.get(0);
+    let alpha = home.create_actor("alpha", "organization").await;
+    let remote = FakeRemote::start().await;
+    let ana = remote.add_actor(
+        "/users/ana",
+        &json!({ "type": "Person", "preferredUsername": "ana" }),
+    );
+    let stranger = remote.add_actor(
+        "/users/stranger",
+        &json!({ "type": "Person", "preferredUsername": "stranger" }),
+    );
+    let impostor = remote.add_actor(
+        "/users/impostor",
+        &json!({ "type": "Person", "preferredUsername": "impostor" }),
+    );
+    let ana2 = remote.add_actor(
+        "/users/ana2",
+        &json!({ "type": "Person", "preferredUsername": "ana2", "alsoKnownAs": [ana] }),
+    );
+    let stranger2 = remote.add_actor(
+        "/users/stranger2",
+        &json!({ "type": "Person", "preferredUsername": "stranger2", "alsoKnownAs": [stranger] }),
+    );
+    // alpha follows ana (accepted).
+    let ana_row = home
+        .app()
+        .network()
+        .actor_by_id(&url::Url::parse(&ana).unwrap())
+        .await
+        .unwrap();
+    query::follow::insert(
+        home.db(),
+        &format!("{}/follows/1", home.base()),
+        alpha.id,
+        ana_row.id,
+        FollowState::Accepted,
+    )
+    .await
+    .unwrap();
+    let inbox = format!("{}/inbox", home.base());
+    let movement = |actor: &str, object: &str, target: &str, n: u32| {
+        json!({
+            "@context": "https://www.w3.org/ns/activitystreams",
+            "id": format!("{actor}#moves/{n}"), "type": "Move",
+            "actor": actor, "object": object, "target": target,
+        })
+    };
+    let stored = |id: String| async move {
+        query::actor::by_ap_id(home.db(), &id)
+            .await
+            .unwrap()
+            .is_some()
+    };
+
+    // A target that does not list ana: ignored, the target is not even stored.
+    let (status, text) = remote
+        .post(&inbox, &ana, &movement(&ana, &ana, &impostor, 1))
+        .await;
+    assert!(status < 300, "{status} {text}");
+    assert!(
+        !stored(impostor.clone()).await,
+        "an unverified target was stored"
+    );
+    // Someone else's Move, and a Move of an actor nobody here follows: ignored too.
+    remote
+        .post(&inbox, &ana, &movement(&ana, &stranger, &stranger2, 2))
+        .await;
+    remote
+        .post(
+            &inbox,
+            &stranger,
+            &movement(&stranger, &stranger, &stranger2, 3),
+        )
+        .await;
+    assert!(!stored(stranger2.clone()).await);
+    assert!(
+        query::follow::between(home.db(), alpha.id, ana_row.id)
+            .await
+            .unwrap()
+            .is_some(),
+        "alpha still follows ana"
+    );
+    let ana_now = query::actor::by_ap_id(home.db(), &ana)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(ana_now.moved_to.is_none());
+
+    // The real move: alpha follows ana2 instead of ana.
+    let (status, text) = remote
+        .post(&inbox, &ana, &movement(&ana, &ana, &ana2, 4))
+        .await;
+    assert!(status < 300, "{status} {text}");
+    net.settle().await;
+    let ana2_row = query::actor::by_ap_id(home.db(), &ana2)
+        .await
+        .unwrap()
+        .expect("the verified target is stored");
+    assert!(
+        query::follow::between(home.db(), alpha.id, ana2_row.id)
+            .await
+            .unwrap()
+            .is_some(),
+        "alpha follows the target"
+    );
+    assert!(
+        query::follow::between(home.db(), alpha.id, ana_row.id)
+            .await
+            .unwrap()
+            .is_none(),
+        "alpha no longer follows the origin"
+    );
+    let ana_now = query::actor::by_ap_id(home.db(), &ana)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(ana_now.moved_to.as_deref(), Some(ana2.as_str()));
+    let sent: Vec<String> = remote
+        .received()
+        .into_iter()
+        .filter_map(|(_, doc)| doc["type"].as_str().map(String::from))
+        .collect();
+    assert!(sent.contains(&"Follow".to_string()), "{sent:?}");
+}
+
+#[tokio::test]
+async fn incoming_moves_are_checked_against_the_target() {
+    on_every_backend!(incoming_move_scenario);
 }

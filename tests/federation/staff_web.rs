@@ -655,6 +655,13 @@ async fn browser_scenario(backend: &Backend) {
         .set_staff_admin(&OP, SECRETARIAT.0, true)
         .await
         .unwrap();
+    // The secretariat also writes for an association on its instance: it endorses as that
+    // one from the statement's public page.
+    i2.create_actor("vecinas", "organization").await;
+    i2.app()
+        .grant_staff(&OP, SECRETARIAT.0, "vecinas", StaffRole::Editor, None)
+        .await
+        .unwrap();
     net.settle().await;
     let call_uuid = call.ap_id.rsplit('/').next().unwrap().to_string();
     let stop = tokio_util::sync::CancellationToken::new();
@@ -689,6 +696,7 @@ async fn browser_scenario(backend: &Backend) {
         "statement_page": format!("{}/@red/statements/{}", i2.base(), statement.uuid),
         "call_url": call.ap_id,
         "call_page": format!("{}/@red/calls/{call_uuid}", i2.base()),
+        "public_endorse": {"as": "vecinas", "display": "vecinas display"},
         "new_editor": ["nuevo@ong.example", "una contraseña nueva"],
         "owner_only_get": ["/staff/as/ong/settings", "/staff/admin"],
         "owner_only_post": [
@@ -733,6 +741,10 @@ async fn browser_scenario(backend: &Backend) {
                 "following": "/staff/as/red/following",
                 "alliances": "/staff/as/red/alliances",
                 "settings": "/staff/as/red/settings",
+                "statement": format!("/staff/as/red/statements/{}", statement.uuid),
+                "call": format!("/staff/as/red/calls/{call_uuid}"),
+                "public_statement": format!("/@red/statements/{}", statement.uuid),
+                "public_call": format!("/@red/calls/{call_uuid}"),
                 "admin": "/staff/admin",
                 "account": "/staff/account",
             },
@@ -1119,6 +1131,38 @@ async fn notifications_scenario(backend: &Backend) {
     let inbox = editor.get("/staff/as/ong").await;
     assert!(inbox.body.contains("No notifications."), "{}", inbox.body);
     assert!(!inbox.body.contains("follows you."));
+
+    // Twenty-one follows: a page of twenty, then the oldest one a page further.
+    for n in 0..21 {
+        let name = format!("vecino{n}");
+        i1.create_actor(&name, "organization").await;
+        i1.app()
+            .follow(&OP, &name, &i1.handle("ong"))
+            .await
+            .unwrap();
+    }
+    let inbox = editor.get("/staff/as/ong").await;
+    assert_eq!(inbox.body.matches("follows you.").count(), 20);
+    assert!(inbox.body.contains(r#"<span class="badge">21</span>"#));
+    assert!(inbox.body.contains("vecino20 display"));
+    let older = inbox
+        .body
+        .split("/staff/as/ong?before=")
+        .nth(1)
+        .expect("a link to older notifications")
+        .split('"')
+        .next()
+        .unwrap()
+        .to_string();
+    let page = editor.get(&format!("/staff/as/ong?before={older}")).await;
+    assert_eq!(
+        page.body.matches("follows you.").count(),
+        1,
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("vecino0 display"));
+    assert!(!page.body.contains("?before="), "the last page");
 }
 
 #[tokio::test]

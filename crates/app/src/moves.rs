@@ -11,7 +11,8 @@ use crate::{App, Caller, Permission, actors::LocalActor, media};
 use base64::{Engine, engine::general_purpose::STANDARD as BASE64};
 use chrono::{DateTime, Utc};
 use puentes_core::{
-    ActorKind, EndorsementStatus, Error, FollowState, MembershipStatus, Result, Visibility,
+    ActorKind, EndorsementStatus, Error, FollowState, MemberRole, MembershipStatus, Result,
+    Visibility,
     content::{Attachment, Tag},
     handle::validate_username,
 };
@@ -648,10 +649,32 @@ impl App {
             posts += 1;
         }
         self.commit(txn).await?;
+        let mut unreachable = Vec::new();
 
+        // An alliance keeps its members (each was admitted; the Move tells them).
+        if actor.is_alliance() {
+            for m in archive.memberships.iter().filter(|m| !m.as_member) {
+                let Ok(status) = MembershipStatus::parse(&m.status) else {
+                    continue;
+                };
+                let member = match Url::parse(&m.other) {
+                    Ok(url) => self.network().actor_by_id(&url).await,
+                    Err(_) => Err(Error::bad_request("not a URL")),
+                };
+                match member {
+                    Ok(member) => {
+                        let role = MemberRole::parse(&m.role).unwrap_or(MemberRole::Member);
+                        query::membership::upsert(
+                            &self.db, actor.id, member.id, role, status, None,
+                        )
+                        .await?;
+                    }
+                    Err(e) => unreachable.push((m.other.clone(), e.message().to_string())),
+                }
+            }
+        }
         // Follow again whom it followed (each is asked anew, and may refuse).
         let mut follows = 0;
-        let mut unreachable = Vec::new();
         for id in &archive.following {
             let result = match Url::parse(id) {
                 Ok(url) => match self.network().actor_by_id(&url).await {
@@ -716,7 +739,10 @@ impl App {
             },
         )
         .await?;
+        // Followers and alliances on this instance get no delivery: they move at once.
+        query::moves::hand_over_memberships(&txn, moved.id, target.id, true).await?;
         self.commit(txn).await?;
+        self.hand_over_followers(&moved, &target).await?;
         Ok(target)
     }
 
@@ -731,11 +757,27 @@ impl App {
             ));
         }
         let origin = query::actor::get(&self.db, origin.id).await?;
+        let moved = self.hand_over_followers(&origin, target).await?;
+        let txn = self.write().await?;
+        query::moves::hand_over_memberships(&txn, origin.id, target.id, false).await?;
+        query::moves::hand_over_alliance(&txn, origin.id, target.id).await?;
+        query::moves::set_moved_to(&txn, origin, &target.ap_id).await?;
+        self.commit(txn).await?;
+        Ok(moved)
+    }
+
+    /// Our local followers of `origin` follow `target` instead (as Mastodon's followers
+    /// do on a Move); returns how many.
+    async fn hand_over_followers(
+        &self,
+        origin: &actor::Model,
+        target: &actor::Model,
+    ) -> Result<usize> {
         let mut followers = query::follow::followers(&self.db, origin.id, FollowState::Accepted)
             .await?
             .into_iter()
             .chain(query::follow::followers(&self.db, origin.id, FollowState::Pending).await?)
-            .filter(|f| f.local && f.deleted_at.is_none())
+            .filter(|f| f.local && f.deleted_at.is_none() && f.id != target.id)
             .collect::<Vec<_>>();
         followers.dedup_by_key(|f| f.id);
         let mut moved = 0;
@@ -747,23 +789,21 @@ impl App {
             if let Some(row) = query::follow::between(&self.db, follower.id, origin.id).await? {
                 let txn = self.write().await?;
                 query::follow::delete(&txn, row.id).await?;
-                query::outbox::enqueue(
-                    &txn,
-                    &OutboxEvent::FollowUndone {
-                        follower_id: follower.id,
-                        followed_id: origin.id,
-                        follow_ap_id: row.ap_id,
-                    },
-                )
-                .await?;
+                if !origin.local {
+                    query::outbox::enqueue(
+                        &txn,
+                        &OutboxEvent::FollowUndone {
+                            follower_id: follower.id,
+                            followed_id: origin.id,
+                            follow_ap_id: row.ap_id,
+                        },
+                    )
+                    .await?;
+                }
                 self.commit(txn).await?;
             }
             moved += 1;
         }
-        let txn = self.write().await?;
-        query::moves::hand_over_memberships(&txn, origin.id, target.id).await?;
-        query::moves::set_moved_to(&txn, origin, &target.ap_id).await?;
-        self.commit(txn).await?;
         Ok(moved)
     }
 }

@@ -79,12 +79,14 @@ pub async fn set_moved_to(
     Ok(saved)
 }
 
-/// Hands every membership of `from` to `to` (same alliance, role and status), unless `to`
-/// already has one in that alliance; returns the memberships changed.
+/// Hands the memberships of member `from` to `to` (same alliance, role and status), unless
+/// `to` already has one in that alliance; with `local_only`, only in alliances of this
+/// instance. Returns the memberships changed.
 pub async fn hand_over_memberships(
     db: &impl ConnectionTrait,
     from_id: i64,
     to_id: i64,
+    local_only: bool,
 ) -> Result<Vec<membership::Model>> {
     let rows = membership::Entity::find()
         .filter(membership::Column::MemberId.eq(from_id))
@@ -93,6 +95,9 @@ pub async fn hand_over_memberships(
         .await?;
     let mut changed = Vec::new();
     for row in rows {
+        if local_only && !super::actor::get(db, row.alliance_id).await?.local {
+            continue;
+        }
         if super::membership::get(db, row.alliance_id, to_id)
             .await?
             .is_some()
@@ -103,6 +108,33 @@ pub async fn hand_over_memberships(
         model.member_id = Set(to_id);
         model.updated_at = Set(now());
         changed.push(model.update(db).await?);
+    }
+    Ok(changed)
+}
+
+/// An alliance moved from `from` to `to`: its memberships (as we know them) go with it.
+pub async fn hand_over_alliance(
+    db: &impl ConnectionTrait,
+    from_id: i64,
+    to_id: i64,
+) -> Result<u64> {
+    let rows = membership::Entity::find()
+        .filter(membership::Column::AllianceId.eq(from_id))
+        .all(db)
+        .await?;
+    let mut changed = 0;
+    for row in rows {
+        if super::membership::get(db, to_id, row.member_id)
+            .await?
+            .is_some()
+        {
+            continue;
+        }
+        let mut model: membership::ActiveModel = row.into();
+        model.alliance_id = Set(to_id);
+        model.updated_at = Set(now());
+        model.update(db).await?;
+        changed += 1;
     }
     Ok(changed)
 }

@@ -47,8 +47,19 @@ pub fn acct(state: &HttpState, a: &actor::Model) -> String {
     }
 }
 
-/// An Account.
+/// An Account; one that moved carries its new account in `moved` (Mastodon's migration).
 pub async fn account(state: &HttpState, a: &actor::Model) -> Result<Value> {
+    let mut value = account_only(state, a).await?;
+    if let Some(target) = &a.moved_to
+        && let Some(moved) = query::actor::by_ap_id(&state.db, target).await?
+        && moved.id != a.id
+    {
+        value["moved"] = account_only(state, &moved).await?;
+    }
+    Ok(value)
+}
+
+async fn account_only(state: &HttpState, a: &actor::Model) -> Result<Value> {
     let (followers, following, statuses) = if a.local {
         (
             query::follow::count_accepted(&state.db, a.id, Side::Followers).await?,
