@@ -432,3 +432,101 @@ async fn incoming_move_scenario(backend: &Backend) {
 async fn incoming_moves_are_checked_against_the_target() {
     on_every_backend!(incoming_move_scenario);
 }
+
+fn png() -> Vec<u8> {
+    let pixels = image::RgbImage::from_fn(8, 8, |x, y| image::Rgb([x as u8 * 30, y as u8 * 30, 9]));
+    let mut out = Vec::new();
+    image::DynamicImage::ImageRgb8(pixels)
+        .write_to(&mut std::io::Cursor::new(&mut out), image::ImageFormat::Png)
+        .unwrap();
+    out
+}
+
+/// Rows and stored files an import could leave behind on `b`.
+async fn leftovers(b: &TestInstance) -> (u64, u64, u64, u64, usize) {
+    use sea_orm::{EntityTrait, PaginatorTrait};
+    let db = b.db();
+    let files = std::fs::read_dir(b.dir.join("media"))
+        .map(|d| d.count())
+        .unwrap_or(0);
+    (
+        puentes_db::actor::Entity::find().count(db).await.unwrap(),
+        puentes_db::retired_key::Entity::find()
+            .count(db)
+            .await
+            .unwrap(),
+        puentes_db::post::Entity::find().count(db).await.unwrap(),
+        puentes_db::media::Entity::find().count(db).await.unwrap(),
+        files,
+    )
+}
+
+/// An archive refused half-way (its avatar is stored, then a post's image is not an image)
+/// leaves no actor, keys, posts, media rows or files: the name stays free for a good import.
+async fn failed_import_scenario(backend: &Backend) {
+    use base64::{Engine, engine::general_purpose::STANDARD as BASE64};
+    let mut net = TestNetwork::start(backend, 2).await;
+    let (a, b) = (net.get(0), net.get(1));
+    a.create_actor("omega", "organization").await;
+    a.post("omega", "Antes de mudarnos", "public")
+        .await
+        .unwrap();
+    let archive = a.app().export_actor(&OP, "omega").await.unwrap();
+    assert_eq!(archive.posts.len(), 1);
+    let before = leftovers(b).await;
+
+    let mut broken: Value = serde_json::to_value(&archive).unwrap();
+    broken["actor"]["avatar"] = json!({
+        "url": format!("{}/media/avatar.png", a.base()),
+        "alt": null,
+        "base64": BASE64.encode(png()),
+    });
+    broken["posts"][0]["attachments"] = json!([{
+        "type": "Image",
+        "mediaType": "image/png",
+        "url": format!("{}/media/broken.png", a.base()),
+        "name": "Una foto",
+    }]);
+    broken["posts"][0]["images"] = json!([{
+        "url": format!("{}/media/broken.png", a.base()),
+        "alt": "Una foto",
+        "base64": BASE64.encode(b"this is not an image"),
+    }]);
+    let broken = App::read_archive(&serde_json::to_vec(&broken).unwrap()).unwrap();
+    let refused = b.app().import_actor(&OP, broken, None).await.unwrap_err();
+    assert_eq!(refused.kind(), ErrorKind::BadRequest, "{refused}");
+    let message = refused.message();
+    assert!(
+        message.contains(&archive.posts[0].id)
+            && message.contains("not a supported image")
+            && message.contains("nothing was imported"),
+        "{message}"
+    );
+    assert_eq!(
+        leftovers(b).await,
+        before,
+        "rows or files left by the refused import"
+    );
+    assert!(
+        query::actor::local_by_name(b.db(), "omega")
+            .await
+            .unwrap()
+            .is_none()
+    );
+
+    // The name is free: the good archive imports under it.
+    let imported = b.app().import_actor(&OP, archive, None).await.unwrap();
+    assert_eq!(imported.actor.username, "omega");
+    assert_eq!(imported.posts, 1);
+    let (actors, keys, posts, _, _) = leftovers(b).await;
+    assert_eq!(
+        (actors, keys, posts),
+        (before.0 + 1, before.1 + 1, before.2 + 1)
+    );
+    net.stop_all().await;
+}
+
+#[tokio::test]
+async fn a_refused_import_leaves_nothing_behind() {
+    on_every_backend!(failed_import_scenario);
+}

@@ -1089,6 +1089,16 @@ async fn notifications_scenario(backend: &Backend) {
         .unwrap();
     assert!(spanish.contains("te mencionó"), "{spanish}");
 
+    // The menu counts them on every page of the actor.
+    let compose = editor.get("/staff/as/ong/compose").await;
+    assert!(
+        compose
+            .body
+            .contains(r#"<span class="badge count" title="Notifications">3</span>"#),
+        "{}",
+        compose.body
+    );
+
     // Dismissing one (the newest: the pledge) leaves the others.
     let ids = field_values(&inbox.body, "id");
     assert!(ids.len() >= 3, "{ids:?}");
@@ -1130,6 +1140,10 @@ async fn notifications_scenario(backend: &Backend) {
     assert_eq!(cleared.status, StatusCode::SEE_OTHER);
     let inbox = editor.get("/staff/as/ong").await;
     assert!(inbox.body.contains("No notifications."), "{}", inbox.body);
+    assert!(
+        !inbox.body.contains("badge count"),
+        "no count when none wait"
+    );
     assert!(!inbox.body.contains("follows you."));
 
     // Twenty-one follows: a page of twenty, then the oldest one a page further.

@@ -88,14 +88,17 @@ impl App {
             Some(text) => summary_html(text)?,
             None => None,
         };
-        self.insert_local_actor(LocalActor {
-            name: &new.name,
-            kind: new.kind,
-            display_name,
-            summary,
-            manually_approves_followers: new.manually_approves_followers,
-            also_known_as: Vec::new(),
-        })
+        self.insert_local_actor(
+            &self.db,
+            LocalActor {
+                name: &new.name,
+                kind: new.kind,
+                display_name,
+                summary,
+                manually_approves_followers: new.manually_approves_followers,
+                also_known_as: Vec::new(),
+            },
+        )
         .await
     }
 
@@ -112,13 +115,18 @@ impl App {
         Ok(())
     }
 
-    /// Stores a new local actor with new keys (fields already checked and sanitized).
-    pub(crate) async fn insert_local_actor(&self, new: LocalActor<'_>) -> Result<actor::Model> {
+    /// Stores a new local actor with new keys (fields already checked and sanitized), on
+    /// `db` so that an import can write it in the same transaction as the rest.
+    pub(crate) async fn insert_local_actor(
+        &self,
+        db: &impl puentes_db::ConnectionTrait,
+        new: LocalActor<'_>,
+    ) -> Result<actor::Model> {
         let keys = self.network().generate_keys().await?;
         let urls = &self.urls;
         let name = new.name;
         query::actor::insert(
-            &self.db,
+            db,
             ActorData {
                 ap_id: urls.actor(name).to_string(),
                 username: name.to_string(),

@@ -11,8 +11,8 @@ use crate::{App, Caller, Permission, actors::LocalActor, media};
 use base64::{Engine, engine::general_purpose::STANDARD as BASE64};
 use chrono::{DateTime, Utc};
 use puentes_core::{
-    ActorKind, EndorsementStatus, Error, FollowState, MemberRole, MembershipStatus, Result,
-    Visibility,
+    ActorKind, EndorsementStatus, Error, ErrorKind, FollowState, MemberRole, MembershipStatus,
+    Result, Visibility,
     content::{Attachment, Tag},
     handle::validate_username,
 };
@@ -512,143 +512,178 @@ impl App {
             Some(n) => crate::actors::display_name(n)?,
             None => None,
         };
-        let actor = self
-            .insert_local_actor(LocalActor {
-                name: &name,
-                kind: archive.actor.kind,
-                display_name,
-                summary: archive
-                    .actor
-                    .summary
-                    .as_deref()
-                    .map(puentes_core::sanitize::clean_html),
-                manually_approves_followers: archive.actor.manually_approves_followers,
-                also_known_as,
-            })
-            .await?;
-
-        let txn = self.write().await?;
-        let mut retired = 0;
-        for keys in std::iter::once(&archive.keys).chain(&archive.retired_keys) {
-            query::moves::retire_key(
-                &txn,
-                actor.id,
-                RetiredKey {
-                    ap_id: keys.actor_id.clone(),
-                    public_key_id: keys.public_key_id.clone(),
-                    public_key_pem: keys.public_key_pem.clone(),
-                    private_key_pem: keys.private_key_pem.clone(),
-                    ed25519_public: keys.ed25519_public.clone(),
-                    ed25519_private: keys.ed25519_private.clone(),
-                },
-            )
-            .await?;
-            retired += 1;
-        }
-        let who = actor.display().to_string();
-        let mut change = query::actor::ProfileChange::default();
-        for (image, alt, slot) in [
-            (&archive.actor.avatar, "Avatar", &mut change.icon_url),
-            (
-                &archive.actor.header,
-                "Header image",
-                &mut change.header_url,
-            ),
-        ] {
-            if let Some(bytes) = image.as_ref().and_then(decode_image) {
-                let row = media::store_upload(
+        // One unit: the actor, its keys, images and posts are written in one transaction,
+        // and the image files stored on the way are deleted if any part fails, so a refused
+        // archive leaves nothing behind and the name stays free.
+        let mut stored: Vec<String> = Vec::new();
+        let written = async {
+            let txn = self.write().await?;
+            let actor = self
+                .insert_local_actor(
                     &txn,
-                    self.media_store(),
-                    actor.id,
-                    bytes,
-                    &format!("{alt} of {who}"),
+                    LocalActor {
+                        name: &name,
+                        kind: archive.actor.kind,
+                        display_name,
+                        summary: archive
+                            .actor
+                            .summary
+                            .as_deref()
+                            .map(puentes_core::sanitize::clean_html),
+                        manually_approves_followers: archive.actor.manually_approves_followers,
+                        also_known_as,
+                    },
                 )
                 .await?;
-                *slot = Some(Some(media::media_url(&self.urls, &row)));
-            }
-        }
-        let actor = query::actor::set_profile(&txn, actor, change).await?;
-
-        // Addresses of the old actor become the new actor's.
-        let old_followers = format!("{}/followers", archive.actor.id);
-        let new_followers = actor.followers_url.clone().unwrap_or_default();
-        let readdress = |list: &[String]| -> Vec<String> {
-            list.iter()
-                .map(|a| {
-                    if *a == old_followers {
-                        new_followers.clone()
-                    } else if *a == archive.actor.id {
-                        actor.ap_id.clone()
-                    } else {
-                        a.clone()
-                    }
-                })
-                .collect()
-        };
-        let mut posts = 0;
-        for post in &archive.posts {
-            let uuid = uuid::Uuid::new_v4();
-            let mut attachments = Vec::new();
-            let mut media_ids = Vec::new();
-            for (i, attachment) in post.attachments.iter().enumerate() {
-                let stored = match post.images.get(i).and_then(Option::as_ref) {
-                    Some(image) => match decode_image(image) {
-                        Some(bytes) => Some(
-                            media::store_upload(
-                                &txn,
-                                self.media_store(),
-                                actor.id,
-                                bytes,
-                                attachment.alt.as_deref().unwrap_or("Image"),
-                            )
-                            .await?,
-                        ),
-                        None => None,
+            let mut retired = 0;
+            for keys in std::iter::once(&archive.keys).chain(&archive.retired_keys) {
+                query::moves::retire_key(
+                    &txn,
+                    actor.id,
+                    RetiredKey {
+                        ap_id: keys.actor_id.clone(),
+                        public_key_id: keys.public_key_id.clone(),
+                        public_key_pem: keys.public_key_pem.clone(),
+                        private_key_pem: keys.private_key_pem.clone(),
+                        ed25519_public: keys.ed25519_public.clone(),
+                        ed25519_private: keys.ed25519_private.clone(),
                     },
-                    None => None,
-                };
-                match stored {
-                    Some(row) => {
-                        attachments.push(media::attachment_of(&self.urls, &row));
-                        media_ids.push(row.id);
-                    }
-                    None => attachments.push(attachment.clone()),
+                )
+                .await?;
+                retired += 1;
+            }
+            let who = actor.display().to_string();
+            let mut change = query::actor::ProfileChange::default();
+            for (image, alt, slot) in [
+                (&archive.actor.avatar, "Avatar", &mut change.icon_url),
+                (
+                    &archive.actor.header,
+                    "Header image",
+                    &mut change.header_url,
+                ),
+            ] {
+                if let Some(bytes) = image.as_ref().and_then(decode_image) {
+                    let row = media::store_upload(
+                        &txn,
+                        self.media_store(),
+                        actor.id,
+                        bytes,
+                        &format!("{alt} of {who}"),
+                    )
+                    .await?;
+                    stored.push(media::file_name(&row));
+                    *slot = Some(Some(media::media_url(&self.urls, &row)));
                 }
             }
-            let row = query::post::insert(
-                &txn,
-                PostData {
-                    ap_id: self.urls.post(uuid).to_string(),
-                    author_id: actor.id,
-                    kind: post.kind.clone(),
-                    content: puentes_core::sanitize::clean_html(&post.content),
-                    summary: post.summary.clone(),
-                    name: post.name.clone(),
-                    language: post.language.clone(),
-                    sensitive: post.sensitive,
-                    in_reply_to: post.in_reply_to.clone(),
-                    url: Some(self.urls.post_page(&actor.username, uuid).to_string()),
-                    visibility: post.visibility,
-                    to: readdress(&post.to),
-                    cc: readdress(&post.cc),
-                    local: true,
-                    published: post.published,
-                    updated_at: post.updated,
-                    content_map: post.content_map.as_ref().map(|m| {
-                        m.iter()
-                            .map(|(k, v)| (k.clone(), puentes_core::sanitize::clean_html(v)))
-                            .collect()
-                    }),
-                    tags: post.tags.clone(),
-                    audience: post.audience.clone(),
-                    attachments,
-                },
-            )
-            .await?;
-            query::media::attach_to_post(&txn, &media_ids, row.id).await?;
-            posts += 1;
+            let actor = query::actor::set_profile(&txn, actor, change).await?;
+
+            // Addresses of the old actor become the new actor's.
+            let old_followers = format!("{}/followers", archive.actor.id);
+            let new_followers = actor.followers_url.clone().unwrap_or_default();
+            let readdress = |list: &[String]| -> Vec<String> {
+                list.iter()
+                    .map(|a| {
+                        if *a == old_followers {
+                            new_followers.clone()
+                        } else if *a == archive.actor.id {
+                            actor.ap_id.clone()
+                        } else {
+                            a.clone()
+                        }
+                    })
+                    .collect()
+            };
+            let mut posts = 0;
+            for post in &archive.posts {
+                let uuid = uuid::Uuid::new_v4();
+                let mut attachments = Vec::new();
+                let mut media_ids = Vec::new();
+                for (i, attachment) in post.attachments.iter().enumerate() {
+                    let stored_row = match post.images.get(i).and_then(Option::as_ref) {
+                        Some(image) => match decode_image(image) {
+                            Some(bytes) => Some(
+                                media::store_upload(
+                                    &txn,
+                                    self.media_store(),
+                                    actor.id,
+                                    bytes,
+                                    attachment.alt.as_deref().unwrap_or("Image"),
+                                )
+                                .await
+                                .map_err(|e| match e.kind() {
+                                    // Say which post: the archive is refused as a whole.
+                                    ErrorKind::BadRequest => Error::bad_request(format!(
+                                        "image {} of the archived post {}: {}",
+                                        i + 1,
+                                        post.id,
+                                        e.message()
+                                    )),
+                                    _ => e,
+                                })?,
+                            ),
+                            None => None,
+                        },
+                        None => None,
+                    };
+                    match stored_row {
+                        Some(row) => {
+                            stored.push(media::file_name(&row));
+                            attachments.push(media::attachment_of(&self.urls, &row));
+                            media_ids.push(row.id);
+                        }
+                        None => attachments.push(attachment.clone()),
+                    }
+                }
+                let row = query::post::insert(
+                    &txn,
+                    PostData {
+                        ap_id: self.urls.post(uuid).to_string(),
+                        author_id: actor.id,
+                        kind: post.kind.clone(),
+                        content: puentes_core::sanitize::clean_html(&post.content),
+                        summary: post.summary.clone(),
+                        name: post.name.clone(),
+                        language: post.language.clone(),
+                        sensitive: post.sensitive,
+                        in_reply_to: post.in_reply_to.clone(),
+                        url: Some(self.urls.post_page(&actor.username, uuid).to_string()),
+                        visibility: post.visibility,
+                        to: readdress(&post.to),
+                        cc: readdress(&post.cc),
+                        local: true,
+                        published: post.published,
+                        updated_at: post.updated,
+                        content_map: post.content_map.as_ref().map(|m| {
+                            m.iter()
+                                .map(|(k, v)| (k.clone(), puentes_core::sanitize::clean_html(v)))
+                                .collect()
+                        }),
+                        tags: post.tags.clone(),
+                        audience: post.audience.clone(),
+                        attachments,
+                    },
+                )
+                .await?;
+                query::media::attach_to_post(&txn, &media_ids, row.id).await?;
+                posts += 1;
+            }
+            self.commit(txn).await?;
+            Ok::<_, Error>((actor, retired, posts))
         }
-        self.commit(txn).await?;
+        .await;
+        let (actor, retired, posts) = match written {
+            Ok(written) => written,
+            Err(e) => {
+                for name in &stored {
+                    let _ = self.media_store().delete(name).await;
+                }
+                return Err(if e.kind() == ErrorKind::BadRequest {
+                    Error::bad_request(format!("{}: nothing was imported", e.message()))
+                } else {
+                    e
+                });
+            }
+        };
         let mut unreachable = Vec::new();
 
         // An alliance keeps its members (each was admitted; the Move tells them).

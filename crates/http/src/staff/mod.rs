@@ -135,6 +135,8 @@ pub struct Staff {
     pub session: Session,
     pub csrf: String,
     pub reader: Reader,
+    /// The acting actor's notifications, counted once the page knows whom it acts for.
+    unread: std::sync::OnceLock<u64>,
 }
 
 /// Sends a visitor who is not logged in to the login page, then back.
@@ -185,6 +187,7 @@ impl FromRequestParts<HttpState> for Staff {
             session,
             csrf,
             reader,
+            unread: std::sync::OnceLock::new(),
         })
     }
 }
@@ -236,10 +239,18 @@ impl Staff {
     /// role allows is for each command to say.
     pub async fn acting(&self, state: &HttpState, name: &str) -> Result<Acting> {
         // Every role may publish: this is "holds a role on it", asked of the app layer.
-        state
+        let acting = state
             .app
             .acting(&self.caller, name, puentes_app::Permission::Publish)
-            .await
+            .await?;
+        // For the menu: how many notifications wait on the inbox.
+        let all = puentes_db::query::notification::KindFilter::default();
+        let count = state
+            .app
+            .unread_notifications(&self.caller, name, &all, None)
+            .await?;
+        let _ = self.unread.set(count);
+        Ok(acting)
     }
 
     /// Renders a staff page: the layout gets who is logged in, whom they act as, the actor
@@ -274,6 +285,7 @@ impl Staff {
                 alliance => a.actor.is_alliance(),
                 decides => a.role.is_some_and(|r| Permission::Decide.granted_to(r)),
                 manages => a.role.is_some_and(|r| Permission::Manage.granted_to(r)),
+                unread => self.unread.get().copied().unwrap_or_default(),
             }
         });
         let full = context! {
