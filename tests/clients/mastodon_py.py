@@ -211,6 +211,21 @@ for s in group_line:
 relayed_uris = {s["reblog"]["uri"] for s in group_line if s["reblog"]}
 check({into["uri"], mentioning["uri"], objs["post"]} <= relayed_uris, f"relayed by red: {relayed_uris}")
 
+# The profile from a client, through the staff settings page's commands.
+before = ong.account_verify_credentials()
+updated = ong.account_update_credentials(display_name="ONG Alfa", note="Trabajamos en el barrio",
+                                         avatar=CONFIG["image"], avatar_mime_type="image/png", locked=True)
+check_account(updated, "updated credentials")
+check(updated["display_name"] == "ONG Alfa" and "Trabajamos en el barrio" in updated["note"], updated["note"])
+check(updated["locked"] is True and updated["avatar"] != before["avatar"], "locked and a new avatar")
+check(ong.account_verify_credentials()["display_name"] == "ONG Alfa", "kept")
+ong.account_update_credentials(locked=False)
+try:
+    red.account_update_credentials(display_name="Otra red")
+    raise AssertionError("an editor's token changed the alliance's profile")
+except MastodonAPIError:
+    pass
+
 # Revoking: the token stops working.
 requests.post(f"{BASE}/oauth/revoke", data={"client_id": client_id, "client_secret": client_secret, "token": pw_token})
 r = requests.get(f"{BASE}/api/v1/accounts/verify_credentials", headers={"Authorization": f"Bearer {pw_token}"})

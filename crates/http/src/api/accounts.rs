@@ -365,3 +365,43 @@ pub async fn reject_follow_request(
         .await?;
     Ok(json_response(relationship(&state, me, &other).await?))
 }
+
+/// `PATCH /api/v1/accounts/update_credentials`: name, note, avatar, header and `locked`,
+/// through the same commands as the staff settings page (owners and secretariats only).
+pub async fn update_credentials(
+    State(state): State<HttpState>,
+    token: Token,
+    params: Params,
+) -> ApiResult<Response> {
+    let (caller, me) = token.acting("write:accounts")?;
+    let mut edit = puentes_app::actors::ProfileEdit {
+        display_name: params.str("display_name").map(str::to_string),
+        summary: params.str("note").map(str::to_string),
+        ..Default::default()
+    };
+    for (name, bytes) in &params.2 {
+        puentes_app::media::check_upload_size(bytes.len())?;
+        if name == "avatar" {
+            edit.avatar = Some(bytes.clone());
+        } else {
+            edit.header = Some(bytes.clone());
+        }
+    }
+    let mut actor = me.clone();
+    let changes = edit.display_name.is_some()
+        || edit.summary.is_some()
+        || edit.avatar.is_some()
+        || edit.header.is_some();
+    if changes {
+        actor = state.app.edit_actor(caller, &me.username, edit).await?;
+    }
+    if let Some(locked) = params.bool("locked") {
+        actor = state
+            .app
+            .set_manual_approval(caller, &me.username, locked)
+            .await?;
+    }
+    Ok(json_response(
+        entities::credential_account(&state, &actor).await?,
+    ))
+}

@@ -66,6 +66,10 @@ pub fn router() -> Router<HttpState> {
             "/v1/accounts/verify_credentials",
             get(a::verify_credentials),
         )
+        .route(
+            "/v1/accounts/update_credentials",
+            axum::routing::patch(a::update_credentials),
+        )
         .route("/v1/accounts/relationships", get(a::relationships))
         .route("/v1/accounts/lookup", get(a::lookup))
         .route("/v1/accounts/search", get(a::search_accounts))
@@ -313,7 +317,12 @@ impl MaybeToken {
 /// Mastodon's clients send them: `key[]` repeated makes a list; a JSON body's values are
 /// kept as they are; a multipart form's `file` is kept aside (media uploads).
 #[derive(Debug, Default, Clone)]
-pub struct Params(pub Map<String, Value>, pub Option<Vec<u8>>);
+pub struct Params(
+    pub Map<String, Value>,
+    pub Option<Vec<u8>>,
+    /// `avatar` and `header` images of a profile update.
+    pub Vec<(String, Vec<u8>)>,
+);
 
 fn add_pair(map: &mut Map<String, Value>, key: &str, value: &str) {
     let value = Value::String(value.to_string());
@@ -336,7 +345,7 @@ impl Params {
         for (k, v) in url::form_urlencoded::parse(query.unwrap_or_default().as_bytes()) {
             add_pair(&mut map, &k, &v);
         }
-        Params(map, None)
+        Params(map, None, Vec::new())
     }
 
     pub fn str(&self, key: &str) -> Option<&str> {
@@ -446,10 +455,12 @@ async fn read_multipart(
     let mut form = multer::Multipart::new(stream, boundary);
     while let Some(field) = form.next_field().await.map_err(unreadable)? {
         let name = field.name().unwrap_or_default().to_string();
-        if name == "file" || name == "thumbnail" {
+        if matches!(name.as_str(), "file" | "thumbnail" | "avatar" | "header") {
             let bytes = field.bytes().await.map_err(unreadable)?;
             if name == "file" {
                 params.1 = Some(bytes.to_vec());
+            } else if name != "thumbnail" && !bytes.is_empty() {
+                params.2.push((name, bytes.to_vec()));
             }
         } else {
             let text = field.text().await.map_err(unreadable)?;
