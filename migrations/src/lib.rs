@@ -20,6 +20,7 @@ mod m20261202_000005_hot_lookups;
 mod m20261202_000010_staff_sessions;
 mod m20261203_000001_moves;
 mod m20261203_000002_api_statuses;
+mod m20261203_000003_markers;
 
 pub struct Migrator;
 
@@ -44,6 +45,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000010_staff_sessions::Migration),
             Box::new(m20261203_000001_moves::Migration),
             Box::new(m20261203_000002_api_statuses::Migration),
+            Box::new(m20261203_000003_markers::Migration),
         ]
     }
 }

@@ -226,6 +226,14 @@ try:
 except MastodonAPIError:
     pass
 
+# Read markers are kept (Mastodon.py posts them as a form).
+last = ong.timeline_home(limit=1)[0]["id"]
+saved = ong.markers_set(["home"], [last])
+check(str(saved["home"]["last_read_id"]) == str(last), f"marker saved {saved}")
+again = ong.markers_set(["home"], [last])
+check(again["home"]["version"] == saved["home"]["version"] + 1, "marker version counts moves")
+check(str(ong.markers_get(["home"])["home"]["last_read_id"]) == str(last), "marker read back")
+
 # Revoking: the token stops working.
 requests.post(f"{BASE}/oauth/revoke", data={"client_id": client_id, "client_secret": client_secret, "token": pw_token})
 r = requests.get(f"{BASE}/api/v1/accounts/verify_credentials", headers={"Authorization": f"Bearer {pw_token}"})

@@ -14,6 +14,7 @@ pub mod caller;
 pub mod calls;
 pub mod follows;
 pub mod login;
+pub mod markers;
 pub mod media;
 pub mod moves;
 pub mod notifications;

@@ -16,6 +16,7 @@ pub mod follow;
 pub mod held_relay;
 pub mod instance;
 pub mod known_membership;
+pub mod marker;
 pub mod media;
 pub mod member_list_read;
 pub mod membership;

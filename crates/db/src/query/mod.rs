@@ -11,6 +11,7 @@ pub mod favourite;
 pub mod follow;
 pub mod instance;
 pub mod known_membership;
+pub mod marker;
 pub mod media;
 pub mod membership;
 pub mod moves;

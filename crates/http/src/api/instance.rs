@@ -123,11 +123,6 @@ pub async fn empty_list() -> Response {
     json_response(json!([]))
 }
 
-/// `GET/POST /api/v1/markers`: no read markers are kept; `{}`.
-pub async fn empty_object() -> Response {
-    json_response(json!({}))
-}
-
 /// Web Push is not offered; clients then poll.
 pub async fn no_push() -> ApiError {
     ApiError::new(StatusCode::NOT_FOUND, "Record not found")

@@ -20,6 +20,7 @@ pub mod accounts;
 pub mod entities;
 pub mod groups;
 pub mod instance;
+pub mod markers;
 pub mod notifications;
 pub mod objects;
 pub mod statuses;
@@ -39,7 +40,7 @@ pub fn router() -> Router<HttpState> {
         .route("/v1/instance/rules", get(i::empty_list))
         .route("/v1/custom_emojis", get(i::empty_list))
         .route("/v1/preferences", get(i::preferences))
-        .route("/v1/markers", get(i::empty_object).post(i::empty_object))
+        .route("/v1/markers", get(markers::list).post(markers::save))
         .route("/v1/filters", get(i::empty_list))
         .route("/v2/filters", get(i::empty_list))
         .route("/v1/announcements", get(i::empty_list))
