@@ -13,6 +13,13 @@ if [ ${#targets[@]} -eq 0 ]; then
   targets=(inbox_json http_signature sanitizer webfinger image)
 fi
 triple="$(rustc -vV | sed -n 's/^host: //p')"
+# The fuzz workspace pins the same versions as the main one: when the main lock moved on,
+# start again from it (libFuzzer is added on top) rather than fail or pick newer crates.
+if ! cargo metadata --locked --format-version 1 >/dev/null 2>&1; then
+  echo "fuzz/Cargo.lock is behind ../Cargo.lock: refreshed from it (commit the result)"
+  cp ../Cargo.lock Cargo.lock
+  cargo metadata --format-version 1 >/dev/null
+fi
 export RUSTFLAGS="-Cpasses=sancov-module -Cllvm-args=-sanitizer-coverage-level=4 \
 -Cllvm-args=-sanitizer-coverage-inline-8bit-counters -Cllvm-args=-sanitizer-coverage-pc-table \
 -Cllvm-args=-sanitizer-coverage-trace-compares --cfg fuzzing"
