@@ -459,21 +459,37 @@ async fn tokens_scenario(backend: &Backend) {
     assert!(
         pre.status().is_success() && pre.headers().contains_key("access-control-allow-methods")
     );
-    // Revoking through the staff member's list.
-    let staff = query::staff::by_email(ours.db(), EMAIL)
-        .await
-        .unwrap()
-        .unwrap();
-    let caller = puentes_app::Caller::Staff(staff.id);
-    let listed = ours.app().list_tokens(&caller).await.unwrap();
-    let red_grant = listed
-        .iter()
-        .find(|(_, _, a)| a.as_ref().is_some_and(|a| a.username == "red"))
-        .unwrap();
-    ours.app()
-        .revoke_token_by_id(&caller, red_grant.0.id)
-        .await
-        .unwrap();
+    // Revoking from the staff account page, as its owner would: listed, then one tap.
+    let mut browser = crate::staff_web::Visitor::new(ours);
+    assert_eq!(browser.login((EMAIL, PASSWORD)).await.status, 303);
+    let page = browser.get("/staff/account").await;
+    assert_eq!(page.status, 200);
+    let red_item = page
+        .body
+        .split("<li>")
+        .find(|item| item.contains("<strong>t</strong>") && item.contains(">@red<"))
+        .unwrap_or_else(|| panic!("red's token is listed: {}", page.body));
+    assert!(red_item.contains("read write follow"), "{red_item}");
+    let needle = "action=\"/staff/tokens/";
+    let start = red_item.find(needle).expect("a revoke button") + needle.len();
+    let id = red_item[start..].split('/').next().unwrap().to_string();
+    // Without the form's token the revocation is refused and the token still works.
+    let refused = browser
+        .post(&format!("/staff/tokens/{id}/revoke"), &[])
+        .await;
+    assert_eq!(refused.status, 403);
+    assert_eq!(who(red.clone()).await, "red");
+    let revoked = browser
+        .post(
+            &format!("/staff/tokens/{id}/revoke"),
+            &[("_csrf", &page.csrf())],
+        )
+        .await;
+    assert_eq!(revoked.status, 303, "{}", revoked.body);
+    let after = browser.get("/staff/account").await;
+    assert!(after.body.contains("Access revoked"), "{}", after.body);
+    assert!(!after.body.contains(">@red<"), "{}", after.body);
+    assert!(after.body.contains(">@ong<"), "ong's tokens stay");
     let gone = http
         .get(format!("{base}/api/v1/accounts/verify_credentials"))
         .bearer_auth(&red)

@@ -145,6 +145,16 @@ pub async fn logout(session: Session) -> Result<Response> {
     Ok(Redirect::to("/staff/login").into_response())
 }
 
+/// A client app's token, as its owner sees it on the account page.
+#[derive(serde::Serialize)]
+struct TokenView {
+    id: i64,
+    app: String,
+    actor: Option<String>,
+    scopes: String,
+    created: String,
+}
+
 #[derive(serde::Serialize)]
 struct SessionView {
     id: i64,
@@ -173,12 +183,25 @@ pub async fn account_page(State(state): State<HttpState>, staff: Staff) -> Resul
             current: s.current,
         })
         .collect();
+    let tokens: Vec<TokenView> = state
+        .app
+        .list_tokens(&staff.caller)
+        .await?
+        .into_iter()
+        .map(|(grant, app, actor)| TokenView {
+            id: grant.id,
+            app: app.name,
+            actor: actor.map(|a| a.username),
+            scopes: grant.scopes,
+            created: grant.created_at.to_rfc3339(),
+        })
+        .collect();
     let notice = take_notice(&staff.session).await;
     staff.page(
         &state,
         None,
         "staff/account.html",
-        context! { sessions => sessions, notice => notice },
+        context! { sessions => sessions, tokens => tokens, notice => notice },
     )
 }
 
@@ -225,4 +248,14 @@ pub async fn end_session(
 ) -> Result<Response> {
     state.app.end_session(&staff.caller, id).await?;
     done(&staff.session, "/staff/account", "session-ended").await
+}
+
+/// Revokes one of the staff member's own client tokens; the app is signed out at once.
+pub async fn revoke_token(
+    State(state): State<HttpState>,
+    staff: Staff,
+    Path(id): Path<i64>,
+) -> Result<Response> {
+    state.app.revoke_token_by_id(&staff.caller, id).await?;
+    done(&staff.session, "/staff/account", "token-revoked").await
 }

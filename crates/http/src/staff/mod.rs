@@ -39,6 +39,7 @@ pub fn router(state: &HttpState) -> Router<HttpState> {
             get(account::account_page).post(account::change_password),
         )
         .route("/staff/sessions/{id}/end", post(account::end_session))
+        .route("/staff/tokens/{id}/revoke", post(account::revoke_token))
         .route("/staff/as/{name}", get(inbox::inbox))
         .route(
             "/staff/as/{name}/compose",
