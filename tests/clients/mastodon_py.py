@@ -114,6 +114,32 @@ for n in notes:
 only = ong.notifications(types=["mention"])
 check(only and all(n["type"] == "mention" for n in only), "types[] filter")
 
+# Grouped notifications (Mastodon 4.3): the same page folded by type (and status), the
+# others one group each; unread counts follow the notifications marker.
+flat = ong.notifications(limit=40)
+grouped = ong.grouped_notifications(limit=40)
+groups = grouped["notification_groups"]
+check(sum(g["notifications_count"] for g in groups) == len(flat), f"every notification in a group {groups}")
+follows = [n for n in flat if n["type"] == "follow"]
+follow_groups = [g for g in groups if g["type"] == "follow"]
+check(len(follow_groups) == 1 and follow_groups[0]["notifications_count"] == len(follows),
+      f"follows in one group {follow_groups}")
+check(follow_groups[0]["most_recent_notification_id"] == follows[0]["id"], "newest follow leads the group")
+check({a["id"] for a in grouped["accounts"]} >= {n["account"]["id"] for n in flat}, "accounts listed")
+for g in groups:
+    if g["type"] == "mention":
+        check(g["group_key"] == f"ungrouped-{g['most_recent_notification_id']}", f"mention ungrouped {g}")
+        check(any(s["id"] == g["status_id"] for s in grouped["statuses"]), "its status listed")
+r = requests.get(f"{BASE}/api/v2/notifications?limit=1", headers={"Authorization": f"Bearer {ong_token}"})
+check_link(r, "grouped notifications")
+check(len(r.json()["notification_groups"]) == 1, "a page of one")
+ong.markers_set(["notifications"], [flat[-1]["id"]])
+check(ong.notifications_unread_count()["count"] == len(flat) - 1, "unread after the marker")
+v2_unread = requests.get(f"{BASE}/api/v2/notifications/unread_count", headers={"Authorization": f"Bearer {ong_token}"})
+check(v2_unread.json()["count"] == len(flat) - 1, f"v2 unread {v2_unread.text}")
+ong.markers_set(["notifications"], [flat[0]["id"]])
+check(ong.notifications_unread_count()["count"] == 0, "all read")
+
 fav = ong.status_favourite(theirs[0]["id"])
 check(fav["favourited"], "favourited")
 boost = ong.status_reblog(theirs[0]["id"])

@@ -120,6 +120,11 @@ pub fn router() -> Router<HttpState> {
             get(notifications::unread_count),
         )
         .route("/v1/notifications/{id}", get(notifications::show))
+        .route("/v2/notifications", get(notifications::grouped))
+        .route(
+            "/v2/notifications/unread_count",
+            get(notifications::unread_count),
+        )
         .route(
             "/v1/notifications/{id}/dismiss",
             post(notifications::dismiss),
