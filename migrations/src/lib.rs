@@ -21,6 +21,7 @@ mod m20261202_000010_staff_sessions;
 mod m20261203_000001_moves;
 mod m20261203_000002_api_statuses;
 mod m20261203_000003_markers;
+mod m20261203_000004_bookmarks;
 
 pub struct Migrator;
 
@@ -46,6 +47,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000001_moves::Migration),
             Box::new(m20261203_000002_api_statuses::Migration),
             Box::new(m20261203_000003_markers::Migration),
+            Box::new(m20261203_000004_bookmarks::Migration),
         ]
     }
 }

@@ -147,6 +147,23 @@ check(boost["reblog"]["id"] == theirs[0]["id"], "boost wraps the post")
 control("settle")
 check(control("remote_counts", id=posted["id"])["likes"] == 1, "the Like reached the remote instance")
 
+# Bookmarks: kept per actor, shown in entities, paged by bookmark; red keeps none of ong's.
+check(not theirs[0]["bookmarked"], "not kept yet")
+kept = ong.status_bookmark(theirs[0]["id"])
+check(kept["bookmarked"], "bookmarked")
+mine_kept = ong.status_bookmark(status["id"])
+check(ong.status(theirs[0]["id"])["bookmarked"], "bookmarked when read again")
+marks = ong.bookmarks(limit=1)
+check([m["id"] for m in marks] == [status["id"]], f"newest kept first {marks}")
+more = ong.fetch_next(marks)
+check(more and [m["id"] for m in more] == [theirs[0]["id"]], f"next page of bookmarks {more}")
+r = requests.get(f"{BASE}/api/v1/bookmarks?limit=1", headers={"Authorization": f"Bearer {ong_token}"})
+check_link(r, "bookmarks")
+check(red.bookmarks() == [], "bookmarks belong to one actor")
+check(not red.status(status["id"])["bookmarked"], "not red's bookmark")
+check(not ong.status_unbookmark(status["id"])["bookmarked"], "unbookmarked")
+check([m["id"] for m in ong.bookmarks()] == [theirs[0]["id"]], "one left")
+
 # Puentes' own objects as statuses: the alliance ong follows opens a statement, calls to
 # action and relays a member's post; all three show in home, in the alliance's statuses and
 # (the statement and the call) in the public timeline, with numeric time-ordered ids.

@@ -307,3 +307,55 @@ impl App {
         Ok(post)
     }
 }
+
+/// Bookmarks: posts an actor keeps to read again, private to it (nothing federates).
+impl App {
+    /// `as_name` keeps a post it may read.
+    pub async fn bookmark(
+        &self,
+        caller: &Caller,
+        as_name: &str,
+        ap_id: &str,
+    ) -> Result<puentes_db::post::Model> {
+        let acting = self.acting(caller, as_name, Permission::Publish).await?;
+        let post = self.reachable_post(&acting.actor, ap_id).await?;
+        query::bookmark::add(&self.db, acting.actor.id, post.id).await?;
+        Ok(post)
+    }
+
+    /// `as_name` lets a kept post go; nothing happens when it was not kept.
+    pub async fn unbookmark(
+        &self,
+        caller: &Caller,
+        as_name: &str,
+        ap_id: &str,
+    ) -> Result<puentes_db::post::Model> {
+        let acting = self.acting(caller, as_name, Permission::Publish).await?;
+        let post = query::post::by_ap_id(&self.db, ap_id)
+            .await?
+            .ok_or_else(|| puentes_core::Error::not_found("post"))?;
+        query::bookmark::remove(&self.db, acting.actor.id, post.id).await?;
+        Ok(post)
+    }
+
+    /// `as_name`'s kept posts still there and still readable, newest kept first, each with
+    /// its bookmark id (the paging key).
+    pub async fn bookmarks(
+        &self,
+        caller: &Caller,
+        as_name: &str,
+        range: query::IdRange,
+    ) -> Result<Vec<(i64, puentes_db::post::Model)>> {
+        let acting = self.acting(caller, as_name, Permission::Publish).await?;
+        let mut out = Vec::new();
+        for row in query::bookmark::of(&self.db, acting.actor.id, range).await? {
+            if let Some(post) = query::post::by_id(&self.db, row.post_id).await?
+                && post.deleted_at.is_none()
+                && self.may_read(Some(&acting.actor), &post).await?
+            {
+                out.push((row.id, post));
+            }
+        }
+        Ok(out)
+    }
+}

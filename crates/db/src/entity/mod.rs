@@ -6,6 +6,7 @@ pub mod announce;
 pub mod api_idempotency;
 pub mod api_status;
 pub mod block;
+pub mod bookmark;
 pub mod call;
 pub mod call_like;
 pub mod call_organizer;

@@ -5,6 +5,7 @@ pub mod actor;
 pub mod answers;
 pub mod api_status;
 pub mod block;
+pub mod bookmark;
 pub mod call;
 pub mod delivery;
 pub mod favourite;

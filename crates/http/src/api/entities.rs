@@ -299,12 +299,13 @@ pub async fn statuses(
             .map(|n| json!({ "name": n, "url": format!("{}/tags/{}", state.urls.base(), n) }))
             .collect();
         let parent = p.in_reply_to.as_ref().and_then(|id| parents.get(id));
-        let (favourited, reblogged) = match viewer {
+        let (favourited, reblogged, bookmarked) = match viewer {
             Some(v) => (
                 query::favourite::between(db, v.id, p.id).await?.is_some(),
                 query::relay::has_announced(db, v.id, &p.ap_id).await?,
+                query::bookmark::between(db, v.id, p.id).await?,
             ),
-            None => (false, false),
+            None => (false, false, false),
         };
         let spoiler = if p.name.is_some() {
             String::new()
@@ -334,7 +335,7 @@ pub async fn statuses(
             "favourited": favourited,
             "reblogged": reblogged,
             "muted": false,
-            "bookmarked": false,
+            "bookmarked": bookmarked,
             "pinned": false,
             "filtered": [],
             "reblog": Value::Null,

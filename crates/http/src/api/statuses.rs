@@ -232,6 +232,60 @@ pub async fn favourite(
     ))
 }
 
+/// `POST /api/v1/statuses/:id/bookmark`
+pub async fn bookmark(
+    State(state): State<HttpState>,
+    token: Token,
+    Path(id): Path<String>,
+) -> ApiResult<Response> {
+    let (caller, me) = token.acting("write:bookmarks")?;
+    let post = readable(&state, Some(me), &id).await?;
+    let post = state
+        .app
+        .bookmark(caller, &me.username, &post.ap_id)
+        .await?;
+    Ok(json_response(
+        entities::status(&state, Some(me), &post).await?,
+    ))
+}
+
+/// `POST /api/v1/statuses/:id/unbookmark`
+pub async fn unbookmark(
+    State(state): State<HttpState>,
+    token: Token,
+    Path(id): Path<String>,
+) -> ApiResult<Response> {
+    let (caller, me) = token.acting("write:bookmarks")?;
+    let post = readable(&state, Some(me), &id).await?;
+    let post = state
+        .app
+        .unbookmark(caller, &me.username, &post.ap_id)
+        .await?;
+    Ok(json_response(
+        entities::status(&state, Some(me), &post).await?,
+    ))
+}
+
+/// `GET /api/v1/bookmarks`: paged by bookmark, as Mastodon does.
+pub async fn bookmarks(
+    State(state): State<HttpState>,
+    token: Token,
+    OriginalUri(uri): OriginalUri,
+    params: Params,
+) -> ApiResult<Response> {
+    let (caller, me) = token.acting("read:bookmarks")?;
+    let rows = state
+        .app
+        .bookmarks(caller, &me.username, params.range())
+        .await?;
+    let ids: Vec<i64> = rows.iter().map(|(id, _)| *id).collect();
+    let mut list = Vec::with_capacity(rows.len());
+    for (_, post) in &rows {
+        list.push(entities::status(&state, Some(me), post).await?);
+    }
+    Ok(paged(list, link_header(&state, &uri, &ids)))
+}
+
 /// `POST /api/v1/statuses/:id/unfavourite`
 pub async fn unfavourite(
     State(state): State<HttpState>,
