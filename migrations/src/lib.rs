@@ -22,6 +22,7 @@ mod m20261203_000001_moves;
 mod m20261203_000002_api_statuses;
 mod m20261203_000003_markers;
 mod m20261203_000004_bookmarks;
+mod m20261203_000005_pins;
 
 pub struct Migrator;
 
@@ -48,6 +49,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000002_api_statuses::Migration),
             Box::new(m20261203_000003_markers::Migration),
             Box::new(m20261203_000004_bookmarks::Migration),
+            Box::new(m20261203_000005_pins::Migration),
         ]
     }
 }

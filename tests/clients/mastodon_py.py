@@ -164,6 +164,30 @@ check(not red.status(status["id"])["bookmarked"], "not red's bookmark")
 check(not ong.status_unbookmark(status["id"])["bookmarked"], "unbookmarked")
 check([m["id"] for m in ong.bookmarks()] == [theirs[0]["id"]], "one left")
 
+# Pins: only one's own posts, at most five, shown with pinned=true and in entities.
+own = [ong.status_post(f"Para fijar {n}") for n in range(6)]
+pinned = ong.status_pin(own[0]["id"])
+check(pinned["pinned"], "pinned")
+try:
+    ong.status_pin(theirs[0]["id"])
+    raise AssertionError("pinned someone else's post")
+except MastodonAPIError as e:
+    check(e.args[1] == 422 and "Someone else" in str(e.args[3]), f"someone else's post: {e}")
+for s in own[1:5]:
+    ong.status_pin(s["id"])
+try:
+    ong.status_pin(own[5]["id"])
+    raise AssertionError("a sixth pin")
+except MastodonAPIError as e:
+    check(e.args[1] == 422 and "maximum" in str(e.args[3]), f"a sixth pin: {e}")
+shown = ong.account_statuses(me["id"], pinned=True)
+check([s["id"] for s in shown] == [s["id"] for s in reversed(own[:5])], f"pinned statuses {shown}")
+check(all(s["pinned"] for s in shown), "pinned in entities")
+check(not ong.status_unpin(own[0]["id"])["pinned"], "unpinned")
+check(len(ong.account_statuses(me["id"], pinned=True)) == 4, "four left")
+check(ong.status_pin(own[5]["id"])["pinned"], "room for another")
+check(not red.status(own[5]["id"])["pinned"], "pinned shows only to its actor")
+
 # Puentes' own objects as statuses: the alliance ong follows opens a statement, calls to
 # action and relays a member's post; all three show in home, in the alliance's statuses and
 # (the statement and the call) in the public timeline, with numeric time-ordered ids.

@@ -359,3 +359,67 @@ impl App {
         Ok(out)
     }
 }
+
+/// Pins: an actor's own posts shown first on its profile, as Mastodon's (at most five).
+impl App {
+    /// As many as Mastodon allows.
+    pub const MAX_PINS: u64 = 5;
+
+    /// `as_name` pins one of its own posts; another's post, or a sixth, is refused.
+    pub async fn pin(
+        &self,
+        caller: &Caller,
+        as_name: &str,
+        ap_id: &str,
+    ) -> Result<puentes_db::post::Model> {
+        let acting = self.acting(caller, as_name, Permission::Publish).await?;
+        let post = self.reachable_post(&acting.actor, ap_id).await?;
+        if post.author_id != acting.actor.id {
+            return Err(puentes_core::Error::bad_request(
+                "Validation failed: Someone else's post cannot be pinned",
+            ));
+        }
+        if !query::pin::between(&self.db, acting.actor.id, post.id).await?
+            && query::pin::count(&self.db, acting.actor.id).await? >= Self::MAX_PINS
+        {
+            return Err(puentes_core::Error::bad_request(
+                "Validation failed: You have already pinned the maximum number of posts",
+            ));
+        }
+        query::pin::add(&self.db, acting.actor.id, post.id).await?;
+        Ok(post)
+    }
+
+    /// `as_name` unpins a post; nothing happens when it was not pinned.
+    pub async fn unpin(
+        &self,
+        caller: &Caller,
+        as_name: &str,
+        ap_id: &str,
+    ) -> Result<puentes_db::post::Model> {
+        let acting = self.acting(caller, as_name, Permission::Publish).await?;
+        let post = query::post::by_ap_id(&self.db, ap_id)
+            .await?
+            .ok_or_else(|| puentes_core::Error::not_found("post"))?;
+        query::pin::remove(&self.db, acting.actor.id, post.id).await?;
+        Ok(post)
+    }
+
+    /// An actor's pinned posts that `viewer` may read, newest pinned first.
+    pub async fn pinned_posts(
+        &self,
+        viewer: Option<&puentes_db::actor::Model>,
+        actor_id: i64,
+    ) -> Result<Vec<puentes_db::post::Model>> {
+        let mut out = Vec::new();
+        for row in query::pin::of(&self.db, actor_id).await? {
+            if let Some(post) = query::post::by_id(&self.db, row.post_id).await?
+                && post.deleted_at.is_none()
+                && self.may_read(viewer, &post).await?
+            {
+                out.push(post);
+            }
+        }
+        Ok(out)
+    }
+}

@@ -25,6 +25,7 @@ pub mod notification;
 pub mod oauth_app;
 pub mod oauth_grant;
 pub mod outbox_event;
+pub mod pin;
 pub mod pledge;
 pub mod post;
 pub mod received_activity;

@@ -19,6 +19,7 @@ pub mod moves;
 pub mod notification;
 pub mod oauth;
 pub mod outbox;
+pub mod pin;
 pub mod post;
 pub mod received;
 pub mod relay;

@@ -97,7 +97,12 @@ pub async fn account_statuses(
     let viewer = token.viewer("read:statuses")?;
     let a = known(&state, &id).await?;
     if params.bool("pinned") == Some(true) {
-        return Ok(json_response(json!([])));
+        // A few at most, on one page.
+        let mut list = Vec::new();
+        for post in state.app.pinned_posts(viewer, a.id).await? {
+            list.push(entities::status(&state, viewer, &post).await?);
+        }
+        return Ok(json_response(serde_json::Value::Array(list)));
     }
     let own = viewer.is_some_and(|v| v.id == a.id);
     let posts = reads::by_author(

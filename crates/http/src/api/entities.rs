@@ -307,6 +307,11 @@ pub async fn statuses(
             ),
             None => (false, false, false),
         };
+        // Mastodon tells only the author whether its post is pinned.
+        let pinned = match viewer {
+            Some(v) if v.id == p.author_id => query::pin::between(db, v.id, p.id).await?,
+            _ => false,
+        };
         let spoiler = if p.name.is_some() {
             String::new()
         } else {
@@ -336,7 +341,7 @@ pub async fn statuses(
             "reblogged": reblogged,
             "muted": false,
             "bookmarked": bookmarked,
-            "pinned": false,
+            "pinned": pinned,
             "filtered": [],
             "reblog": Value::Null,
             "in_reply_to_id": parent.map(|x| x.id.to_string()),

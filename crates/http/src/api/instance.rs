@@ -22,7 +22,7 @@ fn configuration(state: &HttpState) -> Value {
     json!({
         "urls": { "streaming": state.urls.base().replacen("http", "ws", 1), "status": Value::Null, "about": format!("{}/", state.urls.base()), "privacy_policy": Value::Null, "terms_of_service": Value::Null },
         "vapid": { "public_key": "" },
-        "accounts": { "max_featured_tags": 0, "max_pinned_statuses": 0 },
+        "accounts": { "max_featured_tags": 0, "max_pinned_statuses": 5 },
         "statuses": {
             "max_characters": MAX_CHARACTERS,
             "max_media_attachments": puentes_app::posts::MAX_IMAGES,

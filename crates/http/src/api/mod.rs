@@ -98,6 +98,8 @@ pub fn router() -> Router<HttpState> {
         .route("/v1/statuses/{id}/favourite", post(s::favourite))
         .route("/v1/statuses/{id}/unfavourite", post(s::unfavourite))
         .route("/v1/statuses/{id}/bookmark", post(s::bookmark))
+        .route("/v1/statuses/{id}/pin", post(s::pin))
+        .route("/v1/statuses/{id}/unpin", post(s::unpin))
         .route("/v1/statuses/{id}/unbookmark", post(s::unbookmark))
         .route("/v1/statuses/{id}/reblog", post(s::reblog))
         .route("/v1/statuses/{id}/unreblog", post(s::unreblog))

@@ -232,6 +232,34 @@ pub async fn favourite(
     ))
 }
 
+/// `POST /api/v1/statuses/:id/pin`: one of the token actor's own posts (422 otherwise).
+pub async fn pin(
+    State(state): State<HttpState>,
+    token: Token,
+    Path(id): Path<String>,
+) -> ApiResult<Response> {
+    let (caller, me) = token.acting("write:accounts")?;
+    let post = readable(&state, Some(me), &id).await?;
+    let post = state.app.pin(caller, &me.username, &post.ap_id).await?;
+    Ok(json_response(
+        entities::status(&state, Some(me), &post).await?,
+    ))
+}
+
+/// `POST /api/v1/statuses/:id/unpin`
+pub async fn unpin(
+    State(state): State<HttpState>,
+    token: Token,
+    Path(id): Path<String>,
+) -> ApiResult<Response> {
+    let (caller, me) = token.acting("write:accounts")?;
+    let post = readable(&state, Some(me), &id).await?;
+    let post = state.app.unpin(caller, &me.username, &post.ap_id).await?;
+    Ok(json_response(
+        entities::status(&state, Some(me), &post).await?,
+    ))
+}
+
 /// `POST /api/v1/statuses/:id/bookmark`
 pub async fn bookmark(
     State(state): State<HttpState>,
