@@ -215,21 +215,57 @@ pub async fn context(
     })))
 }
 
+/// What a token's actor does to a post in one tap; each answers with the post as it now is.
+#[derive(Clone, Copy)]
+enum Tap {
+    Favourite,
+    Unfavourite,
+    Unboost,
+    Bookmark,
+    Unbookmark,
+    Pin,
+    Unpin,
+}
+
+impl Tap {
+    /// The scope a token needs for it, as Mastodon asks.
+    fn scope(self) -> &'static str {
+        match self {
+            Tap::Favourite | Tap::Unfavourite => "write:favourites",
+            Tap::Unboost => "write:statuses",
+            Tap::Bookmark | Tap::Unbookmark => "write:bookmarks",
+            Tap::Pin | Tap::Unpin => "write:accounts",
+        }
+    }
+}
+
+/// One tap on post `id`: the scope checked, the post readable by the token's actor, the
+/// command of the app layer, and the post's status as it now is.
+async fn tap(state: &HttpState, token: &Token, id: &str, tap: Tap) -> ApiResult<Response> {
+    let (caller, me) = token.acting(tap.scope())?;
+    let post = readable(state, Some(me), id).await?;
+    let (app, as_name, ap_id) = (&state.app, me.username.as_str(), post.ap_id.as_str());
+    let post = match tap {
+        Tap::Favourite => app.favourite(caller, as_name, ap_id).await?,
+        Tap::Unfavourite => app.unfavourite(caller, as_name, ap_id).await?,
+        Tap::Unboost => app.unboost(caller, as_name, ap_id).await?,
+        Tap::Bookmark => app.bookmark(caller, as_name, ap_id).await?,
+        Tap::Unbookmark => app.unbookmark(caller, as_name, ap_id).await?,
+        Tap::Pin => app.pin(caller, as_name, ap_id).await?,
+        Tap::Unpin => app.unpin(caller, as_name, ap_id).await?,
+    };
+    Ok(json_response(
+        entities::status(state, Some(me), &post).await?,
+    ))
+}
+
 /// `POST /api/v1/statuses/:id/favourite`
 pub async fn favourite(
     State(state): State<HttpState>,
     token: Token,
     Path(id): Path<String>,
 ) -> ApiResult<Response> {
-    let (caller, me) = token.acting("write:favourites")?;
-    let post = readable(&state, Some(me), &id).await?;
-    let post = state
-        .app
-        .favourite(caller, &me.username, &post.ap_id)
-        .await?;
-    Ok(json_response(
-        entities::status(&state, Some(me), &post).await?,
-    ))
+    tap(&state, &token, &id, Tap::Favourite).await
 }
 
 /// `POST /api/v1/statuses/:id/pin`: one of the token actor's own posts (422 otherwise).
@@ -238,12 +274,7 @@ pub async fn pin(
     token: Token,
     Path(id): Path<String>,
 ) -> ApiResult<Response> {
-    let (caller, me) = token.acting("write:accounts")?;
-    let post = readable(&state, Some(me), &id).await?;
-    let post = state.app.pin(caller, &me.username, &post.ap_id).await?;
-    Ok(json_response(
-        entities::status(&state, Some(me), &post).await?,
-    ))
+    tap(&state, &token, &id, Tap::Pin).await
 }
 
 /// `POST /api/v1/statuses/:id/unpin`
@@ -252,12 +283,7 @@ pub async fn unpin(
     token: Token,
     Path(id): Path<String>,
 ) -> ApiResult<Response> {
-    let (caller, me) = token.acting("write:accounts")?;
-    let post = readable(&state, Some(me), &id).await?;
-    let post = state.app.unpin(caller, &me.username, &post.ap_id).await?;
-    Ok(json_response(
-        entities::status(&state, Some(me), &post).await?,
-    ))
+    tap(&state, &token, &id, Tap::Unpin).await
 }
 
 /// `POST /api/v1/statuses/:id/bookmark`
@@ -266,15 +292,7 @@ pub async fn bookmark(
     token: Token,
     Path(id): Path<String>,
 ) -> ApiResult<Response> {
-    let (caller, me) = token.acting("write:bookmarks")?;
-    let post = readable(&state, Some(me), &id).await?;
-    let post = state
-        .app
-        .bookmark(caller, &me.username, &post.ap_id)
-        .await?;
-    Ok(json_response(
-        entities::status(&state, Some(me), &post).await?,
-    ))
+    tap(&state, &token, &id, Tap::Bookmark).await
 }
 
 /// `POST /api/v1/statuses/:id/unbookmark`
@@ -283,15 +301,7 @@ pub async fn unbookmark(
     token: Token,
     Path(id): Path<String>,
 ) -> ApiResult<Response> {
-    let (caller, me) = token.acting("write:bookmarks")?;
-    let post = readable(&state, Some(me), &id).await?;
-    let post = state
-        .app
-        .unbookmark(caller, &me.username, &post.ap_id)
-        .await?;
-    Ok(json_response(
-        entities::status(&state, Some(me), &post).await?,
-    ))
+    tap(&state, &token, &id, Tap::Unbookmark).await
 }
 
 /// `GET /api/v1/bookmarks`: paged by bookmark, as Mastodon does.
@@ -320,15 +330,7 @@ pub async fn unfavourite(
     token: Token,
     Path(id): Path<String>,
 ) -> ApiResult<Response> {
-    let (caller, me) = token.acting("write:favourites")?;
-    let post = readable(&state, Some(me), &id).await?;
-    let post = state
-        .app
-        .unfavourite(caller, &me.username, &post.ap_id)
-        .await?;
-    Ok(json_response(
-        entities::status(&state, Some(me), &post).await?,
-    ))
+    tap(&state, &token, &id, Tap::Unfavourite).await
 }
 
 /// `POST /api/v1/statuses/:id/reblog`: the boost, as a status wrapping the post.
@@ -359,12 +361,7 @@ pub async fn unreblog(
     token: Token,
     Path(id): Path<String>,
 ) -> ApiResult<Response> {
-    let (caller, me) = token.acting("write:statuses")?;
-    let post = readable(&state, Some(me), &id).await?;
-    let post = state.app.unboost(caller, &me.username, &post.ap_id).await?;
-    Ok(json_response(
-        entities::status(&state, Some(me), &post).await?,
-    ))
+    tap(&state, &token, &id, Tap::Unboost).await
 }
 
 /// `GET /api/v1/statuses/:id/reblogged_by`: who relayed it, paged by relay.
