@@ -237,19 +237,17 @@ pub async fn invite(
 ) -> Result<Response> {
     let to = format!("/staff/as/{name}/statements/{uuid}");
     // The statement must be this actor's: the page's address says whom the form acts for.
-    let result = match state
-        .app
-        .own_statement_detail(&staff.caller, &name, &uuid)
-        .await
-    {
-        Ok(_) => {
-            state
-                .app
-                .invite_to_statement(&staff.caller, &uuid, f.handle.trim(), f.role)
-                .await
-        }
-        Err(e) => Err(e),
-    };
+    let result: Result<_> = async {
+        state
+            .app
+            .own_statement_detail(&staff.caller, &name, &uuid)
+            .await?;
+        state
+            .app
+            .invite_to_statement(&staff.caller, &uuid, f.handle.trim(), f.role)
+            .await
+    }
+    .await;
     outcome(&staff, &to, result, "invited").await
 }
 
@@ -268,19 +266,17 @@ pub async fn revise(
     Form(f): Form<ReviseForm>,
 ) -> Result<Response> {
     let to = format!("/staff/as/{name}/statements/{uuid}");
-    let result = match state
-        .app
-        .own_statement_detail(&staff.caller, &name, &uuid)
-        .await
-    {
-        Ok(_) => {
-            state
-                .app
-                .revise_statement(&staff.caller, &uuid, &f.text, some(&f.title).as_deref())
-                .await
-        }
-        Err(e) => Err(e),
-    };
+    let result: Result<_> = async {
+        state
+            .app
+            .own_statement_detail(&staff.caller, &name, &uuid)
+            .await?;
+        state
+            .app
+            .revise_statement(&staff.caller, &uuid, &f.text, some(&f.title).as_deref())
+            .await
+    }
+    .await;
     outcome(&staff, &to, result, "revised").await
 }
 
@@ -622,18 +618,15 @@ pub async fn update_call(
 ) -> Result<Response> {
     let to = format!("/staff/as/{name}/calls/{uuid}");
     // The call must be this actor's, as the page's address says.
-    let result = match state.app.call_of(&staff.caller, &name, &uuid).await {
-        Ok(call) => match call_input(&f) {
-            Ok(input) => {
-                state
-                    .app
-                    .update_call(&staff.caller, &call.ap_id, input)
-                    .await
-            }
-            Err(e) => Err(e),
-        },
-        Err(e) => Err(e),
-    };
+    let result: Result<_> = async {
+        let call = state.app.call_of(&staff.caller, &name, &uuid).await?;
+        let input = call_input(&f)?;
+        state
+            .app
+            .update_call(&staff.caller, &call.ap_id, input)
+            .await
+    }
+    .await;
     outcome(&staff, &to, result, "call-updated").await
 }
 
@@ -650,10 +643,11 @@ pub async fn cancel_call(
 ) -> Result<Response> {
     let to = format!("/staff/as/{name}/calls");
     // The call must be this actor's, as the page's address says; the app checks the role.
-    let result = match state.app.call_of(&staff.caller, &name, &f.id).await {
-        Ok(call) => state.app.cancel_call(&staff.caller, &call.ap_id).await,
-        Err(e) => Err(e),
-    };
+    let result: Result<_> = async {
+        let call = state.app.call_of(&staff.caller, &name, &f.id).await?;
+        state.app.cancel_call(&staff.caller, &call.ap_id).await
+    }
+    .await;
     outcome(&staff, &to, result, "call-cancelled").await
 }
 
