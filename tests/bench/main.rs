@@ -11,6 +11,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod gotosocial;
+
 use axum::{Router, http::StatusCode};
 use puentes_app::{Caller, posts::NewPost};
 use puentes_core::{ActorKind, Config, FollowState, Visibility};
@@ -28,10 +30,33 @@ use std::{
 };
 use tokio::{net::TcpListener, sync::Notify};
 
+/// The groups of scenarios `--only` picks from (to profile one of them).
+#[derive(Clone, Copy, PartialEq)]
+enum Group {
+    Reads,
+    FanOut,
+    Inbox,
+    Follows,
+}
+
+impl Group {
+    fn parse(name: &str) -> Group {
+        match name {
+            "reads" => Group::Reads,
+            "fan-out" => Group::FanOut,
+            "inbox" => Group::Inbox,
+            "follows" => Group::Follows,
+            other => panic!("--only takes reads, fan-out, inbox or follows, not {other:?}"),
+        }
+    }
+}
+
 /// Sizes of one run.
 #[derive(Clone, Copy)]
 struct Sizes {
     quick: bool,
+    /// Run only this group of scenarios (`--only NAME`); all when `None`.
+    only: Option<Group>,
     read_secs: f64,
     concurrency: usize,
     remote_actors: usize,
@@ -45,6 +70,7 @@ struct Sizes {
 
 const FULL: Sizes = Sizes {
     quick: false,
+    only: None,
     read_secs: 5.0,
     concurrency: 32,
     remote_actors: 2_100,
@@ -58,6 +84,7 @@ const FULL: Sizes = Sizes {
 
 const QUICK: Sizes = Sizes {
     quick: true,
+    only: None,
     read_secs: 0.3,
     concurrency: 8,
     remote_actors: 100,
@@ -71,19 +98,24 @@ const QUICK: Sizes = Sizes {
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
+    if args.get(1).map(String::as_str) == Some("--child") {
+        // The server runs as `puentes serve` does, on the same runtime.
+        let runtime = puentes_server::runtime().expect("runtime");
+        runtime.block_on(child(&args[2], &args[3], &args[4]));
+        return;
+    }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .expect("runtime");
-    if args.get(1).map(String::as_str) == Some("--child") {
-        runtime.block_on(child(&args[2], &args[3], &args[4]));
-        return;
-    }
-    let sizes = if args.iter().any(|a| a == "--quick") {
+    let mut sizes = if args.iter().any(|a| a == "--quick") {
         QUICK
     } else {
         FULL
     };
+    if let Some(at) = args.iter().position(|a| a == "--only") {
+        sizes.only = Some(Group::parse(args.get(at + 1).map_or("", String::as_str)));
+    }
     runtime.block_on(run(sizes));
 }
 
@@ -138,15 +170,23 @@ impl Server {
             Some(port) => port,
             None => free_port().await,
         };
-        let exe = std::env::current_exe().expect("exe");
+        let mut command = Command::new(std::env::current_exe().expect("exe"));
+        // As deploy/puentes.service runs it.
+        command.env("MALLOC_ARENA_MAX", "2");
+        command.args([
+            "--child",
+            &port.to_string(),
+            &dir.display().to_string(),
+            db_url,
+        ]);
+        Server::spawn(command, port).await
+    }
+
+    /// Runs `command` (a server listening on `port`) and waits until it answers NodeInfo
+    /// discovery.
+    async fn spawn(mut command: Command, port: u16) -> (Server, Duration) {
         let started = Instant::now();
-        let process = Command::new(exe)
-            .args([
-                "--child",
-                &port.to_string(),
-                &dir.display().to_string(),
-                db_url,
-            ])
+        let process = command
             .stdout(Stdio::null())
             .stderr(Stdio::inherit())
             .spawn()
@@ -156,7 +196,7 @@ impl Server {
             port,
             base: format!("http://localhost:{port}"),
         };
-        let client = reqwest::Client::new();
+        let client = http_client().build().expect("client");
         loop {
             let ok = client
                 .get(format!("{}/.well-known/nodeinfo", server.base))
@@ -222,7 +262,12 @@ impl Server {
             .status();
     }
 
-    fn stop(mut self) {
+    fn stop(self) {}
+}
+
+/// A server never outlives the benchmark, even one that panics.
+impl Drop for Server {
+    fn drop(&mut self) {
         let _ = self.process.kill();
         let _ = self.process.wait();
     }
@@ -231,9 +276,21 @@ impl Server {
 /// Linux reports CPU time in ticks of 1/100 s on every architecture we run on.
 const CLOCK_TICKS: u64 = 100;
 
+/// The load generator's HTTP client. It names itself: GoToSocial answers 418 to requests
+/// without a User-Agent.
+fn http_client() -> reqwest::ClientBuilder {
+    reqwest::Client::builder().user_agent("puentes-bench")
+}
+
 async fn free_port() -> u16 {
     let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
     listener.local_addr().expect("addr").port()
+}
+
+impl Sizes {
+    fn runs(&self, group: Group) -> bool {
+        self.only.is_none_or(|only| only == group)
+    }
 }
 
 struct Load {
@@ -258,7 +315,7 @@ impl Load {
 
 /// GETs `url` from `concurrency` keep-alive connections for `secs` seconds.
 async fn load_get(url: &str, accept: &str, concurrency: usize, secs: f64) -> Load {
-    let client = reqwest::Client::builder()
+    let client = http_client()
         .pool_max_idle_per_host(concurrency)
         .build()
         .expect("client");
@@ -616,7 +673,7 @@ async fn signed_inbox_scenario(
         .expect("sign");
         requests[sender].push((headers, body));
     }
-    let client = reqwest::Client::builder()
+    let client = http_client()
         .pool_max_idle_per_host(sizes.inbox_senders)
         .build()
         .expect("client");
@@ -726,7 +783,7 @@ async fn concurrent_follows_scenario(
             (n, errors)
         })
     };
-    let client = reqwest::Client::new();
+    let client = http_client().build().expect("client");
     let mut tasks = tokio::task::JoinSet::new();
     for sender in 0..16 {
         let mine: Vec<String> = followers.iter().skip(sender).step_by(16).cloned().collect();
@@ -932,20 +989,34 @@ fn signing_limit(sizes: Sizes) {
     );
 }
 
+/// Creates a fresh database on the PostgreSQL server at `server`; returns its name.
+async fn create_database(server: &str, prefix: &str) -> String {
+    let admin = puentes_db::connect_url(server, None)
+        .await
+        .expect("PostgreSQL");
+    let name = format!("{prefix}_{}", uuid::Uuid::new_v4().simple());
+    admin
+        .execute_unprepared(&format!("CREATE DATABASE {name}"))
+        .await
+        .expect("create database");
+    name
+}
+
+/// How many times faster ours is than theirs.
+fn ratio(ours: f64, theirs: f64) -> String {
+    format!(
+        "Puentes {:.2}× GoToSocial's rate",
+        ours / theirs.max(f64::MIN_POSITIVE)
+    )
+}
+
 async fn run_backend(postgres: Option<String>, sizes: Sizes) {
     let dir = std::env::temp_dir().join(format!("puentes-bench-{}", uuid::Uuid::new_v4().simple()));
     std::fs::create_dir_all(&dir).expect("dir");
     let db_url = match &postgres {
         None => format!("sqlite://{}/puentes.db?mode=rwc", dir.display()),
         Some(server) => {
-            let admin = puentes_db::connect_url(server, None)
-                .await
-                .expect("PostgreSQL");
-            let name = format!("puentes_bench_{}", uuid::Uuid::new_v4().simple());
-            admin
-                .execute_unprepared(&format!("CREATE DATABASE {name}"))
-                .await
-                .expect("create database");
+            let name = create_database(server, "puentes_bench").await;
             let base = server.rsplit_once('/').map_or(server.as_str(), |(b, _)| b);
             format!("{base}/{name}")
         }
@@ -996,34 +1067,92 @@ async fn run_backend(postgres: Option<String>, sizes: Sizes) {
         .await
         .expect("alpha");
 
+    let reads = sizes.runs(Group::Reads);
     let json_accept = "application/activity+json";
-    read_scenario(
-        &server,
-        "actor JSON, server on 1 core",
-        "/actors/alpha",
-        json_accept,
-        sizes,
-    )
-    .await;
-    read_scenario(
-        &server,
-        "WebFinger, 1 core",
-        &format!(
-            "/.well-known/webfinger?resource=acct:alpha@localhost:{}",
-            server.port
-        ),
-        "application/jrd+json",
-        sizes,
-    )
-    .await;
-    let empty = read_scenario(
-        &server,
-        "NodeInfo, empty database, 1 core",
-        "/nodeinfo/2.1",
-        "application/json",
-        sizes,
-    )
-    .await;
+    let mut empty = 0.0;
+    if reads {
+        let gts = match gotosocial::binary() {
+            Some(binary) => {
+                let pg = match &postgres {
+                    Some(server) => Some(gotosocial::Pg::from_url(
+                        server,
+                        create_database(server, "gts_bench").await,
+                    )),
+                    None => None,
+                };
+                Some(gotosocial::start(&binary, &dir, pg.as_ref()).await)
+            }
+            None => None,
+        };
+
+        let ours = read_scenario(
+            &server,
+            "actor JSON, server on 1 core",
+            "/actors/alpha",
+            json_accept,
+            sizes,
+        )
+        .await;
+        if let Some(gts) = &gts {
+            // GoToSocial answers 401 to unsigned actor fetches; its key document is what any
+            // server fetches unsigned.
+            let theirs = read_scenario(
+                gts,
+                "GoToSocial: public key document, 1 core",
+                &format!("/users/{}/main-key", gotosocial::ACCOUNT),
+                json_accept,
+                sizes,
+            )
+            .await;
+            row("actor JSON vs GoToSocial", ratio(ours, theirs));
+        }
+        let webfinger =
+            |port: u16| format!("/.well-known/webfinger?resource=acct:alpha@localhost:{port}");
+        let ours = read_scenario(
+            &server,
+            "WebFinger, 1 core",
+            &webfinger(server.port),
+            "application/jrd+json",
+            sizes,
+        )
+        .await;
+        if let Some(gts) = &gts {
+            let theirs = read_scenario(
+                gts,
+                "GoToSocial: WebFinger, 1 core",
+                &webfinger(gts.port),
+                "application/jrd+json",
+                sizes,
+            )
+            .await;
+            row("WebFinger vs GoToSocial", ratio(ours, theirs));
+        }
+        empty = read_scenario(
+            &server,
+            "NodeInfo, empty database, 1 core",
+            "/nodeinfo/2.1",
+            "application/json",
+            sizes,
+        )
+        .await;
+        if let Some(gts) = gts {
+            let theirs = read_scenario(
+                &gts,
+                "GoToSocial: NodeInfo, empty database, 1 core",
+                "/nodeinfo/2.0",
+                "application/json",
+                sizes,
+            )
+            .await;
+            row("NodeInfo vs GoToSocial", ratio(empty, theirs));
+            let (rss, peak) = gts.memory();
+            row(
+                "GoToSocial RSS after its read scenarios",
+                format!("now {rss:.1} MB, peak {peak:.1} MB"),
+            );
+            gts.stop();
+        }
+    }
     seed_database(&parent, &keys.0, sizes).await;
     parent
         .app
@@ -1039,42 +1168,50 @@ async fn run_backend(postgres: Option<String>, sizes: Sizes) {
         )
         .await
         .expect("late actor");
-    let seeded = read_scenario(
-        &server,
-        &format!(
-            "NodeInfo, {} posts / {} actors, 1 core",
-            sizes.posts, sizes.remote_actors
-        ),
-        "/nodeinfo/2.1",
-        "application/json",
-        sizes,
-    )
-    .await;
-    row(
-        "NodeInfo, seeded vs empty",
-        format!("{:.0} %", seeded / empty * 100.0),
-    );
-    read_scenario(
-        &server,
-        &format!(
-            "actor JSON of an actor created after {} remote actors, 1 core",
-            sizes.remote_actors
-        ),
-        "/actors/late",
-        json_accept,
-        sizes,
-    )
-    .await;
-    let healthy = fan_out_scenario(&server, &parent, FanOut::Healthy, 0, &keys.0, sizes).await;
-    fan_out_scenario(&server, &parent, FanOut::Dead, 1, &keys.0, sizes).await;
-    let holes = fan_out_scenario(&server, &parent, FanOut::BlackHoled, 2, &keys.0, sizes).await;
-    row(
-        "fan-out, black-holed vs healthy wall time per healthy delivery",
-        format!("{:.2}×", healthy / holes.max(f64::MIN_POSITIVE)),
-    );
-    fan_out_scenario(&server, &parent, FanOut::Latency, 3, &keys.0, sizes).await;
-    signed_inbox_scenario(&server, &parent, &keys, sizes).await;
-    concurrent_follows_scenario(&server, &parent, &keys, sizes).await;
+    if reads {
+        let seeded = read_scenario(
+            &server,
+            &format!(
+                "NodeInfo, {} posts / {} actors, 1 core",
+                sizes.posts, sizes.remote_actors
+            ),
+            "/nodeinfo/2.1",
+            "application/json",
+            sizes,
+        )
+        .await;
+        row(
+            "NodeInfo, seeded vs empty",
+            format!("{:.0} %", seeded / empty * 100.0),
+        );
+        read_scenario(
+            &server,
+            &format!(
+                "actor JSON of an actor created after {} remote actors, 1 core",
+                sizes.remote_actors
+            ),
+            "/actors/late",
+            json_accept,
+            sizes,
+        )
+        .await;
+    }
+    if sizes.runs(Group::FanOut) {
+        let healthy = fan_out_scenario(&server, &parent, FanOut::Healthy, 0, &keys.0, sizes).await;
+        fan_out_scenario(&server, &parent, FanOut::Dead, 1, &keys.0, sizes).await;
+        let holes = fan_out_scenario(&server, &parent, FanOut::BlackHoled, 2, &keys.0, sizes).await;
+        row(
+            "fan-out, black-holed vs healthy wall time per healthy delivery",
+            format!("{:.2}×", healthy / holes.max(f64::MIN_POSITIVE)),
+        );
+        fan_out_scenario(&server, &parent, FanOut::Latency, 3, &keys.0, sizes).await;
+    }
+    if sizes.runs(Group::Inbox) {
+        signed_inbox_scenario(&server, &parent, &keys, sizes).await;
+    }
+    if sizes.runs(Group::Follows) {
+        concurrent_follows_scenario(&server, &parent, &keys, sizes).await;
+    }
 
     let (rss, peak) = server.memory();
     row(

@@ -261,11 +261,17 @@ async fn fan_out_is_not_held_back_by_black_holed_hosts() {
 
 /// A loopback host that records the path of every POST.
 async fn recording_sink(paths: Arc<Mutex<Vec<String>>>) -> String {
+    slow_recording_sink(paths, std::time::Duration::ZERO).await
+}
+
+/// A loopback host that records the path of every POST and answers after `delay`.
+async fn slow_recording_sink(paths: Arc<Mutex<Vec<String>>>, delay: std::time::Duration) -> String {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let port = listener.local_addr().unwrap().port();
     let app = axum::Router::new().fallback(move |uri: axum::http::Uri| {
         let paths = paths.clone();
         async move {
+            tokio::time::sleep(delay).await;
             paths.lock().unwrap().push(uri.path().to_string());
             axum::http::StatusCode::ACCEPTED
         }
@@ -369,4 +375,78 @@ fn remote(id: &str, host: &str, key: &str) -> query::actor::ActorData {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn two_servers_share_the_delivery_queue_without_duplicates() {
     on_every_backend!(shared_queue_scenario);
+}
+
+/// One worker holds a slow host's queue for longer than a lease lasts (12 deliveries, one
+/// at a time, 400 ms each, against a 3 s lease) while a second worker on the same database
+/// keeps claiming: the first renews its leases, so the second never takes a row it holds
+/// and no inbox gets the post twice.
+async fn renewed_lease_scenario(backend: &Backend) {
+    let net = TestNetwork::start(backend, 1).await;
+    let a = net.get(0);
+    let alpha = a.create_actor("alpha", "organization").await;
+    let paths = Arc::new(Mutex::new(Vec::new()));
+    let host = slow_recording_sink(paths.clone(), std::time::Duration::from_millis(400)).await;
+    const SLOW_QUEUE: usize = 12;
+    for i in 0..SLOW_QUEUE {
+        let id = format!("http://{host}/users/u{i}");
+        let follower = query::actor::insert(a.db(), remote(&id, &host, &alpha.public_key_pem))
+            .await
+            .unwrap();
+        query::follow::insert(
+            a.db(),
+            &format!("{id}/follows/1"),
+            follower.id,
+            alpha.id,
+            FollowState::Accepted,
+        )
+        .await
+        .unwrap();
+    }
+    a.post("alpha", "a slow host's queue", "public")
+        .await
+        .unwrap();
+    puentes_apub::outbox::run_outbox_once(&a.instance.ctx, 10)
+        .await
+        .unwrap();
+    let mut config = (*a.instance.ctx.config).clone();
+    config.delivery.lease_secs = 3;
+    config.delivery.max_per_host = 1;
+    let config = Arc::new(config);
+    let worker = |db| puentes_apub::FedContext::new(db, config.clone()).expect("worker");
+    let first = worker(a.db().clone());
+    let second = worker(
+        puentes_db::connect_url(&a.db_url, Some(&a.dir))
+            .await
+            .unwrap(),
+    );
+    let holder = tokio::spawn(async move {
+        puentes_apub::delivery::run_deliveries_once(&first, 100)
+            .await
+            .unwrap()
+    });
+    let mut taken_by_second = 0;
+    while !holder.is_finished() {
+        taken_by_second += puentes_apub::delivery::run_deliveries_once(&second, 100)
+            .await
+            .unwrap();
+        // The second worker's poll interval.
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(
+        holder.await.unwrap(),
+        SLOW_QUEUE,
+        "the first worker claimed all"
+    );
+    assert_eq!(
+        taken_by_second, 0,
+        "the second worker took rows the first held"
+    );
+    let received = paths.lock().unwrap().clone();
+    assert_eq!(received.len(), SLOW_QUEUE, "every inbox got the post once");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_slow_hosts_queue_outlasting_its_lease_is_sent_once() {
+    on_every_backend!(renewed_lease_scenario);
 }

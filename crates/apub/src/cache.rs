@@ -20,12 +20,22 @@ const ACTOR_LIMIT: usize = 4_096;
 /// The instance actor's key in the actor map (never a valid actor name).
 const INSTANCE: &str = "/instance";
 
+/// The documents about a local actor that peers ask for most, each rendered once per change.
+#[derive(Clone, Copy)]
+pub enum Rendered {
+    /// Its ActivityPub document.
+    ActivityPub,
+    /// Its WebFinger answer.
+    WebFinger,
+}
+
 #[derive(Clone)]
 struct ActorEntry {
     generation: u64,
     at: Instant,
     actor: Option<Arc<actor::Model>>,
-    document: Option<Bytes>,
+    /// By `Rendered as usize`.
+    documents: [Option<Bytes>; 2],
 }
 
 #[derive(Default)]
@@ -66,7 +76,7 @@ impl Caches {
             generation,
             at: Instant::now(),
             actor: actor.map(Arc::new),
-            document: None,
+            documents: [None, None],
         };
         self.keep_actor(key, entry.clone());
         Ok(entry)
@@ -93,16 +103,31 @@ impl Caches {
         ctx: &FedContext,
         name: Option<&str>,
     ) -> Result<Option<(Arc<actor::Model>, Bytes)>> {
+        self.rendered(ctx, name, Rendered::ActivityPub, |actor| {
+            Bytes::from(to_wire_json(&local_actor_document(actor, &ctx.urls)))
+        })
+        .await
+    }
+
+    /// A local actor (or, with `None`, the instance actor) and one of its documents,
+    /// rendered by `render` once per change.
+    pub async fn rendered(
+        &self,
+        ctx: &FedContext,
+        name: Option<&str>,
+        kind: Rendered,
+        render: impl FnOnce(&actor::Model) -> Bytes,
+    ) -> Result<Option<(Arc<actor::Model>, Bytes)>> {
         let key = name.unwrap_or(INSTANCE);
         let mut entry = self.actor_entry(ctx, key).await?;
         let Some(actor) = entry.actor.clone() else {
             return Ok(None);
         };
-        if let Some(document) = entry.document {
-            return Ok(Some((actor, document)));
+        if let Some(document) = &entry.documents[kind as usize] {
+            return Ok(Some((actor, document.clone())));
         }
-        let document = Bytes::from(to_wire_json(&local_actor_document(&actor, &ctx.urls)));
-        entry.document = Some(document.clone());
+        let document = render(&actor);
+        entry.documents[kind as usize] = Some(document.clone());
         self.keep_actor(key, entry);
         Ok(Some((actor, document)))
     }

@@ -54,15 +54,33 @@ impl Fetched {
 /// Refuses hosts we do not federate with: blocked domains, and in allow-list mode every
 /// domain not on the list.
 pub async fn check_peer(ctx: &FedContext, domain: &str) -> Result<()> {
+    peer(ctx, domain).await.map(|_| ())
+}
+
+/// What we know of a host we may talk to.
+#[derive(Default)]
+struct Peer {
+    /// The signature scheme it accepted before, if any.
+    scheme: Option<Scheme>,
+}
+
+/// [`check_peer`], keeping what the host's row says: one read serves the policy and the
+/// choice of signature scheme.
+async fn peer(ctx: &FedContext, domain: &str) -> Result<Peer> {
     if !ctx.config.federates_with(domain) {
         return Err(Error::forbidden(format!(
             "{domain} is not on this instance's federation allow-list"
         )));
     }
-    if query::instance::is_blocked(&ctx.db, domain).await? {
+    let Some(row) = query::instance::get(&ctx.db, domain).await? else {
+        return Ok(Peer::default());
+    };
+    if row.blocked {
         return Err(Error::forbidden(format!("domain {domain} is blocked")));
     }
-    Ok(())
+    Ok(Peer {
+        scheme: row.signature_scheme.as_deref().and_then(Scheme::parse),
+    })
 }
 
 /// A GET, signed as `signer`, that reports the status instead of failing on it. Redirects
@@ -80,10 +98,10 @@ pub async fn get(ctx: &FedContext, url: &Url, signer: Signer<'_>, accept: &str) 
     };
     let mut url = url.clone();
     for _ in 0..=MAX_REDIRECTS {
-        check_url(ctx, &url).await?;
+        let peer = check_url(ctx, &url).await?;
         let response = match &key {
             None => send(ctx, "GET", &url, None, None, accept).await?,
-            Some(key) => send_signed(ctx, "GET", &url, None, key, accept).await?,
+            Some(key) => send_signed(ctx, "GET", &url, None, key, accept, peer).await?,
         };
         if response.status().is_redirection()
             && let Some(location) = response.headers().get(reqwest::header::LOCATION)
@@ -108,10 +126,10 @@ pub async fn post(
     sender: &actor::Model,
     body: impl Into<Bytes>,
 ) -> Result<u16> {
-    check_url(ctx, url).await?;
+    let peer = check_url(ctx, url).await?;
     let key = ctx.keys.of_actor(sender)?;
     let body = body.into();
-    let response = send_signed(ctx, "POST", url, Some(body), &key, ACTIVITY_JSON).await?;
+    let response = send_signed(ctx, "POST", url, Some(body), &key, ACTIVITY_JSON, peer).await?;
     Ok(response.status().as_u16())
 }
 
@@ -121,6 +139,16 @@ pub async fn remember_scheme(ctx: &FedContext, domain: &str, scheme: Scheme) -> 
         .await?
         .and_then(|row| row.signature_scheme)
         .and_then(|s| Scheme::parse(&s));
+    remember_if_new(ctx, domain, known, scheme).await
+}
+
+/// Writes `scheme` for the host unless `known` (read before) already says so.
+async fn remember_if_new(
+    ctx: &FedContext,
+    domain: &str,
+    known: Option<Scheme>,
+    scheme: Scheme,
+) -> Result<()> {
     if known != Some(scheme) {
         query::instance::set_signature_scheme(&ctx.db, domain, scheme.as_str()).await?;
     }
@@ -130,9 +158,9 @@ pub async fn remember_scheme(ctx: &FedContext, domain: &str, scheme: Scheme) -> 
 /// The one outgoing-request policy. Outside test mode: https only, and the host must be a
 /// name (checked again after resolution, by `PublicResolver`) or a public IP literal. In test
 /// mode (a `localhost` instance) only `localhost` peers; `federation_debug` lifts both.
-pub(crate) async fn check_url(ctx: &FedContext, url: &Url) -> Result<()> {
+async fn check_url(ctx: &FedContext, url: &Url) -> Result<Peer> {
     check_address(&ctx.config, url)?;
-    check_peer(ctx, &authority(url)).await
+    peer(ctx, &authority(url)).await
 }
 
 /// The part of [`check_url`] that needs no database: scheme and address.
@@ -184,18 +212,16 @@ async fn send_signed(
     body: Option<Bytes>,
     key: &Arc<SigningKey>,
     accept: &str,
+    peer: Peer,
 ) -> Result<reqwest::Response> {
     let host = authority(url);
-    let remembered = query::instance::get(&ctx.db, &host)
-        .await?
-        .and_then(|row| row.signature_scheme)
-        .and_then(|s| Scheme::parse(&s));
+    let remembered = peer.scheme;
     let first = remembered.unwrap_or(Scheme::Cavage);
     let response = send(ctx, method, url, body.clone(), Some((key, first)), accept).await?;
     let refused = |status: u16| matches!(status, 400 | 401 | 403);
     if !refused(response.status().as_u16()) {
         if response.status().is_success() && remembered.is_none() {
-            remember_scheme(ctx, &host, first).await?;
+            remember_if_new(ctx, &host, remembered, first).await?;
         }
         return Ok(response);
     }
@@ -203,7 +229,7 @@ async fn send_signed(
     let retry = send(ctx, method, url, body, Some((key, second)), accept).await?;
     if retry.status().is_success() {
         tracing::debug!(%host, scheme = second.as_str(), "double-knock: the second scheme was accepted");
-        remember_scheme(ctx, &host, second).await?;
+        remember_if_new(ctx, &host, remembered, second).await?;
         return Ok(retry);
     }
     Ok(if refused(retry.status().as_u16()) {

@@ -44,6 +44,11 @@ enum Attempt {
 const FLUSH_COUNT: usize = 64;
 /// …or this long after the first of them.
 const FLUSH_AFTER: std::time::Duration = std::time::Duration::from_millis(50);
+/// Claimed rows waiting for their host, per slot in flight, beyond which nothing more is
+/// claimed.
+const WAITING_PER_SLOT: usize = 4;
+/// Busy hosts named in one claim (a bound on the query's size).
+const MAX_BUSY_HOSTS: usize = 500;
 /// Activity bodies and senders kept by a long-running worker before it starts afresh.
 const RUN_CACHE_LIMIT: usize = 1_000;
 
@@ -88,6 +93,10 @@ struct Run {
     first_unwritten: Option<Instant>,
     bodies: HashMap<i64, Option<Bytes>>,
     senders: HashMap<i64, Arc<actor::Model>>,
+    /// Claimed rows not yet recorded (waiting or in flight), whose leases are renewed.
+    held: HashSet<i64>,
+    /// The row each attempt in flight sends, to let go of it should the attempt panic.
+    attempts: HashMap<tokio::task::Id, i64>,
 }
 
 impl Run {
@@ -105,6 +114,8 @@ impl Run {
             first_unwritten: None,
             bodies: HashMap::new(),
             senders: HashMap::new(),
+            held: HashSet::new(),
+            attempts: HashMap::new(),
         }
     }
 
@@ -119,23 +130,36 @@ impl Run {
         let max_in_flight = settings.max_in_flight.max(1);
         let lease = Duration::seconds(settings.lease_secs as i64);
         let poll = std::time::Duration::from_millis(settings.poll_interval_ms);
+        // A slow host's queue can take longer to send than a lease lasts: leases of what is
+        // still held are renewed a few times per lease, so no other worker claims them.
+        let renew_every = std::time::Duration::from_secs(settings.lease_secs.max(3) / 3);
+        let mut next_renewal = Instant::now() + renew_every;
         let mut claimed = 0usize;
         let mut dry = false;
         let mut next_poll = Instant::now();
         loop {
             let stopping = shutdown.is_some_and(CancellationToken::is_cancelled);
-            let room = max_in_flight.saturating_sub(self.in_flight.len() + self.waiting_count);
+            // Rows waiting for a busy host take no slot: a black-holed host's queue must not
+            // stop the others being claimed. Busy hosts are skipped by the claim, which keeps
+            // the waiting rows few; the bound only guards against surprises.
+            let room = if self.waiting_count < max_in_flight * WAITING_PER_SLOT {
+                max_in_flight.saturating_sub(self.in_flight.len())
+            } else {
+                0
+            };
             let left = budget.map_or(usize::MAX, |b| b.saturating_sub(claimed));
             let may_poll = !dry || (budget.is_none() && Instant::now() >= next_poll);
             if !stopping && room > 0 && left > 0 && may_poll {
                 let want = room.min(left);
-                let rows = query::delivery::claim(&self.ctx.db, want as u64, lease).await?;
+                let busy = self.busy_hosts();
+                let rows = query::delivery::claim(&self.ctx.db, want as u64, lease, &busy).await?;
                 claimed += rows.len();
                 dry = rows.len() < want;
                 if dry {
                     next_poll = Instant::now() + poll;
                 }
                 for row in rows {
+                    self.held.insert(row.id);
                     self.admit(row).await;
                 }
                 if budget.is_none() && self.bodies.len() + self.senders.len() > RUN_CACHE_LIMIT {
@@ -164,11 +188,12 @@ impl Run {
                 }
             }
             let flush_at = self.first_unwritten.map(|t| t + FLUSH_AFTER);
-            let wait_poll = budget.is_none() && dry && !stopping;
+            // Only when a claim could follow: a full worker waits for an attempt to end.
+            let wait_poll = budget.is_none() && dry && !stopping && room > 0;
             tokio::select! {
-                Some(done) = self.in_flight.join_next(), if !self.in_flight.is_empty() => {
+                Some(done) = self.in_flight.join_next_with_id(), if !self.in_flight.is_empty() => {
                     self.ended(done).await;
-                    while let Some(done) = self.in_flight.try_join_next() {
+                    while let Some(done) = self.in_flight.try_join_next_with_id() {
                         self.ended(done).await;
                     }
                 }
@@ -176,9 +201,34 @@ impl Run {
                     self.flush().await?;
                 }
                 _ = tokio::time::sleep_until(next_poll), if wait_poll => {}
+                _ = tokio::time::sleep_until(next_renewal), if !self.held.is_empty() => {
+                    next_renewal = Instant::now() + renew_every;
+                    query::delivery::renew_leases(&self.ctx.db, self.held.iter().copied(), lease).await?;
+                }
                 _ = async { if let Some(s) = shutdown { s.cancelled().await } }, if shutdown.is_some() && !stopping => {}
             }
         }
+    }
+
+    /// Hosts not to claim for now: those with all the requests in flight they may have,
+    /// and those that failed lately (their rows would only go back with backoff).
+    fn busy_hosts(&self) -> Vec<String> {
+        let mut busy: Vec<String> = self
+            .per_host
+            .iter()
+            .filter(|(host, n)| **n >= self.cap(host))
+            .map(|(host, _)| host.clone())
+            .chain(
+                self.failed
+                    .keys()
+                    .filter(|host| self.has_failed(host))
+                    .cloned(),
+            )
+            .collect();
+        busy.sort_unstable();
+        busy.dedup();
+        busy.truncate(MAX_BUSY_HOSTS);
+        busy
     }
 
     fn cap(&self, host: &str) -> usize {
@@ -234,10 +284,12 @@ impl Run {
         };
         *self.per_host.entry(row.host.clone()).or_default() += 1;
         let ctx = self.ctx.clone();
-        self.in_flight.spawn(async move {
+        let id = row.id;
+        let task = self.in_flight.spawn(async move {
             let attempt = send(&ctx, &inbox, &sender, body).await;
             (row, attempt)
         });
+        self.attempts.insert(task.id(), id);
     }
 
     async fn body(&mut self, activity_id: i64) -> Result<Option<Bytes>> {
@@ -260,12 +312,22 @@ impl Run {
         Ok(sender)
     }
 
-    async fn ended(&mut self, done: std::result::Result<(delivery::Model, Attempt), JoinError>) {
+    async fn ended(
+        &mut self,
+        done: std::result::Result<(tokio::task::Id, (delivery::Model, Attempt)), JoinError>,
+    ) {
         let (row, attempt) = match done {
-            Ok(done) => done,
-            // A panicking attempt leaves its row leased: it is tried again when the lease ends.
+            Ok((task, done)) => {
+                self.attempts.remove(&task);
+                done
+            }
+            // A panicking attempt leaves its row leased, no longer renewed: it is tried
+            // again when the lease ends.
             Err(e) => {
                 tracing::error!(error = ?e, "a delivery attempt panicked");
+                if let Some(id) = self.attempts.remove(&e.id()) {
+                    self.held.remove(&id);
+                }
                 return;
             }
         };
@@ -346,6 +408,7 @@ impl Run {
     }
 
     fn record(&mut self, row: delivery::Model, finish: Finish) {
+        self.held.remove(&row.id);
         self.outcomes.push((row, finish));
         self.first_unwritten.get_or_insert_with(Instant::now);
     }

@@ -1,5 +1,6 @@
 //! Federation routes: discovery, actors, collections, objects and inboxes.
 
+use crate::cache::Rendered;
 use crate::{
     context::FedContext,
     inbox,
@@ -121,23 +122,30 @@ struct WebfingerQuery {
 async fn webfinger(State(fed): State<Fed>, Query(q): Query<WebfingerQuery>) -> Result<Response> {
     let ctx: &FedContext = &fed;
     let resource = q.resource.trim();
-    let actor = if let Some(acct) = resource.strip_prefix("acct:") {
+    let document = if let Some(acct) = resource.strip_prefix("acct:") {
         let handle = puentes_core::handle::Handle::parse(acct)?;
         if handle.domain != ctx.config.domain.to_lowercase() {
             return Err(Error::not_found("account on this domain"));
         }
         // The instance actor, by its name (the host), or by the host:port it once had.
-        if handle.name == crate::local_actors::instance_actor_name(ctx)
-            || handle.name == ctx.config.domain
-        {
-            ctx.cache
-                .instance_actor(ctx)
-                .await?
-                .ok_or_else(|| Error::not_found("account"))?
-                .as_ref()
-                .clone()
-        } else {
-            local_actor(ctx, &handle.name).await?
+        let name = (handle.name != crate::local_actors::instance_actor_name(ctx)
+            && handle.name != ctx.config.domain)
+            .then_some(handle.name.as_str());
+        // What every peer asks before following: rendered once per change of the actor.
+        let cached = ctx
+            .cache
+            .rendered(ctx, name, Rendered::WebFinger, |actor| {
+                webfinger_document(ctx, actor)
+            })
+            .await?;
+        match (cached, name) {
+            (Some((actor, document)), _) if actor.deleted_at.is_none() => document,
+            (_, None) => return Err(Error::not_found("account")),
+            // Gone or unknown: the query says which, in its words.
+            (_, Some(name)) => webfinger_document(
+                ctx,
+                &query::actor::local_by_name_required(&ctx.db, name).await?,
+            ),
         }
     } else {
         // Mastodon also looks actors up by their id or page URL.
@@ -146,14 +154,29 @@ async fn webfinger(State(fed): State<Fed>, Query(q): Query<WebfingerQuery>) -> R
         let found = query::actor::by_ap_id(&ctx.db, url.as_str())
             .await?
             .filter(|a| a.local);
-        match found {
+        let actor = match found {
             Some(actor) => actor,
             None => {
                 let name = url.path().trim_start_matches("/@").to_string();
                 local_actor(ctx, &name).await?
             }
-        }
+        };
+        webfinger_document(ctx, &actor)
     };
+    let mut response = document.into_response();
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/jrd+json; charset=utf-8"),
+    );
+    response.headers_mut().insert(
+        header::ACCESS_CONTROL_ALLOW_ORIGIN,
+        HeaderValue::from_static("*"),
+    );
+    Ok(response)
+}
+
+/// An actor's WebFinger answer (JRD).
+fn webfinger_document(ctx: &FedContext, actor: &actor::Model) -> axum::body::Bytes {
     let subject = format!("acct:{}@{}", actor.username, ctx.config.domain);
     let mut links =
         vec![json!({ "rel": "self", "type": "application/activity+json", "href": actor.ap_id })];
@@ -164,16 +187,7 @@ async fn webfinger(State(fed): State<Fed>, Query(q): Query<WebfingerQuery>) -> R
     links.push(json!({ "rel": "http://ostatus.org/schema/1.0/subscribe",
         "template": format!("{}/authorize_interaction?uri={{uri}}", ctx.urls.base()) }));
     let doc = json!({ "subject": subject, "aliases": [actor.ap_id, actor.url], "links": links });
-    let mut response = axum::Json(doc).into_response();
-    response.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/jrd+json; charset=utf-8"),
-    );
-    response.headers_mut().insert(
-        header::ACCESS_CONTROL_ALLOW_ORIGIN,
-        HeaderValue::from_static("*"),
-    );
-    Ok(response)
+    axum::body::Bytes::from(doc.to_string())
 }
 
 async fn host_meta(State(fed): State<Fed>) -> Response {

@@ -7,12 +7,7 @@ mod cli;
 fn main() {
     let cli = cli::Cli::parse();
     init_logging();
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        // Federation handlers nest deep async calls; debug builds need room for them.
-        .thread_stack_size(8 * 1024 * 1024)
-        .build()
-    {
+    let runtime = match puentes_server::runtime() {
         Ok(runtime) => runtime,
         Err(e) => {
             eprintln!("error: cannot start the runtime: {e}");

@@ -54,16 +54,19 @@ fn due(at: DateTime<Utc>) -> Condition {
         .add(delivery::Column::Host.not_in_subquery(parked_hosts))
 }
 
-/// Reserves up to `limit` due deliveries (skipping parked hosts) for `lease`.
+/// Reserves up to `limit` due deliveries (skipping parked hosts, and `busy` ones: hosts the
+/// worker already has all the requests in flight it may) for `lease`.
 pub async fn claim(
     db: &(impl ConnectionTrait + TransactionTrait),
     limit: u64,
     lease: Duration,
+    busy: &[String],
 ) -> Result<Vec<delivery::Model>> {
     let at = now();
     let txn = db.begin_with_options(crate::write_options()).await?;
     let mut query = delivery::Entity::find()
         .filter(due(at))
+        .filter(delivery::Column::Host.is_not_in(busy.iter().map(String::as_str)))
         .order_by_asc(delivery::Column::NextAttemptAt)
         .order_by_asc(delivery::Column::Id)
         .limit(limit);
@@ -80,6 +83,32 @@ pub async fn claim(
     }
     txn.commit().await?;
     Ok(rows)
+}
+
+/// Extends the lease of deliveries a worker still holds (waiting for their host, or in
+/// flight), so another worker never claims them while they are being sent. Rows that have
+/// ended in the meantime are left alone.
+pub async fn renew_leases(
+    db: &impl ConnectionTrait,
+    ids: impl IntoIterator<Item = i64>,
+    lease: Duration,
+) -> Result<u64> {
+    let ids: Vec<i64> = ids.into_iter().collect();
+    let mut renewed = 0;
+    // Bounded IN lists: PostgreSQL and SQLite both take a few hundred parameters happily.
+    for chunk in ids.chunks(500) {
+        renewed += delivery::Entity::update_many()
+            .col_expr(
+                delivery::Column::LockedUntil,
+                Expr::value(Some(now() + lease)),
+            )
+            .filter(delivery::Column::Id.is_in(chunk.iter().copied()))
+            .filter(delivery::Column::State.eq(DeliveryState::Pending.as_str()))
+            .exec(db)
+            .await?
+            .rows_affected;
+    }
+    Ok(renewed)
 }
 
 pub async fn mark_delivered(
