@@ -425,6 +425,10 @@ async fn renewed_lease_scenario(backend: &Backend) {
             .await
             .unwrap()
     });
+    // The second worker starts once the first holds every row.
+    while query::delivery::due_count(a.db()).await.unwrap() > 0 {
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
     let mut taken_by_second = 0;
     while !holder.is_finished() {
         taken_by_second += puentes_apub::delivery::run_deliveries_once(&second, 100)

@@ -88,9 +88,9 @@ impl FedContext {
                 env!("CARGO_PKG_VERSION"),
                 urls.base()
             ))
-            // A fan-out touches many hosts once: a few idle connections per host, kept
+            // A fan-out touches many hosts once: two idle connections per host, kept
             // briefly, serve the next delivery without holding buffers for hundreds.
-            .pool_max_idle_per_host(4)
+            .pool_max_idle_per_host(2)
             .pool_idle_timeout(std::time::Duration::from_secs(30))
             .dns_resolver(std::sync::Arc::new(crate::resolver::PublicResolver {
                 public_only: !config.insecure_federation(),

@@ -93,6 +93,11 @@ struct Run {
     first_unwritten: Option<Instant>,
     bodies: HashMap<i64, Option<Bytes>>,
     senders: HashMap<i64, Arc<actor::Model>>,
+    /// A host failed since the last claim: its rows that claim skipped while it was busy
+    /// are claimed now, to go back with backoff.
+    claim_again: bool,
+    /// The busy hosts the last claim skipped.
+    skipped: HashSet<String>,
     /// Claimed rows not yet recorded (waiting or in flight), whose leases are renewed.
     held: HashSet<i64>,
     /// The row each attempt in flight sends, to let go of it should the attempt panic.
@@ -114,6 +119,8 @@ impl Run {
             first_unwritten: None,
             bodies: HashMap::new(),
             senders: HashMap::new(),
+            claim_again: false,
+            skipped: HashSet::new(),
             held: HashSet::new(),
             attempts: HashMap::new(),
         }
@@ -147,12 +154,19 @@ impl Run {
             } else {
                 0
             };
+            // A skipped host is free again (or failed): claim once there is room for a batch.
+            if self.claim_again && (room >= max_in_flight.div_ceil(4) || self.in_flight.is_empty())
+            {
+                self.claim_again = false;
+                dry = false;
+            }
             let left = budget.map_or(usize::MAX, |b| b.saturating_sub(claimed));
             let may_poll = !dry || (budget.is_none() && Instant::now() >= next_poll);
             if !stopping && room > 0 && left > 0 && may_poll {
                 let want = room.min(left);
                 let busy = self.busy_hosts();
                 let rows = query::delivery::claim(&self.ctx.db, want as u64, lease, &busy).await?;
+                self.skipped = busy.into_iter().collect();
                 claimed += rows.len();
                 dry = rows.len() < want;
                 if dry {
@@ -210,23 +224,15 @@ impl Run {
         }
     }
 
-    /// Hosts not to claim for now: those with all the requests in flight they may have,
-    /// and those that failed lately (their rows would only go back with backoff).
+    /// Hosts not to claim for now: those with all the requests in flight they may have.
+    /// (A host that failed lately is claimed: its rows go back with backoff at once.)
     fn busy_hosts(&self) -> Vec<String> {
         let mut busy: Vec<String> = self
             .per_host
             .iter()
             .filter(|(host, n)| **n >= self.cap(host))
             .map(|(host, _)| host.clone())
-            .chain(
-                self.failed
-                    .keys()
-                    .filter(|host| self.has_failed(host))
-                    .cloned(),
-            )
             .collect();
-        busy.sort_unstable();
-        busy.dedup();
         busy.truncate(MAX_BUSY_HOSTS);
         busy
     }
@@ -344,6 +350,14 @@ impl Run {
             self.waiting_count -= 1;
             Box::pin(self.admit(next)).await;
         }
+        let drained = self.waiting.get(&host).is_none_or(VecDeque::is_empty);
+        if drained
+            && self.per_host.get(&host).copied().unwrap_or(0) < self.cap(&host)
+            && self.skipped.remove(&host)
+        {
+            // Its rows the last claim left behind can be claimed now.
+            self.claim_again = true;
+        }
         if self.has_failed(&host)
             && let Some(rows) = self.waiting.remove(&host)
         {
@@ -383,6 +397,7 @@ impl Run {
                 if !self.has_failed(&host) {
                     // One failure per host per run is enough evidence; don't hammer it.
                     self.failed.insert(host.clone(), Instant::now());
+                    self.claim_again = true;
                     self.hosts.push(HostNews::Failed {
                         host,
                         park_after: settings.park_after_failures,
