@@ -79,7 +79,14 @@ def main() -> int:
         check("relayed image present with alt text", image.count() == 1)
         if image.count() == 1:
             image.scroll_into_view_if_needed()
-            loaded = image.evaluate("img => img.complete && img.naturalWidth > 0")
+            # A lazy image may still be on its way: wait for it to load or fail (10 s at most).
+            loaded = image.evaluate(
+                """img => img.complete && img.naturalWidth > 0 ? true : new Promise(done => {
+                    img.addEventListener("load", () => done(img.naturalWidth > 0));
+                    img.addEventListener("error", () => done(false));
+                    setTimeout(() => done(img.complete && img.naturalWidth > 0), 10000);
+                })"""
+            )
             check("relayed image loaded from the member's instance", loaded)
             src = image.get_attribute("src")
             check("image served by the member's instance", src.startswith(config["member_base"]), src)

@@ -117,9 +117,5 @@ pub fn runtime() -> std::io::Result<tokio::runtime::Runtime> {
         .enable_all()
         // Federation handlers nest deep async calls; debug builds need room for them.
         .thread_stack_size(8 * 1024 * 1024)
-        // Blocking work is CPU-bound (signatures, password hashes, images) or brief file
-        // access: a few threads per core keep every core busy, where tokio's default (512)
-        // lets a fan-out start a thread per signature, each with its own allocator arena.
-        .max_blocking_threads(std::thread::available_parallelism().map_or(4, |n| n.get() * 4))
         .build()
 }
