@@ -93,8 +93,8 @@ struct Run {
     first_unwritten: Option<Instant>,
     bodies: HashMap<i64, Option<Bytes>>,
     senders: HashMap<i64, Arc<actor::Model>>,
-    /// A host failed since the last claim: its rows that claim skipped while it was busy
-    /// are claimed now, to go back with backoff.
+    /// A host the last claim skipped is free again, or a host failed: claim again, to send
+    /// the rows it left behind or, for a failed host, give them back with backoff.
     claim_again: bool,
     /// The busy hosts the last claim skipped.
     skipped: HashSet<String>,
