@@ -183,24 +183,8 @@ async fn dead_hosts_scenario(backend: &Backend) {
     for _ in DEAD..HOSTS {
         hosts.push(healthy_sink(healthy.clone()).await);
     }
-    let remote_key = &alpha.public_key_pem;
-    for i in 0..INBOXES {
-        // Hosts take turns, so dead hosts' inboxes are spread through the queue.
-        let host = &hosts[i % HOSTS];
-        let id = format!("http://{host}/users/u{i}");
-        let follower = query::actor::insert(a.db(), remote(&id, host, remote_key))
-            .await
-            .unwrap();
-        query::follow::insert(
-            a.db(),
-            &format!("{id}/follows/1"),
-            follower.id,
-            alpha.id,
-            FollowState::Accepted,
-        )
-        .await
-        .unwrap();
-    }
+    // Hosts take turns, so dead hosts' inboxes are spread through the queue.
+    remote_followers(a, &alpha, &hosts, INBOXES).await;
     a.post("alpha", "to two hundred inboxes", "public")
         .await
         .unwrap();
@@ -293,22 +277,7 @@ async fn shared_queue_scenario(backend: &Backend) {
     for _ in 0..10 {
         hosts.push(recording_sink(paths.clone()).await);
     }
-    for i in 0..120 {
-        let host = &hosts[i % hosts.len()];
-        let id = format!("http://{host}/users/u{i}");
-        let follower = query::actor::insert(a.db(), remote(&id, host, &alpha.public_key_pem))
-            .await
-            .unwrap();
-        query::follow::insert(
-            a.db(),
-            &format!("{id}/follows/1"),
-            follower.id,
-            alpha.id,
-            FollowState::Accepted,
-        )
-        .await
-        .unwrap();
-    }
+    remote_followers(a, &alpha, &hosts, 120).await;
     a.post("alpha", "shared queue", "public").await.unwrap();
     let first = a.instance.ctx.clone();
     puentes_apub::outbox::run_outbox_once(&first, 10)
@@ -339,6 +308,31 @@ async fn shared_queue_scenario(backend: &Backend) {
     received.sort();
     received.dedup();
     assert_eq!(received.len(), 120, "no inbox got the post twice");
+}
+
+/// `count` accepted followers of `of`, each with a personal inbox, on `hosts` in turn.
+async fn remote_followers(
+    a: &puentes_tests::TestInstance,
+    of: &puentes_db::actor::Model,
+    hosts: &[String],
+    count: usize,
+) {
+    for i in 0..count {
+        let host = &hosts[i % hosts.len()];
+        let id = format!("http://{host}/users/u{i}");
+        let follower = query::actor::insert(a.db(), remote(&id, host, &of.public_key_pem))
+            .await
+            .unwrap();
+        query::follow::insert(
+            a.db(),
+            &format!("{id}/follows/1"),
+            follower.id,
+            of.id,
+            FollowState::Accepted,
+        )
+        .await
+        .unwrap();
+    }
 }
 
 fn remote(id: &str, host: &str, key: &str) -> query::actor::ActorData {
@@ -388,21 +382,7 @@ async fn renewed_lease_scenario(backend: &Backend) {
     let paths = Arc::new(Mutex::new(Vec::new()));
     let host = slow_recording_sink(paths.clone(), std::time::Duration::from_millis(400)).await;
     const SLOW_QUEUE: usize = 12;
-    for i in 0..SLOW_QUEUE {
-        let id = format!("http://{host}/users/u{i}");
-        let follower = query::actor::insert(a.db(), remote(&id, &host, &alpha.public_key_pem))
-            .await
-            .unwrap();
-        query::follow::insert(
-            a.db(),
-            &format!("{id}/follows/1"),
-            follower.id,
-            alpha.id,
-            FollowState::Accepted,
-        )
-        .await
-        .unwrap();
-    }
+    remote_followers(a, &alpha, std::slice::from_ref(&host), SLOW_QUEUE).await;
     a.post("alpha", "a slow host's queue", "public")
         .await
         .unwrap();

@@ -162,20 +162,43 @@ impl App {
 
 /// Our actors liking and boosting posts (the apps' favourite and reblog buttons).
 impl App {
+    /// A post we store, by id (URL), deleted or not.
+    async fn known_post(&self, ap_id: &str) -> Result<puentes_db::post::Model> {
+        query::post::by_ap_id(&self.db, ap_id)
+            .await?
+            .ok_or_else(|| puentes_core::Error::not_found("post"))
+    }
+
     /// A post the caller's actor may see, by id (URL).
     async fn reachable_post(
         &self,
         viewer: &puentes_db::actor::Model,
         ap_id: &str,
     ) -> Result<puentes_db::post::Model> {
-        let post = query::post::by_ap_id(&self.db, ap_id)
-            .await?
-            .filter(|p| p.deleted_at.is_none())
-            .ok_or_else(|| puentes_core::Error::not_found("post"))?;
-        if !self.may_read(Some(viewer), &post).await? {
+        let post = self.known_post(ap_id).await?;
+        if post.deleted_at.is_some() || !self.may_read(Some(viewer), &post).await? {
             return Err(puentes_core::Error::not_found("post"));
         }
         Ok(post)
+    }
+
+    /// The posts of `rows` (a key, a post id) that are still there and that `viewer` may
+    /// read, each with its key, in the order given.
+    async fn readable_posts(
+        &self,
+        viewer: Option<&puentes_db::actor::Model>,
+        rows: Vec<(i64, i64)>,
+    ) -> Result<Vec<(i64, puentes_db::post::Model)>> {
+        let mut out = Vec::new();
+        for (key, post_id) in rows {
+            if let Some(post) = query::post::by_id(&self.db, post_id).await?
+                && post.deleted_at.is_none()
+                && self.may_read(viewer, &post).await?
+            {
+                out.push((key, post));
+            }
+        }
+        Ok(out)
     }
 
     /// `as_name` likes a post: its author is told (a Like travels to remote authors).
@@ -331,9 +354,7 @@ impl App {
         ap_id: &str,
     ) -> Result<puentes_db::post::Model> {
         let acting = self.acting(caller, as_name, Permission::Publish).await?;
-        let post = query::post::by_ap_id(&self.db, ap_id)
-            .await?
-            .ok_or_else(|| puentes_core::Error::not_found("post"))?;
+        let post = self.known_post(ap_id).await?;
         query::bookmark::remove(&self.db, acting.actor.id, post.id).await?;
         Ok(post)
     }
@@ -347,16 +368,12 @@ impl App {
         range: query::IdRange,
     ) -> Result<Vec<(i64, puentes_db::post::Model)>> {
         let acting = self.acting(caller, as_name, Permission::Publish).await?;
-        let mut out = Vec::new();
-        for row in query::bookmark::of(&self.db, acting.actor.id, range).await? {
-            if let Some(post) = query::post::by_id(&self.db, row.post_id).await?
-                && post.deleted_at.is_none()
-                && self.may_read(Some(&acting.actor), &post).await?
-            {
-                out.push((row.id, post));
-            }
-        }
-        Ok(out)
+        let kept = query::bookmark::of(&self.db, acting.actor.id, range).await?;
+        self.readable_posts(
+            Some(&acting.actor),
+            kept.iter().map(|b| (b.id, b.post_id)).collect(),
+        )
+        .await
     }
 }
 
@@ -398,9 +415,7 @@ impl App {
         ap_id: &str,
     ) -> Result<puentes_db::post::Model> {
         let acting = self.acting(caller, as_name, Permission::Publish).await?;
-        let post = query::post::by_ap_id(&self.db, ap_id)
-            .await?
-            .ok_or_else(|| puentes_core::Error::not_found("post"))?;
+        let post = self.known_post(ap_id).await?;
         query::pin::remove(&self.db, acting.actor.id, post.id).await?;
         Ok(post)
     }
@@ -411,15 +426,10 @@ impl App {
         viewer: Option<&puentes_db::actor::Model>,
         actor_id: i64,
     ) -> Result<Vec<puentes_db::post::Model>> {
-        let mut out = Vec::new();
-        for row in query::pin::of(&self.db, actor_id).await? {
-            if let Some(post) = query::post::by_id(&self.db, row.post_id).await?
-                && post.deleted_at.is_none()
-                && self.may_read(viewer, &post).await?
-            {
-                out.push(post);
-            }
-        }
-        Ok(out)
+        let pins = query::pin::of(&self.db, actor_id).await?;
+        let posts = self
+            .readable_posts(viewer, pins.iter().map(|p| (p.id, p.post_id)).collect())
+            .await?;
+        Ok(posts.into_iter().map(|(_, post)| post).collect())
     }
 }
