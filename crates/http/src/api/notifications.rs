@@ -23,6 +23,14 @@ const SHOWN: [NotificationKind; 6] = [
     NotificationKind::Favourite,
 ];
 
+/// Every kind clients can be shown, and only those.
+pub(super) fn shown() -> KindFilter {
+    KindFilter {
+        types: SHOWN.to_vec(),
+        exclude: Vec::new(),
+    }
+}
+
 /// Puentes-only kinds, sent with a `fallback` to clients that send `supported_types`.
 const WITH_FALLBACK: [NotificationKind; 3] = [
     NotificationKind::MemberRequest,

@@ -17,12 +17,7 @@ use axum::{
     response::{IntoResponse, Response},
 };
 use puentes_app::{Change, oauth::TokenGrant};
-use puentes_core::NotificationKind;
-use puentes_db::{
-    actor,
-    query::{IdRange, notification::KindFilter},
-    read::api as reads,
-};
+use puentes_db::{actor, query::IdRange, read::api as reads};
 use serde_json::{Value, json};
 use std::collections::BTreeSet;
 use tokio::sync::broadcast::error::RecvError;
@@ -177,17 +172,7 @@ async fn newest(state: &HttpState, me: Option<&actor::Model>) -> ApiResult<Curso
         for o in reads::other_statuses(&state.db, reads::OtherStatuses::Home(me.id), one).await? {
             statuses = statuses.max(o.id);
         }
-        let all = KindFilter {
-            types: vec![
-                NotificationKind::Follow,
-                NotificationKind::FollowRequest,
-                NotificationKind::Mention,
-                NotificationKind::Reply,
-                NotificationKind::Reblog,
-                NotificationKind::Favourite,
-            ],
-            exclude: Vec::new(),
-        };
+        let all = super::notifications::shown();
         for n in puentes_db::query::notification::page(&state.db, me.id, &all, one).await? {
             notifications = notifications.max(n.id);
         }
@@ -240,17 +225,7 @@ async fn news(
         && let Some(caller) = grant.caller.as_ref()
         && grant.scopes.allows("read:notifications")
     {
-        let filter = KindFilter {
-            types: vec![
-                NotificationKind::Follow,
-                NotificationKind::FollowRequest,
-                NotificationKind::Mention,
-                NotificationKind::Reply,
-                NotificationKind::Reblog,
-                NotificationKind::Favourite,
-            ],
-            exclude: Vec::new(),
-        };
+        let filter = super::notifications::shown();
         let range = IdRange {
             since_id: Some(cursors.notifications),
             ..IdRange::newest(IdRange::MAX_LIMIT)
