@@ -53,8 +53,11 @@ pub(crate) async fn tell_id(
 
 /// A new post (ours or received): our actors it mentions, and the author of our post it
 /// answers, are told. A reply that also mentions is told once, as a reply.
-pub(crate) async fn post_stored(db: &impl ConnectionTrait, row: &post::Model) -> Result<()> {
-    let author = query::actor::get(db, row.author_id).await?;
+pub(crate) async fn post_stored(
+    db: &impl ConnectionTrait,
+    row: &post::Model,
+    author: &actor::Model,
+) -> Result<()> {
     let mut told = Vec::new();
     if let Some(parent) = &row.in_reply_to
         && let Some(parent) = query::post::by_ap_id(db, parent).await?
@@ -64,7 +67,7 @@ pub(crate) async fn post_stored(db: &impl ConnectionTrait, row: &post::Model) ->
             db,
             parent.author_id,
             NotificationKind::Reply,
-            &author,
+            author,
             Some(row.id),
             Some(&row.ap_id),
         )
@@ -86,7 +89,7 @@ pub(crate) async fn post_stored(db: &impl ConnectionTrait, row: &post::Model) ->
                 db,
                 &mentioned,
                 NotificationKind::Mention,
-                &author,
+                author,
                 Some(row.id),
                 Some(&row.ap_id),
             )

@@ -314,9 +314,9 @@ impl App {
         .await?;
         query::media::attach_to_post(&txn, &media_ids, row.id).await?;
         query::outbox::enqueue(&txn, &OutboxEvent::PostPublished { post_id: row.id }).await?;
-        crate::notifications::post_stored(&txn, &row).await?;
+        crate::notifications::post_stored(&txn, &row, &author).await?;
         // Alliances here (and their members) relay local posts too.
-        relay::consider(&txn, &self.urls, &row, None).await?;
+        relay::consider(&txn, &self.urls, &row, relay::Reached::FromAuthor(&author)).await?;
         self.commit(txn).await?;
         Ok(row)
     }
@@ -618,8 +618,14 @@ impl App {
             }
             Err(e) => return Err(e),
         };
-        crate::notifications::post_stored(&txn, &stored).await?;
-        relay::consider(&txn, &self.urls, &stored, None).await?;
+        crate::notifications::post_stored(&txn, &stored, author).await?;
+        relay::consider(
+            &txn,
+            &self.urls,
+            &stored,
+            relay::Reached::FromAuthor(author),
+        )
+        .await?;
         self.commit(txn).await?;
         Ok(Received::Stored)
     }
@@ -694,7 +700,7 @@ impl App {
             )
             .await?;
         }
-        relay::consider(&txn, &self.urls, post, Some(announcer)).await?;
+        relay::consider(&txn, &self.urls, post, relay::Reached::RelayedBy(announcer)).await?;
         self.commit(txn).await?;
         Ok(Received::Stored)
     }

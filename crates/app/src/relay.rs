@@ -56,13 +56,22 @@ pub(crate) async fn announce(
     Ok(true)
 }
 
-/// Decides our actors' relays for a post that was just published or arrived (`via` None),
-/// or that `via` just relayed.
+/// How a post came to be considered for relaying.
+#[derive(Clone, Copy)]
+pub(crate) enum Reached<'a> {
+    /// Just published here, or arrived from this author.
+    FromAuthor(&'a actor::Model),
+    /// Just relayed by this actor.
+    RelayedBy(&'a actor::Model),
+}
+
+/// Decides our actors' relays for a post that was just published or arrived, or that an
+/// actor just relayed.
 pub(crate) async fn consider(
     db: &impl ConnectionTrait,
     urls: &Urls,
     post: &post::Model,
-    via: Option<&actor::Model>,
+    reached: Reached<'_>,
 ) -> Result<()> {
     // Public or unlisted posts only, and never a deleted one. Replies are relayed too, but
     // delivery sends them only to group-aware software.
@@ -70,56 +79,58 @@ pub(crate) async fn consider(
         return Ok(());
     }
     // Relayers whose relay our alliances may carry further.
-    let mut relayed: Vec<actor::Model> = via.into_iter().cloned().collect();
+    let mut relayed: Vec<actor::Model> = Vec::new();
 
-    if via.is_none() {
-        let author = query::actor::get(db, post.author_id).await?;
-        // Bubble-up: the author addressed one of our alliances, of which it is a member.
-        let (to, cc) = post.addressees();
-        let mut addressed: Vec<&str> = to.iter().chain(&cc).map(String::as_str).collect();
-        addressed.extend(post.audience.as_deref());
-        addressed.sort_unstable();
-        addressed.dedup();
-        for address in addressed {
-            let Ok(url) = url::Url::parse(address) else {
-                continue;
-            };
-            if !urls.is_local(&url) {
-                continue;
-            }
-            let Some(alliance) = query::actor::by_ap_id(db, address).await? else {
-                continue;
-            };
-            if alliance.kind() != ActorKind::Alliance || !alliance.local {
-                continue;
-            }
-            let speaks = query::membership::get(db, alliance.id, author.id)
-                .await?
-                .is_some_and(|m| m.speaks());
-            if speaks
-                && relay_or_hold(
-                    db,
-                    urls,
-                    &alliance,
-                    post,
-                    alliance.moderation() == Moderation::Held,
-                )
-                .await?
-            {
-                relayed.push(alliance);
-            }
-        }
-        // Trickle-down: our members relay their alliance's own top-level posts by choice.
-        if author.kind() == ActorKind::Alliance && post.in_reply_to.is_none() {
-            for (membership, member) in
-                query::membership::members(db, author.id, MembershipStatus::Active).await?
-            {
-                let policy = membership.relay_policy();
-                if !member.local || policy == RelayPolicy::Off {
+    match reached {
+        Reached::RelayedBy(relayer) => relayed.push(relayer.clone()),
+        Reached::FromAuthor(author) => {
+            // Bubble-up: the author addressed one of our alliances, of which it is a member.
+            let (to, cc) = post.addressees();
+            let mut addressed: Vec<&str> = to.iter().chain(&cc).map(String::as_str).collect();
+            addressed.extend(post.audience.as_deref());
+            addressed.sort_unstable();
+            addressed.dedup();
+            for address in addressed {
+                let Ok(url) = url::Url::parse(address) else {
+                    continue;
+                };
+                if !urls.is_local(&url) {
                     continue;
                 }
-                if relay_or_hold(db, urls, &member, post, policy == RelayPolicy::Held).await? {
-                    relayed.push(member);
+                let Some(alliance) = query::actor::by_ap_id(db, address).await? else {
+                    continue;
+                };
+                if alliance.kind() != ActorKind::Alliance || !alliance.local {
+                    continue;
+                }
+                let speaks = query::membership::get(db, alliance.id, author.id)
+                    .await?
+                    .is_some_and(|m| m.speaks());
+                if speaks
+                    && relay_or_hold(
+                        db,
+                        urls,
+                        &alliance,
+                        post,
+                        alliance.moderation() == Moderation::Held,
+                    )
+                    .await?
+                {
+                    relayed.push(alliance);
+                }
+            }
+            // Trickle-down: our members relay their alliance's own top-level posts by choice.
+            if author.kind() == ActorKind::Alliance && post.in_reply_to.is_none() {
+                for (membership, member) in
+                    query::membership::members(db, author.id, MembershipStatus::Active).await?
+                {
+                    let policy = membership.relay_policy();
+                    if !member.local || policy == RelayPolicy::Off {
+                        continue;
+                    }
+                    if relay_or_hold(db, urls, &member, post, policy == RelayPolicy::Held).await? {
+                        relayed.push(member);
+                    }
                 }
             }
         }
@@ -187,7 +198,7 @@ impl App {
         };
         query::relay::decide(&txn, row, state).await?;
         if approve && announce(&txn, &self.urls, &acting.actor, &post).await? {
-            consider(&txn, &self.urls, &post, Some(&acting.actor)).await?;
+            consider(&txn, &self.urls, &post, Reached::RelayedBy(&acting.actor)).await?;
         }
         self.commit(txn).await?;
         Ok(())

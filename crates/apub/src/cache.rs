@@ -1,9 +1,12 @@
-//! In-memory caches of what every peer asks for: local actors (by name) with their
-//! documents, and NodeInfo counts. An entry is dropped as soon as this process changes an
-//! actor or the number of local posts (`puentes_db::changes`), and after a short time
-//! anyway, for changes made by another process (a CLI command beside the server).
+//! In-memory caches of what every request asks for: local actors (by name) with their
+//! documents, signers (remote actors by id), what we know of each host (blocked, signature
+//! scheme), and NodeInfo counts. An entry is dropped as soon as this process changes what it
+//! holds (`puentes_db::changes`), and after a short time anyway, for changes made by another
+//! process (a CLI command beside the server).
 
-use crate::{FedContext, objects::actor::local_actor_document, protocol::to_wire_json};
+use crate::{
+    FedContext, objects::actor::local_actor_document, protocol::to_wire_json, signing::Scheme,
+};
 use axum::body::Bytes;
 use puentes_core::Result;
 use puentes_db::{actor, changes, query};
@@ -14,8 +17,9 @@ use std::{
 };
 
 const ACTOR_TTL: Duration = Duration::from_secs(5);
+const HOST_TTL: Duration = Duration::from_secs(5);
 const NODEINFO_TTL: Duration = Duration::from_secs(60);
-/// Names looked up that do not exist are cached too; this bounds the map.
+/// Names looked up that do not exist are cached too; this bounds each map.
 const ACTOR_LIMIT: usize = 4_096;
 /// The instance actor's key in the actor map (never a valid actor name).
 const INSTANCE: &str = "/instance";
@@ -38,9 +42,19 @@ struct ActorEntry {
     documents: [Option<Bytes>; 2],
 }
 
+/// What every request to or from a host needs of its row.
+#[derive(Clone, Copy, Default)]
+pub struct HostTerms {
+    pub blocked: bool,
+    /// The signature scheme it accepted before, if any.
+    pub scheme: Option<Scheme>,
+}
+
 #[derive(Default)]
 pub struct Caches {
+    /// Local actors by name, the instance actor, and remote actors by id.
     actors: Mutex<HashMap<String, ActorEntry>>,
+    hosts: Mutex<HashMap<String, (u64, Instant, HostTerms)>>,
     nodeinfo: Mutex<Option<(u64, Instant, u64, u64)>>,
 }
 
@@ -69,6 +83,8 @@ impl Caches {
         let generation = changes::actors();
         let actor = if key == INSTANCE {
             query::actor::instance_actor(&ctx.db).await?
+        } else if key.contains(':') {
+            query::actor::by_ap_id(&ctx.db, key).await?
         } else {
             query::actor::local_by_name(&ctx.db, key).await?
         };
@@ -89,6 +105,43 @@ impl Caches {
         name: &str,
     ) -> Result<Option<Arc<actor::Model>>> {
         Ok(self.actor_entry(ctx, name).await?.actor)
+    }
+
+    /// `query::actor::by_ap_id`, cached: the signer of every incoming request.
+    pub async fn actor_by_ap_id(
+        &self,
+        ctx: &FedContext,
+        ap_id: &str,
+    ) -> Result<Option<Arc<actor::Model>>> {
+        // Names hold no ':', so ids and names never share a key.
+        Ok(self.actor_entry(ctx, ap_id).await?.actor)
+    }
+
+    /// What we know of a host (nothing yet: `HostTerms::default()`), cached: every delivery
+    /// and every inbox request asks.
+    pub async fn host(&self, ctx: &FedContext, domain: &str) -> Result<HostTerms> {
+        if let Ok(map) = self.hosts.lock()
+            && let Some((generation, at, terms)) = map.get(domain)
+            && *generation == changes::instances()
+            && at.elapsed() < HOST_TTL
+        {
+            return Ok(*terms);
+        }
+        let generation = changes::instances();
+        let terms = query::instance::get(&ctx.db, domain)
+            .await?
+            .map(|row| HostTerms {
+                blocked: row.blocked,
+                scheme: row.signature_scheme.as_deref().and_then(Scheme::parse),
+            })
+            .unwrap_or_default();
+        if let Ok(mut map) = self.hosts.lock() {
+            if map.len() >= ACTOR_LIMIT {
+                map.clear();
+            }
+            map.insert(domain.to_string(), (generation, Instant::now(), terms));
+        }
+        Ok(terms)
     }
 
     /// `query::actor::instance_actor`, cached.

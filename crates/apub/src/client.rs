@@ -64,22 +64,20 @@ struct Peer {
     scheme: Option<Scheme>,
 }
 
-/// [`check_peer`], keeping what the host's row says: one read serves the policy and the
-/// choice of signature scheme.
+/// [`check_peer`], keeping what the host's row says: one (cached) read serves the policy
+/// and the choice of signature scheme.
 async fn peer(ctx: &FedContext, domain: &str) -> Result<Peer> {
     if !ctx.config.federates_with(domain) {
         return Err(Error::forbidden(format!(
             "{domain} is not on this instance's federation allow-list"
         )));
     }
-    let Some(row) = query::instance::get(&ctx.db, domain).await? else {
-        return Ok(Peer::default());
-    };
-    if row.blocked {
+    let terms = ctx.cache.host(ctx, domain).await?;
+    if terms.blocked {
         return Err(Error::forbidden(format!("domain {domain} is blocked")));
     }
     Ok(Peer {
-        scheme: row.signature_scheme.as_deref().and_then(Scheme::parse),
+        scheme: terms.scheme,
     })
 }
 
@@ -135,10 +133,7 @@ pub async fn post(
 
 /// Notes that a host signs with (and so verifies) RFC 9421: later requests to it use it first.
 pub async fn remember_scheme(ctx: &FedContext, domain: &str, scheme: Scheme) -> Result<()> {
-    let known = query::instance::get(&ctx.db, domain)
-        .await?
-        .and_then(|row| row.signature_scheme)
-        .and_then(|s| Scheme::parse(&s));
+    let known = ctx.cache.host(ctx, domain).await?.scheme;
     remember_if_new(ctx, domain, known, scheme).await
 }
 

@@ -169,10 +169,10 @@ async fn verify_with(
     pending: &PendingSignature,
     owner_id: &Url,
 ) -> Result<actor::Model> {
-    let stored = query::actor::by_ap_id(&ctx.db, owner_id.as_str()).await?;
+    let stored = ctx.cache.actor_by_ap_id(ctx, owner_id.as_str()).await?;
     if let Some(actor) = stored {
         match pending.verify(&PublicKeys::of_actor(&actor)) {
-            Ok(()) => return Ok(actor),
+            Ok(()) => return Ok(actor::Model::clone(&actor)),
             Err(e) if actor.local => return Err(e),
             // Perhaps a rotated key: the document is read again below.
             Err(_) => {}

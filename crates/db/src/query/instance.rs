@@ -48,7 +48,9 @@ pub async fn set_blocked(
     let mut model: instance::ActiveModel = get_or_create(db, domain).await?.into();
     model.blocked = Set(blocked);
     model.block_reason = Set(reason);
-    Ok(model.update(db).await?)
+    let row = model.update(db).await?;
+    crate::changes::instance_changed();
+    Ok(row)
 }
 
 pub async fn set_software(
@@ -73,6 +75,7 @@ pub async fn set_signature_scheme(
     let mut model: instance::ActiveModel = get_or_create(db, domain).await?.into();
     model.signature_scheme = Set(Some(scheme.to_string()));
     model.update(db).await?;
+    crate::changes::instance_changed();
     Ok(())
 }
 
