@@ -603,16 +603,11 @@ impl App {
                 "nobody here follows the author or is addressed",
             ));
         }
-        if query::post::by_ap_id(&self.db, &data.ap_id)
-            .await?
-            .is_some()
-        {
-            return Ok(Received::Ignored("post already stored"));
-        }
         let txn = self.write().await?;
         let stored = match query::post::insert(&txn, data).await {
             Ok(row) => row,
-            // The same post arriving twice at once (a relay and its author).
+            // Stored before, or the same post arriving twice at once (a relay and its
+            // author): the unique id says so without a read first.
             Err(e) if e.kind() == ErrorKind::Conflict => {
                 return Ok(Received::Ignored("post already stored"));
             }

@@ -59,8 +59,8 @@ impl Scheme {
     }
 }
 
-/// Signs like `sign`, with RSA keys on a blocking thread so a fan-out never stalls the
-/// async threads that serve requests; at most one RSA signature per core runs at a time.
+/// Signs like `sign`, with RSA keys on the signing threads so a fan-out never stalls the
+/// async threads that serve requests.
 pub async fn sign_off_thread(
     key: std::sync::Arc<SigningKey>,
     scheme: Scheme,
@@ -71,20 +71,45 @@ pub async fn sign_off_thread(
     if !key.is_slow() {
         return sign(&key, scheme, method, url, body.as_deref());
     }
-    let _permit = signing_permits()
-        .acquire()
-        .await
-        .map_err(|_| Error::internal("signing stopped"))?;
+    let (done, signed) = tokio::sync::oneshot::channel();
     let url = url.clone();
-    tokio::task::spawn_blocking(move || sign(&key, scheme, method, &url, body.as_deref()))
+    let job: SigningJob = Box::new(move || {
+        let _ = done.send(sign(&key, scheme, method, &url, body.as_deref()));
+    });
+    signing_queue()
+        .send(job)
+        .map_err(|_| Error::internal("signing stopped"))?;
+    signed
         .await
-        .map_err(|e| Error::internal("signing thread failed").with_source(e))?
+        .map_err(|_| Error::internal("signing thread failed"))?
 }
 
-fn signing_permits() -> &'static tokio::sync::Semaphore {
-    static PERMITS: std::sync::OnceLock<tokio::sync::Semaphore> = std::sync::OnceLock::new();
-    PERMITS.get_or_init(|| {
-        tokio::sync::Semaphore::new(std::thread::available_parallelism().map_or(2, |n| n.get()))
+type SigningJob = Box<dyn FnOnce() + Send>;
+
+/// One signing thread per core, fed by one queue. During a fan-out the queue stays full and
+/// those threads never sleep between signatures; a blocking task per signature (as before)
+/// woke a pool thread for each, and on two cores those wake-ups cost as much as the RSA.
+fn signing_queue() -> &'static flume::Sender<SigningJob> {
+    static QUEUE: std::sync::OnceLock<flume::Sender<SigningJob>> = std::sync::OnceLock::new();
+    QUEUE.get_or_init(|| {
+        let (queue, jobs) = flume::unbounded::<SigningJob>();
+        let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
+        for n in 0..threads {
+            let jobs = jobs.clone();
+            let spawned = std::thread::Builder::new()
+                .name(format!("puentes-sign-{n}"))
+                .spawn(move || {
+                    for job in jobs.iter() {
+                        // A panic fails that signature (its sender sees the reply dropped),
+                        // not the thread.
+                        let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(job));
+                    }
+                });
+            if let Err(e) = spawned {
+                tracing::error!(error = %e, "cannot start a signing thread");
+            }
+        }
+        queue
     })
 }
 

@@ -48,9 +48,7 @@ pub async fn insert_with_deliveries(
         new.public,
     )
     .await?;
-    for (inbox, host) in deliveries {
-        crate::query::delivery::insert(&txn, stored.id, new.actor_id, inbox, host).await?;
-    }
+    crate::query::delivery::insert_many(&txn, stored.id, new.actor_id, deliveries).await?;
     txn.commit().await?;
     Ok(stored)
 }

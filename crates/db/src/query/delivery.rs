@@ -10,31 +10,38 @@ use sea_orm::{
     sea_query::{Expr, ExprTrait, LockBehavior, LockType, Query},
 };
 
-pub async fn insert(
+/// Queues one delivery of an activity per `(inbox, host)`, many rows per statement: a
+/// fan-out to a thousand followers is a few statements, not a thousand.
+pub async fn insert_many(
     db: &impl ConnectionTrait,
     activity_id: i64,
     actor_id: i64,
-    inbox: &str,
-    host: &str,
-) -> Result<delivery::Model> {
+    targets: &[(String, String)],
+) -> Result<()> {
+    // 12 values a row: well under SQLite's and PostgreSQL's limits on bound values.
+    const ROWS_PER_STATEMENT: usize = 500;
     let at = now();
-    Ok(delivery::ActiveModel {
-        activity_id: Set(activity_id),
-        actor_id: Set(actor_id),
-        inbox: Set(inbox.to_string()),
-        host: Set(host.to_string()),
-        state: Set(DeliveryState::Pending.as_str().to_string()),
-        attempts: Set(0),
-        next_attempt_at: Set(at),
-        locked_until: Set(None),
-        last_error: Set(None),
-        last_status: Set(None),
-        created_at: Set(at),
-        finished_at: Set(None),
-        ..Default::default()
+    for chunk in targets.chunks(ROWS_PER_STATEMENT) {
+        let rows = chunk.iter().map(|(inbox, host)| delivery::ActiveModel {
+            activity_id: Set(activity_id),
+            actor_id: Set(actor_id),
+            inbox: Set(inbox.clone()),
+            host: Set(host.clone()),
+            state: Set(DeliveryState::Pending.as_str().to_string()),
+            attempts: Set(0),
+            next_attempt_at: Set(at),
+            locked_until: Set(None),
+            last_error: Set(None),
+            last_status: Set(None),
+            created_at: Set(at),
+            finished_at: Set(None),
+            ..Default::default()
+        });
+        delivery::Entity::insert_many(rows)
+            .exec_without_returning(db)
+            .await?;
     }
-    .insert(db)
-    .await?)
+    Ok(())
 }
 
 fn due(at: DateTime<Utc>) -> Condition {

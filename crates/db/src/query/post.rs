@@ -65,7 +65,14 @@ pub async fn insert(db: &impl ConnectionTrait, data: PostData) -> Result<post::M
         ..Default::default()
     }
     .insert(db)
-    .await?;
+    .await
+    .map_err(|e| {
+        if crate::is_unique_violation(&e) {
+            Error::conflict("this post is already stored")
+        } else {
+            e.into()
+        }
+    })?;
     if saved.local {
         crate::changes::local_posts_changed();
     }
