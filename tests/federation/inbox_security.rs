@@ -131,6 +131,24 @@ async fn replay_and_tolerance_scenario(backend: &Backend) {
     assert_eq!(stored.content, "<p>note 7</p>");
     assert_eq!(stored.visibility, "direct");
 
+    // The same post in another Create (another activity id, as when a relay and the author
+    // both deliver it): accepted, and the post is stored once, unchanged.
+    let mut again = activity.clone();
+    again["id"] = json!(format!("{}/notes/7/activity-again", remote.base));
+    again["object"]["content"] = json!("<p>not an edit</p>");
+    let body = again.to_string().into_bytes();
+    let headers = remote.sign_headers(&inbox, &format!("{actor}#main-key"), &body);
+    let (status, text) = remote.post_raw(&inbox, headers, body).await;
+    assert_eq!(status, 202, "{text}");
+    let kept = query::post::by_ap_id(a.db(), &stored.ap_id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (kept.id, kept.content.as_str()),
+        (stored.id, "<p>note 7</p>")
+    );
+
     // A key that cannot be fetched right now: 503, so the sender retries.
     let ghost_actor = "http://localhost:9/users/ghost".to_string();
     let ghost = json!({ "id": "http://localhost:9/a/1", "type": "Follow", "actor": ghost_actor, "object": alpha });
