@@ -469,11 +469,18 @@ async fn sinks(
     hosts
 }
 
-/// Hosts that refuse connections (a closed port).
+/// Hosts that refuse connections (a closed port). Their ports are taken below the range the
+/// system hands out for port 0: a later scenario's sink must never get a port the server
+/// has seen fail (and parked), or its healthy deliveries would wait out the backoff.
 async fn dead_hosts(count: usize) -> Vec<String> {
+    static NEXT: AtomicUsize = AtomicUsize::new(0);
     let mut hosts = Vec::new();
-    for _ in 0..count {
-        hosts.push(format!("localhost:{}", free_port().await));
+    while hosts.len() < count {
+        let port = 20_000 + (NEXT.fetch_add(1, Ordering::SeqCst) % 10_000) as u16;
+        // Free now: nothing listens there.
+        if TcpListener::bind(("127.0.0.1", port)).await.is_ok() {
+            hosts.push(format!("localhost:{port}"));
+        }
     }
     hosts
 }
