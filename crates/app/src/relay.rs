@@ -56,6 +56,23 @@ pub(crate) async fn announce(
     Ok(true)
 }
 
+/// [`relay_or_hold`] for one of our alliances: held when the alliance moderates its relays.
+async fn alliance_relays(
+    db: &impl ConnectionTrait,
+    urls: &Urls,
+    alliance: &actor::Model,
+    post: &post::Model,
+) -> Result<bool> {
+    relay_or_hold(
+        db,
+        urls,
+        alliance,
+        post,
+        alliance.moderation() == Moderation::Held,
+    )
+    .await
+}
+
 /// How a post came to be considered for relaying.
 #[derive(Clone, Copy)]
 pub(crate) enum Reached<'a> {
@@ -106,16 +123,7 @@ pub(crate) async fn consider(
                 let speaks = query::membership::get(db, alliance.id, author.id)
                     .await?
                     .is_some_and(|m| m.speaks());
-                if speaks
-                    && relay_or_hold(
-                        db,
-                        urls,
-                        &alliance,
-                        post,
-                        alliance.moderation() == Moderation::Held,
-                    )
-                    .await?
-                {
+                if speaks && alliance_relays(db, urls, &alliance, post).await? {
                     relayed.push(alliance);
                 }
             }
@@ -142,15 +150,7 @@ pub(crate) async fn consider(
             if !membership.speaks() || alliance.id == relayer.id {
                 continue;
             }
-            if relay_or_hold(
-                db,
-                urls,
-                &alliance,
-                post,
-                alliance.moderation() == Moderation::Held,
-            )
-            .await?
-            {
+            if alliance_relays(db, urls, &alliance, post).await? {
                 relayed.push(alliance);
             }
         }

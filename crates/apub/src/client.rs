@@ -5,6 +5,7 @@
 
 use crate::{
     FedContext,
+    cache::HostTerms,
     signing::{self, Scheme, SigningKey},
 };
 use axum::body::Bytes;
@@ -57,16 +58,9 @@ pub async fn check_peer(ctx: &FedContext, domain: &str) -> Result<()> {
     peer(ctx, domain).await.map(|_| ())
 }
 
-/// What we know of a host we may talk to.
-#[derive(Default)]
-struct Peer {
-    /// The signature scheme it accepted before, if any.
-    scheme: Option<Scheme>,
-}
-
 /// [`check_peer`], keeping what the host's row says: one (cached) read serves the policy
 /// and the choice of signature scheme.
-async fn peer(ctx: &FedContext, domain: &str) -> Result<Peer> {
+async fn peer(ctx: &FedContext, domain: &str) -> Result<HostTerms> {
     if !ctx.config.federates_with(domain) {
         return Err(Error::forbidden(format!(
             "{domain} is not on this instance's federation allow-list"
@@ -76,9 +70,7 @@ async fn peer(ctx: &FedContext, domain: &str) -> Result<Peer> {
     if terms.blocked {
         return Err(Error::forbidden(format!("domain {domain} is blocked")));
     }
-    Ok(Peer {
-        scheme: terms.scheme,
-    })
+    Ok(terms)
 }
 
 /// A GET, signed as `signer`, that reports the status instead of failing on it. Redirects
@@ -153,7 +145,7 @@ async fn remember_if_new(
 /// The one outgoing-request policy. Outside test mode: https only, and the host must be a
 /// name (checked again after resolution, by `PublicResolver`) or a public IP literal. In test
 /// mode (a `localhost` instance) only `localhost` peers; `federation_debug` lifts both.
-async fn check_url(ctx: &FedContext, url: &Url) -> Result<Peer> {
+async fn check_url(ctx: &FedContext, url: &Url) -> Result<HostTerms> {
     check_address(&ctx.config, url)?;
     peer(ctx, &authority(url)).await
 }
@@ -207,7 +199,7 @@ async fn send_signed(
     body: Option<Bytes>,
     key: &Arc<SigningKey>,
     accept: &str,
-    peer: Peer,
+    peer: HostTerms,
 ) -> Result<reqwest::Response> {
     let host = authority(url);
     let remembered = peer.scheme;
