@@ -66,6 +66,9 @@ struct Sizes {
     inbox_activities: usize,
     inbox_senders: usize,
     follows: usize,
+    /// Runs of each fan-out and inbox scenario: one short run on a shared VM varies by a
+    /// quarter from the next, so the median is reported beside each run.
+    repeats: usize,
 }
 
 const FULL: Sizes = Sizes {
@@ -80,6 +83,7 @@ const FULL: Sizes = Sizes {
     inbox_activities: 4_000,
     inbox_senders: 50,
     follows: 200,
+    repeats: 3,
 };
 
 const QUICK: Sizes = Sizes {
@@ -94,6 +98,7 @@ const QUICK: Sizes = Sizes {
     inbox_activities: 100,
     inbox_senders: 10,
     follows: 40,
+    repeats: 1,
 };
 
 fn main() {
@@ -221,19 +226,7 @@ impl Server {
 
     /// CPU time used so far (user + system, all threads).
     fn cpu(&self) -> Duration {
-        let stat =
-            std::fs::read_to_string(format!("/proc/{}/stat", self.pid())).unwrap_or_default();
-        // Fields after the command name, which is in parentheses.
-        let rest = stat.rsplit_once(')').map(|(_, r)| r).unwrap_or("");
-        let fields: Vec<&str> = rest.split_whitespace().collect();
-        let ticks = |i: usize| {
-            fields
-                .get(i)
-                .and_then(|f| f.parse::<u64>().ok())
-                .unwrap_or(0)
-        };
-        // utime and stime are fields 14 and 15 of stat: 12 and 13 after the name.
-        Duration::from_millis((ticks(11) + ticks(12)) * 1000 / CLOCK_TICKS)
+        process_cpu(&self.pid().to_string())
     }
 
     /// (VmRSS, VmHWM) in MB.
@@ -361,6 +354,40 @@ async fn load_get(url: &str, accept: &str, concurrency: usize, secs: f64) -> Loa
 /// One line of the report.
 fn row(scenario: &str, result: String) {
     println!("| {scenario} | {result} |");
+}
+
+/// CPU time a process has used so far (user + system, all threads), from /proc/PID/stat.
+fn process_cpu(pid: &str) -> Duration {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    // Fields after the command name, which is in parentheses.
+    let rest = stat.rsplit_once(')').map(|(_, r)| r).unwrap_or("");
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let ticks = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|f| f.parse::<u64>().ok())
+            .unwrap_or(0)
+    };
+    // utime and stime are fields 14 and 15 of stat: 12 and 13 after the name.
+    Duration::from_millis((ticks(11) + ticks(12)) * 1000 / CLOCK_TICKS)
+}
+
+/// CPU time this process (the load generator and the sinks) has used so far: with the
+/// server's, it tells how much of the machine a scenario left to the server.
+fn bench_cpu() -> Duration {
+    process_cpu("self")
+}
+
+/// What the bench process itself (sinks or senders) spent per operation beside the server,
+/// and the rate the machine could reach if every core ran only the two at that cost.
+fn beside(server: Duration, bench: Duration, ops: usize, op: &str) -> String {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get()) as f64;
+    let per_op = cpu_per_op(server + bench, ops);
+    format!(
+        "{:.0} µs CPU/{op}, so at most {:.0}/s on {cores} cores",
+        cpu_per_op(bench, ops),
+        cores * 1e6 / per_op.max(1.0)
+    )
 }
 
 fn cpu_per_op(cpu: Duration, ops: usize) -> f64 {
@@ -510,34 +537,83 @@ enum FanOut {
     Latency,
 }
 
+/// The answering hosts of a fan-out variant, the same in every run of it (as a real
+/// fan-out reaches the same hosts again, over the connections it keeps).
+struct HealthyHosts {
+    hosts: Vec<String>,
+    received: Arc<AtomicUsize>,
+    notify: Arc<Notify>,
+}
+
+impl FanOut {
+    async fn healthy_hosts(self, sizes: Sizes) -> HealthyHosts {
+        let (received, notify) = (Arc::new(AtomicUsize::new(0)), Arc::new(Notify::new()));
+        let delay = if self == FanOut::Latency {
+            Duration::from_millis(20)
+        } else {
+            Duration::ZERO
+        };
+        let count = sizes.hosts - self.bad_hosts(sizes);
+        HealthyHosts {
+            hosts: sinks(count, delay, received.clone(), notify.clone()).await,
+            received,
+            notify,
+        }
+    }
+
+    fn bad_hosts(self, sizes: Sizes) -> usize {
+        if self == FanOut::Dead || self == FanOut::BlackHoled {
+            sizes.hosts / 10
+        } else {
+            0
+        }
+    }
+
+    fn label(self) -> &'static str {
+        match self {
+            FanOut::Healthy => "fan-out, healthy",
+            FanOut::Dead => "fan-out, 10 % of hosts refuse connections",
+            FanOut::BlackHoled => "fan-out, 10 % of hosts black-holed",
+            FanOut::Latency => "fan-out, 20 ms peer latency",
+        }
+    }
+}
+
+/// The middle value (the mean of the two middle ones for an even count).
+fn median(values: &[f64]) -> f64 {
+    let mut sorted = values.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    match sorted.len() {
+        0 => 0.0,
+        n if n % 2 == 1 => sorted[n / 2],
+        n => (sorted[n / 2 - 1] + sorted[n / 2]) / 2.0,
+    }
+}
+
 /// Publishes one post from a local actor with `sizes.inboxes` followers on `sizes.hosts`
 /// hosts and measures until every healthy inbox has it. Returns deliveries per second.
 async fn fan_out_scenario(
     server: &Server,
     parent: &Instance,
-    variant: FanOut,
+    (variant, healthy_hosts): (FanOut, &HealthyHosts),
     index: usize,
     key_pem: &str,
     sizes: Sizes,
 ) -> f64 {
-    let received = Arc::new(AtomicUsize::new(0));
-    let notify = Arc::new(Notify::new());
-    let bad = if variant == FanOut::Dead || variant == FanOut::BlackHoled {
-        sizes.hosts / 10
-    } else {
-        0
-    };
-    let delay = if variant == FanOut::Latency {
-        Duration::from_millis(20)
-    } else {
-        Duration::ZERO
-    };
+    let HealthyHosts {
+        hosts: sink_hosts,
+        received,
+        notify,
+    } = healthy_hosts;
+    received.store(0, Ordering::SeqCst);
+    let bad = variant.bad_hosts(sizes);
+    // Hosts that fail are new each run: the server parks those it has seen fail.
     let mut hosts = match variant {
         FanOut::Dead => dead_hosts(bad).await,
         FanOut::BlackHoled => black_holes(bad).await,
         _ => Vec::new(),
     };
-    hosts.extend(sinks(sizes.hosts - bad, delay, received.clone(), notify.clone()).await);
+    hosts.extend(sink_hosts.iter().cloned());
     let name = format!("fan{index}");
     let app = &parent.app;
     let author = app
@@ -574,7 +650,7 @@ async fn fan_out_scenario(
         .await
         .expect("follow");
     }
-    let cpu = server.cpu();
+    let (cpu, sink_cpu) = (server.cpu(), bench_cpu());
     let started = Instant::now();
     app.publish(&Caller::Operator, &name, NewPost::text("fan-out benchmark"))
         .await
@@ -589,13 +665,9 @@ async fn fan_out_scenario(
     }
     let elapsed = started.elapsed();
     let cpu = server.cpu().saturating_sub(cpu);
+    let sink_cpu = bench_cpu().saturating_sub(sink_cpu);
     let done = received.load(Ordering::SeqCst);
-    let label = match variant {
-        FanOut::Healthy => "fan-out, healthy",
-        FanOut::Dead => "fan-out, 10 % of hosts refuse connections",
-        FanOut::BlackHoled => "fan-out, 10 % of hosts black-holed",
-        FanOut::Latency => "fan-out, 20 ms peer latency",
-    };
+    let label = variant.label();
     let rate = done as f64 / elapsed.as_secs_f64();
     row(
         &format!(
@@ -603,9 +675,10 @@ async fn fan_out_scenario(
             sizes.inboxes, sizes.hosts
         ),
         format!(
-            "{done}/{healthy} healthy delivered in {:.2} s: {rate:.0} deliveries/s, {:.0} µs CPU/delivery",
+            "{done}/{healthy} healthy delivered in {:.2} s: {rate:.0} deliveries/s, {:.0} µs CPU/delivery; sinks {}",
             elapsed.as_secs_f64(),
-            cpu_per_op(cpu, done)
+            cpu_per_op(cpu, done),
+            beside(cpu, sink_cpu, done, "delivery"),
         ),
     );
     rate
@@ -620,7 +693,8 @@ async fn signed_inbox_scenario(
     parent: &Instance,
     keys: &(String, String),
     sizes: Sizes,
-) {
+    round: usize,
+) -> (f64, f64) {
     let db = &parent.ctx.db;
     let (public_pem, private_pem) = keys;
     let alpha = query::actor::local_by_name_required(db, "alpha")
@@ -631,12 +705,15 @@ async fn signed_inbox_scenario(
     let host = "localhost:9";
     let mut authors = Vec::new();
     for i in 0..sizes.inbox_senders {
-        let actor = query::actor::insert(db, remote_actor(900_000 + i, host, &sink[0], public_pem))
-            .await
-            .expect("sender");
+        let actor = query::actor::insert(
+            db,
+            remote_actor(900_000 + round * 1_000 + i, host, &sink[0], public_pem),
+        )
+        .await
+        .expect("sender");
         query::follow::insert(
             db,
-            &format!("{}/f/{i}", alpha.ap_id),
+            &format!("{}/f/{round}/{i}", alpha.ap_id),
             alpha.id,
             actor.id,
             FollowState::Accepted,
@@ -684,7 +761,7 @@ async fn signed_inbox_scenario(
         .pool_max_idle_per_host(sizes.inbox_senders)
         .build()
         .expect("client");
-    let cpu = server.cpu();
+    let (cpu, sender_cpu) = (server.cpu(), bench_cpu());
     let started = Instant::now();
     let mut tasks = tokio::task::JoinSet::new();
     for mine in requests {
@@ -731,18 +808,21 @@ async fn signed_inbox_scenario(
         },
     };
     let cpu = server.cpu().saturating_sub(cpu);
+    let sender_cpu = bench_cpu().saturating_sub(sender_cpu);
     row(
         &format!("signed inbox, {} concurrent senders", sizes.inbox_senders),
         format!(
-            "{:.0} activities/s, p50 {:.1} ms, p95 {:.1} ms, {:.0} µs CPU/activity, {} refused {:?}",
+            "{:.0} activities/s, p50 {:.1} ms, p95 {:.1} ms, {:.0} µs CPU/activity; senders {}; {} refused {:?}",
             load.rate(),
             load.percentile(0.5),
             load.percentile(0.95),
             cpu_per_op(cpu, load.requests),
+            beside(cpu, sender_cpu, load.requests, "activity"),
             load.errors,
             failures.iter().take(5).collect::<Vec<_>>()
         ),
     );
+    (load.rate(), load.percentile(0.95))
 }
 
 /// Signed Follows from 16 concurrent senders while the parent process posts to the same
@@ -1204,17 +1284,59 @@ async fn run_backend(postgres: Option<String>, sizes: Sizes) {
         .await;
     }
     if sizes.runs(Group::FanOut) {
-        let healthy = fan_out_scenario(&server, &parent, FanOut::Healthy, 0, &keys.0, sizes).await;
-        fan_out_scenario(&server, &parent, FanOut::Dead, 1, &keys.0, sizes).await;
-        let holes = fan_out_scenario(&server, &parent, FanOut::BlackHoled, 2, &keys.0, sizes).await;
+        let variants = [
+            FanOut::Healthy,
+            FanOut::Dead,
+            FanOut::BlackHoled,
+            FanOut::Latency,
+        ];
+        // Runs interleaved, so a slow spell of the machine touches every variant alike.
+        let mut rates = vec![Vec::new(); variants.len()];
+        let mut healthy_hosts = Vec::new();
+        for variant in variants {
+            healthy_hosts.push(variant.healthy_hosts(sizes).await);
+        }
+        for round in 0..sizes.repeats {
+            for (v, variant) in variants.into_iter().enumerate() {
+                let index = round * variants.len() + v;
+                let hosts = (variant, &healthy_hosts[v]);
+                let rate = fan_out_scenario(&server, &parent, hosts, index, &keys.0, sizes).await;
+                rates[v].push(rate);
+            }
+        }
+        let medians: Vec<f64> = rates.iter().map(|r| median(r)).collect();
+        for (v, variant) in variants
+            .into_iter()
+            .enumerate()
+            .filter(|_| sizes.repeats > 1)
+        {
+            row(
+                &format!("{}, median of {}", variant.label(), sizes.repeats),
+                format!("{:.0} deliveries/s", medians[v]),
+            );
+        }
         row(
-            "fan-out, black-holed vs healthy wall time per healthy delivery",
-            format!("{:.2}×", healthy / holes.max(f64::MIN_POSITIVE)),
+            "fan-out, black-holed vs healthy wall time per healthy delivery (medians)",
+            format!("{:.2}×", medians[0] / medians[2].max(f64::MIN_POSITIVE)),
         );
-        fan_out_scenario(&server, &parent, FanOut::Latency, 3, &keys.0, sizes).await;
     }
     if sizes.runs(Group::Inbox) {
-        signed_inbox_scenario(&server, &parent, &keys, sizes).await;
+        let (mut rates, mut p95s) = (Vec::new(), Vec::new());
+        for round in 0..sizes.repeats {
+            let (rate, p95) = signed_inbox_scenario(&server, &parent, &keys, sizes, round).await;
+            rates.push(rate);
+            p95s.push(p95);
+        }
+        if sizes.repeats > 1 {
+            row(
+                &format!("signed inbox, median of {}", sizes.repeats),
+                format!(
+                    "{:.0} activities/s, p95 {:.1} ms",
+                    median(&rates),
+                    median(&p95s)
+                ),
+            );
+        }
     }
     if sizes.runs(Group::Follows) {
         concurrent_follows_scenario(&server, &parent, &keys, sizes).await;
