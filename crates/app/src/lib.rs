@@ -12,6 +12,7 @@ pub mod alliances;
 pub mod blocks;
 pub mod caller;
 pub mod calls;
+mod followed;
 pub mod follows;
 pub mod login;
 pub mod markers;
@@ -23,6 +24,7 @@ pub mod overview;
 pub mod ports;
 pub mod posts;
 pub mod reactions;
+mod received_posts;
 pub mod relay;
 pub mod sessions;
 pub mod staff;
@@ -49,6 +51,10 @@ pub struct App {
     logins: Arc<login::LoginThrottle>,
     /// What commands committed, for live readers (the client API's streaming).
     changes: Changes,
+    /// Stores received posts in groups (see `received_posts`).
+    post_writer: received_posts::PostWriter,
+    /// Remote actors followed here, remembered briefly (see `followed`).
+    followed: Arc<followed::FollowedHere>,
 }
 
 /// The channel an instance's changes are told on (cheap to clone; clones share it).
@@ -82,6 +88,8 @@ impl App {
             media,
             logins: Arc::default(),
             changes: Changes::default(),
+            post_writer: received_posts::PostWriter::default(),
+            followed: Arc::default(),
         }
     }
 

@@ -185,7 +185,7 @@ mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used)]
     use super::*;
     use crate::{posts::NewPost, testing::TestApp};
-    use puentes_core::{ActorKind, StaffRole, Visibility, content::Tag};
+    use puentes_core::{ActorKind, StaffRole, content::Tag};
     use puentes_db::query::post::PostData;
 
     fn remote_post(
@@ -204,26 +204,10 @@ mod tests {
             })
             .collect();
         PostData {
-            ap_id: format!("{}/posts/{n}", author.ap_id),
-            author_id: author.id,
-            kind: "Note".into(),
-            content: format!("<p>{text}</p>"),
-            summary: None,
-            name: None,
-            language: None,
-            sensitive: false,
             in_reply_to: reply,
-            url: None,
-            visibility: Visibility::Public,
-            to: vec!["https://www.w3.org/ns/activitystreams#Public".into()],
             cc,
-            local: false,
-            published: chrono::Utc::now(),
-            updated_at: None,
-            content_map: None,
             tags,
-            audience: None,
-            attachments: vec![],
+            ..crate::testing::remote_note(author, n, text)
         }
     }
 

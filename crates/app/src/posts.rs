@@ -3,7 +3,7 @@
 
 use crate::{App, Caller, Permission, media, relay};
 use puentes_core::{
-    ActorKind, Error, ErrorKind, Result, Visibility,
+    ActorKind, Error, Result, Visibility,
     content::{Tag, addressing},
     handle::Handle,
     sanitize, text,
@@ -548,7 +548,7 @@ impl App {
         to: &[String],
         cc: &[String],
     ) -> Result<bool> {
-        if query::follow::has_local_follower(&self.db, author.id).await? {
+        if self.followed_here(author.id).await? {
             return Ok(true);
         }
         for address in to.iter().chain(cc) {
@@ -603,26 +603,7 @@ impl App {
                 "nobody here follows the author or is addressed",
             ));
         }
-        let txn = self.write().await?;
-        let stored = match query::post::insert(&txn, data).await {
-            Ok(row) => row,
-            // Stored before, or the same post arriving twice at once (a relay and its
-            // author): the unique id says so without a read first.
-            Err(e) if e.kind() == ErrorKind::Conflict => {
-                return Ok(Received::Ignored("post already stored"));
-            }
-            Err(e) => return Err(e),
-        };
-        crate::notifications::post_stored(&txn, &stored, author).await?;
-        relay::consider(
-            &txn,
-            &self.urls,
-            &stored,
-            relay::Reached::FromAuthor(author),
-        )
-        .await?;
-        self.commit(txn).await?;
-        Ok(Received::Stored)
+        self.store_received(data, author).await
     }
 
     /// An edit by the post's author; an unknown post is received as new.
@@ -702,7 +683,7 @@ impl App {
 
     /// Does anyone here follow this remote actor (so its boosts matter here)?
     pub async fn is_followed_here(&self, actor: &actor::Model) -> Result<bool> {
-        query::follow::has_local_follower(&self.db, actor.id).await
+        self.followed_here(actor.id).await
     }
 
     /// The remote actor deletes one of its posts, one of its calls, or itself.

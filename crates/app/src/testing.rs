@@ -13,7 +13,7 @@ use crate::{
 use puentes_core::{ActorKind, Config, Error, Result, StaffRole, handle::Handle};
 use puentes_db::{
     ConnectionTrait, actor,
-    query::{self, actor::ActorData},
+    query::{self, actor::ActorData, post::PostData},
     statement, statement_version,
 };
 use puentes_migrations::MigratorTrait;
@@ -232,5 +232,44 @@ impl TestApp {
             .await
             .unwrap();
         Caller::Staff(account.id)
+    }
+
+    /// `author` follows nobody here and is followed by `local` (accepted).
+    pub async fn followed_by(&self, local: &actor::Model, author: &actor::Model) {
+        query::follow::insert(
+            &self.db,
+            &format!("{}/follows/{}", local.ap_id, author.username),
+            local.id,
+            author.id,
+            puentes_core::FollowState::Accepted,
+        )
+        .await
+        .unwrap();
+    }
+}
+
+/// A public Note number `n` by the remote `author`, as the inbox parses one.
+pub fn remote_note(author: &actor::Model, n: u32, text: &str) -> PostData {
+    PostData {
+        ap_id: format!("{}/posts/{n}", author.ap_id),
+        author_id: author.id,
+        kind: "Note".into(),
+        content: format!("<p>{text}</p>"),
+        summary: None,
+        name: None,
+        language: None,
+        sensitive: false,
+        in_reply_to: None,
+        url: None,
+        visibility: puentes_core::Visibility::Public,
+        to: vec!["https://www.w3.org/ns/activitystreams#Public".into()],
+        cc: vec![format!("{}/followers", author.ap_id)],
+        local: false,
+        published: chrono::Utc::now(),
+        updated_at: None,
+        content_map: None,
+        tags: Vec::new(),
+        audience: None,
+        attachments: Vec::new(),
     }
 }

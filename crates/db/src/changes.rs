@@ -9,6 +9,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 static ACTORS: AtomicU64 = AtomicU64::new(0);
 static LOCAL_POSTS: AtomicU64 = AtomicU64::new(0);
 static INSTANCES: AtomicU64 = AtomicU64::new(0);
+static FOLLOWS_ENDED: AtomicU64 = AtomicU64::new(0);
 
 /// Changes to any actor row so far.
 pub fn actors() -> u64 {
@@ -23,6 +24,16 @@ pub fn local_posts() -> u64 {
 /// Changes to a host's block or signature scheme so far.
 pub fn instances() -> u64 {
     INSTANCES.load(Ordering::Acquire)
+}
+
+/// Follows that ended or changed state so far (a follow that begins is not counted: it
+/// can only make an actor followed, which a cache of followed actors need not be told).
+pub fn follows_ended() -> u64 {
+    FOLLOWS_ENDED.load(Ordering::Acquire)
+}
+
+pub(crate) fn follow_ended() {
+    FOLLOWS_ENDED.fetch_add(1, Ordering::AcqRel);
 }
 
 pub(crate) fn actor_changed() {

@@ -41,6 +41,16 @@ pub async fn connect_url(
         .max_connections(if is_sqlite { SQLITE_CONNECTIONS } else { 10 })
         .connect_timeout(Duration::from_secs(10))
         .sqlx_logging(false);
+    // The driver pings a pooled connection before handing it out: a round trip on every
+    // checkout (on SQLite, to the connection's thread and back), for each statement run
+    // outside a transaction. A SQLite file has no server to drop the connection, so it is
+    // never pinged; a PostgreSQL connection is pinged only after it has been idle long
+    // enough for a restart or a firewall to have dropped it.
+    if is_sqlite {
+        options.test_before_acquire(false);
+    } else {
+        options.test_before_acquire_if_idle_for(Duration::from_secs(30));
+    }
     if is_sqlite {
         // Set on every connection the pool opens, not once on whichever connection runs a
         // statement first. WAL lets readers, the workers and CLI commands run beside a

@@ -56,7 +56,9 @@ pub async fn set_state(
     let mut model: follow::ActiveModel = row.into();
     model.state = Set(state.as_str().to_string());
     model.updated_at = Set(now());
-    Ok(model.update(db).await?)
+    let updated = model.update(db).await?;
+    crate::changes::follow_ended();
+    Ok(updated)
 }
 
 /// Replaces the remote Follow id, for a peer that re-sends a Follow with a new id.
@@ -73,12 +75,13 @@ pub async fn set_ap_id(
 
 pub async fn delete(db: &impl ConnectionTrait, id: i64) -> Result<()> {
     follow::Entity::delete_by_id(id).exec(db).await?;
+    crate::changes::follow_ended();
     Ok(())
 }
 
 /// Removes every follow of or by an actor (when it is deleted).
 pub async fn delete_all_of(db: &impl ConnectionTrait, actor_id: i64) -> Result<u64> {
-    Ok(follow::Entity::delete_many()
+    let deleted = follow::Entity::delete_many()
         .filter(
             Condition::any()
                 .add(follow::Column::FollowerId.eq(actor_id))
@@ -86,7 +89,9 @@ pub async fn delete_all_of(db: &impl ConnectionTrait, actor_id: i64) -> Result<u
         )
         .exec(db)
         .await?
-        .rows_affected)
+        .rows_affected;
+    crate::changes::follow_ended();
+    Ok(deleted)
 }
 
 /// Removes every follow in either direction between two actors.
