@@ -14,6 +14,7 @@ pub mod caller;
 pub mod calls;
 mod followed;
 pub mod follows;
+mod grouped;
 pub mod login;
 pub mod markers;
 pub mod media;
@@ -24,6 +25,7 @@ pub mod overview;
 pub mod ports;
 pub mod posts;
 pub mod reactions;
+mod receipts;
 mod received_posts;
 pub mod relay;
 pub mod sessions;
@@ -55,6 +57,8 @@ pub struct App {
     post_writer: received_posts::PostWriter,
     /// Remote actors followed here, remembered briefly (see `followed`).
     followed: Arc<followed::FollowedHere>,
+    /// Records incoming activity ids in groups (see `receipts`).
+    receipts: receipts::ReceiptTaker,
 }
 
 /// The channel an instance's changes are told on (cheap to clone; clones share it).
@@ -90,6 +94,7 @@ impl App {
             changes: Changes::default(),
             post_writer: received_posts::PostWriter::default(),
             followed: Arc::default(),
+            receipts: receipts::ReceiptTaker::default(),
         }
     }
 

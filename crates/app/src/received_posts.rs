@@ -10,33 +10,23 @@
 //! transaction) is rolled back and its posts are stored one by one, so one bad post never
 //! fails the others.
 
-use crate::{App, Change, Changes, notifications, posts::Received, relay};
+use crate::{
+    App, Change, Changes,
+    grouped::{GroupHandler, Grouped},
+    notifications,
+    posts::Received,
+    relay,
+};
 use puentes_core::{ErrorKind, Result, urls::Urls};
 use puentes_db::{
     ConnectionTrait, DatabaseConnection, actor,
     query::{self, post::PostData},
 };
-use std::sync::{Arc, OnceLock};
-use tokio::sync::{mpsc, oneshot};
 
-/// Posts written in one transaction at most.
-const GROUP_LIMIT: usize = 64;
-/// Posts waiting for the writer at most; a sender waits for room beyond.
-const QUEUE_LIMIT: usize = 1_024;
+/// Received posts (each with its author) waiting to be stored, written in groups.
+pub(crate) type PostWriter = Grouped<(PostData, actor::Model), Received>;
 
-/// A post waiting to be stored, and who waits for the outcome.
-struct Waiting {
-    data: PostData,
-    author: actor::Model,
-    answer: oneshot::Sender<Result<Received>>,
-}
-
-/// The writer of an `App` (and its clones), started on first use.
-#[derive(Clone, Default)]
-pub(crate) struct PostWriter(Arc<OnceLock<mpsc::Sender<Waiting>>>);
-
-/// What the writer needs of the application (not the `App` itself, which holds the writer:
-/// the task ends once every `App` sharing it is gone).
+/// What the writer needs of the application (not the `App` itself, which holds the writer).
 #[derive(Clone)]
 struct Store {
     db: DatabaseConnection,
@@ -56,69 +46,40 @@ impl App {
             urls: self.urls.clone(),
             changes: self.changes.clone(),
         };
-        let queue = self.post_writer.0.get_or_init(|| {
-            let (queue, waiting) = mpsc::channel(QUEUE_LIMIT);
-            tokio::spawn(write_groups(store.clone(), waiting));
-            queue
-        });
-        let (answer, outcome) = oneshot::channel();
-        let waiting = Waiting {
-            data,
-            author: author.clone(),
-            answer,
-        };
-        match queue.send(waiting).await {
-            Ok(()) => match outcome.await {
-                Ok(outcome) => outcome,
-                // The writer is gone (its runtime ended): nothing was answered, so nothing
-                // is known to be stored; the sender will try again.
-                Err(_) => Err(puentes_core::Error::internal(
-                    "the post writer stopped before it answered",
-                )),
-            },
-            // No writer (its runtime ended before this one): store it here.
-            Err(mpsc::error::SendError(waiting)) => store.one(waiting.data, &waiting.author).await,
-        }
+        self.post_writer
+            .submit(&store, (data, author.clone()))
+            .await
     }
 }
 
-async fn write_groups(store: Store, mut waiting: mpsc::Receiver<Waiting>) {
-    let mut group = Vec::with_capacity(GROUP_LIMIT);
-    while waiting.recv_many(&mut group, GROUP_LIMIT).await > 0 {
-        store.group(std::mem::take(&mut group)).await;
+impl GroupHandler<(PostData, actor::Model), Received> for Store {
+    const GROUP_LIMIT: usize = 64;
+
+    async fn handle(&self, group: Vec<(PostData, actor::Model)>) -> Vec<Result<Received>> {
+        if group.len() > 1 {
+            match self.together(&group).await {
+                Ok(()) => return group.iter().map(|_| Ok(Received::Stored)).collect(),
+                Err(e) => tracing::debug!(error = ?e, "storing received posts one by one"),
+            }
+        }
+        let mut outcomes = Vec::with_capacity(group.len());
+        for (data, author) in group {
+            outcomes.push(self.one(data, &author).await);
+        }
+        outcomes
     }
 }
 
 impl Store {
-    async fn group(&self, group: Vec<Waiting>) {
-        if group.len() > 1 {
-            match self.together(&group).await {
-                Ok(outcomes) => {
-                    for (waiting, outcome) in group.into_iter().zip(outcomes) {
-                        let _ = waiting.answer.send(Ok(outcome));
-                    }
-                    return;
-                }
-                Err(e) => tracing::debug!(error = ?e, "storing received posts one by one"),
-            }
-        }
-        for waiting in group {
-            let outcome = self.one(waiting.data, &waiting.author).await;
-            let _ = waiting.answer.send(outcome);
-        }
-    }
-
     /// Every post of the group in one transaction, or none.
-    async fn together(&self, group: &[Waiting]) -> Result<Vec<Received>> {
+    async fn together(&self, group: &[(PostData, actor::Model)]) -> Result<()> {
         let txn = puentes_db::begin_write(&self.db).await?;
-        let mut outcomes = Vec::with_capacity(group.len());
-        for waiting in group {
-            store(&txn, &self.urls, waiting.data.clone(), &waiting.author).await?;
-            outcomes.push(Received::Stored);
+        for (data, author) in group {
+            store(&txn, &self.urls, data.clone(), author).await?;
         }
         txn.commit().await?;
         let _ = self.changes.0.send(Change::Committed);
-        Ok(outcomes)
+        Ok(())
     }
 
     /// One post in its own transaction; one already stored is ignored.

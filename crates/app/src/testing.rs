@@ -234,7 +234,7 @@ impl TestApp {
         Caller::Staff(account.id)
     }
 
-    /// `author` follows nobody here and is followed by `local` (accepted).
+    /// `local` follows the remote `author`, accepted (as after the author's Accept).
     pub async fn followed_by(&self, local: &actor::Model, author: &actor::Model) {
         query::follow::insert(
             &self.db,

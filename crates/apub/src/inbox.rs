@@ -12,7 +12,7 @@ use crate::{
 };
 use http::{HeaderMap, Method, StatusCode};
 use puentes_core::{Error, ErrorKind, Result, urls::authority};
-use puentes_db::{actor, query};
+use puentes_db::actor;
 use serde_json::Value;
 use url::Url;
 
@@ -82,7 +82,7 @@ pub(crate) async fn apply_once(
     actor: &actor::Model,
     envelope: Envelope,
 ) -> Result<Outcome> {
-    if !query::received::try_insert(&data.db, envelope.id.as_str()).await? {
+    if !app.first_receipt(envelope.id.as_str()).await? {
         return Ok(Outcome::Duplicate);
     }
     let id = envelope.id.clone();
@@ -90,7 +90,7 @@ pub(crate) async fn apply_once(
         Ok(outcome) => Ok(outcome),
         Err(e) => {
             // Let the sender's retry be applied.
-            query::received::remove(&data.db, id.as_str()).await?;
+            app.forget_receipt(id.as_str()).await?;
             Err(e)
         }
     }

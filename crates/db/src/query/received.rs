@@ -1,23 +1,42 @@
 //! Ids of incoming activities already applied: each is applied once.
 
 use crate::{now, received_activity};
-use puentes_core::Result;
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
+use puentes_core::{Error, Result};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
+    sea_query::{OnConflict, Query},
+};
+use std::collections::HashSet;
 
-/// Records the id; false when it was already there.
-pub async fn try_insert(db: &impl ConnectionTrait, ap_id: &str) -> Result<bool> {
-    let inserted = received_activity::ActiveModel {
-        ap_id: Set(ap_id.to_string()),
-        received_at: Set(now()),
-        ..Default::default()
+/// Records many ids in one statement; returns those that were not there before.
+pub async fn insert_new(db: &impl ConnectionTrait, ap_ids: &[String]) -> Result<HashSet<String>> {
+    if ap_ids.is_empty() {
+        return Ok(HashSet::new());
     }
-    .insert(db)
-    .await;
-    match inserted {
-        Ok(_) => Ok(true),
-        Err(e) if crate::is_unique_violation(&e) => Ok(false),
-        Err(e) => Err(e.into()),
+    let at = now();
+    let mut insert = Query::insert();
+    insert
+        .into_table(received_activity::Entity)
+        .columns([
+            received_activity::Column::ApId,
+            received_activity::Column::ReceivedAt,
+        ])
+        .on_conflict(
+            OnConflict::column(received_activity::Column::ApId)
+                .do_nothing()
+                .to_owned(),
+        )
+        .returning_col(received_activity::Column::ApId);
+    for ap_id in ap_ids {
+        insert
+            .values([ap_id.clone().into(), at.into()])
+            .map_err(|e| Error::internal("cannot build the receipt insert").with_source(e))?;
     }
+    let mut new = HashSet::new();
+    for row in db.query_all(&insert).await? {
+        new.insert(row.try_get::<String>("", "ap_id")?);
+    }
+    Ok(new)
 }
 
 /// Forgets an id whose handling failed, so the sender's retry is applied.
