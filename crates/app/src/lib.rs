@@ -65,6 +65,13 @@ pub struct App {
 #[derive(Clone)]
 pub struct Changes(tokio::sync::broadcast::Sender<Change>);
 
+impl Changes {
+    /// Tells live readers of a change (nobody listening is fine).
+    pub(crate) fn tell(&self, change: Change) {
+        let _ = self.0.send(change);
+    }
+}
+
 impl Default for Changes {
     fn default() -> Changes {
         Changes(tokio::sync::broadcast::channel(256).0)
@@ -112,7 +119,7 @@ impl App {
 
     /// Tells live readers of a change (nobody listening is fine).
     pub(crate) fn changed(&self, change: Change) {
-        let _ = self.changes.0.send(change);
+        self.changes.tell(change);
     }
 
     /// Commits a command's writes and tells live readers.

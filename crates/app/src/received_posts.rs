@@ -19,7 +19,7 @@ use crate::{
 };
 use puentes_core::{ErrorKind, Result, urls::Urls};
 use puentes_db::{
-    ConnectionTrait, DatabaseConnection, actor,
+    ConnectionTrait, DatabaseConnection, DatabaseTransaction, actor,
     query::{self, post::PostData},
 };
 
@@ -77,9 +77,7 @@ impl Store {
         for (data, author) in group {
             store(&txn, &self.urls, data.clone(), author).await?;
         }
-        txn.commit().await?;
-        let _ = self.changes.0.send(Change::Committed);
-        Ok(())
+        self.commit(txn).await
     }
 
     /// One post in its own transaction; one already stored is ignored.
@@ -94,9 +92,15 @@ impl Store {
             }
             Err(e) => return Err(e),
         }
-        txn.commit().await?;
-        let _ = self.changes.0.send(Change::Committed);
+        self.commit(txn).await?;
         Ok(Received::Stored)
+    }
+
+    /// Commits, then tells live readers (as `App::commit` does for commands).
+    async fn commit(&self, txn: DatabaseTransaction) -> Result<()> {
+        txn.commit().await?;
+        self.changes.tell(Change::Committed);
+        Ok(())
     }
 }
 
