@@ -349,3 +349,76 @@ impl App {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+    use crate::testing::TestApp;
+    use puentes_core::{ActorKind, FollowState};
+    use puentes_db::query;
+
+    /// The one statement a fan-out reads its inboxes with keeps every rule the outbox used to
+    /// apply follower by follower.
+    #[tokio::test]
+    async fn a_fan_out_reaches_each_shared_inbox_once_and_no_blocked_follower() {
+        for app in TestApp::all().await {
+            let ong = app.actor("ong", ActorKind::Organization).await;
+            let shared = Some("http://big.example/inbox");
+            let followers = [
+                app.remote_at("ana", ActorKind::Person, "big.example", shared)
+                    .await,
+                app.remote_at("ben", ActorKind::Person, "big.example", shared)
+                    .await,
+                app.remote_at("cai", ActorKind::Person, "small.example", None)
+                    .await,
+                app.remote_at("troll", ActorKind::Person, "small.example", None)
+                    .await,
+                app.remote_at("spam", ActorKind::Person, "spam.example", None)
+                    .await,
+                app.actor("vecina", ActorKind::Organization).await,
+            ];
+            for follower in &followers {
+                let id = format!("{}/follows/ong", follower.ap_id);
+                query::follow::insert(&app.db, &id, follower.id, ong.id, FollowState::Accepted)
+                    .await
+                    .unwrap();
+            }
+            let waiting = app
+                .remote_at("dee", ActorKind::Person, "small.example", None)
+                .await;
+            query::follow::insert(
+                &app.db,
+                "http://x/f",
+                waiting.id,
+                ong.id,
+                FollowState::Pending,
+            )
+            .await
+            .unwrap();
+            // Blocks whose follows have not been ended (yet): the fan-out still leaves them out.
+            query::block::insert(&app.db, ong.id, followers[3].id)
+                .await
+                .unwrap();
+            query::instance::set_blocked(&app.db, "spam.example", true, None)
+                .await
+                .unwrap();
+            let other = app.actor("otra", ActorKind::Organization).await;
+            query::block::insert(&app.db, other.id, followers[2].id)
+                .await
+                .unwrap();
+
+            let inboxes = query::follow::remote_follower_inboxes(&app.db, ong.id)
+                .await
+                .unwrap();
+            assert_eq!(
+                inboxes,
+                vec![
+                    (shared.map(str::to_string), followers[0].inbox.clone()),
+                    (shared.map(str::to_string), followers[1].inbox.clone()),
+                    (None, followers[2].inbox.clone()),
+                ]
+            );
+            app.close().await;
+        }
+    }
+}

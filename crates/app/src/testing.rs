@@ -183,18 +183,30 @@ impl TestApp {
 
     /// A remote actor as if fetched from `http://remote.example/actors/NAME`.
     pub async fn remote(&self, name: &str, kind: ActorKind) -> actor::Model {
-        let id = format!("http://remote.example/actors/{name}");
+        self.remote_at(name, kind, "remote.example", None).await
+    }
+
+    /// A remote actor as if fetched from `http://DOMAIN/actors/NAME`, with a shared inbox
+    /// where given.
+    pub async fn remote_at(
+        &self,
+        name: &str,
+        kind: ActorKind,
+        domain: &str,
+        shared_inbox: Option<&str>,
+    ) -> actor::Model {
+        let id = format!("http://{domain}/actors/{name}");
         query::actor::insert(
             &self.db,
             ActorData {
                 ap_id: id.clone(),
                 username: name.into(),
-                domain: "remote.example".into(),
+                domain: domain.into(),
                 kind,
                 display_name: None,
                 summary: None,
                 inbox: format!("{id}/inbox"),
-                shared_inbox: None,
+                shared_inbox: shared_inbox.map(str::to_string),
                 outbox: None,
                 followers_url: Some(format!("{id}/followers")),
                 following_url: None,

@@ -10,7 +10,7 @@ mod statements;
 
 use crate::context::FedContext;
 use chrono::{Duration, Utc};
-use puentes_core::{Error, FollowState, Result, urls::authority};
+use puentes_core::{Error, Result, urls::authority};
 use puentes_db::{OutboxEvent, actor, query, query::activity::NewActivity};
 use serde_json::Value;
 use std::collections::BTreeSet;
@@ -135,23 +135,11 @@ pub(crate) async fn follower_inboxes(
     ctx: &FedContext,
     sender: &actor::Model,
 ) -> Result<BTreeSet<String>> {
-    let blocked = query::block::blocked_by(&ctx.db, sender.id).await?;
-    let mut inboxes = BTreeSet::new();
-    for follower in query::follow::followers(&ctx.db, sender.id, FollowState::Accepted).await? {
-        if follower.local || blocked.contains(&follower.id) {
-            continue;
-        }
-        if query::instance::is_blocked(&ctx.db, &follower.domain).await? {
-            continue;
-        }
-        inboxes.insert(
-            follower
-                .shared_inbox
-                .clone()
-                .unwrap_or(follower.inbox.clone()),
-        );
-    }
-    Ok(inboxes)
+    Ok(query::follow::remote_follower_inboxes(&ctx.db, sender.id)
+        .await?
+        .into_iter()
+        .map(|(shared, own)| shared.unwrap_or(own))
+        .collect())
 }
 
 pub(crate) async fn actor_inbox(

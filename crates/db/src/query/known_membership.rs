@@ -4,8 +4,7 @@ use crate::{actor, known_membership, member_list_read, membership, now};
 use chrono::{DateTime, Utc};
 use puentes_core::{ActorKind, MembershipStatus, Result};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, JoinType, QueryFilter,
-    QuerySelect, RelationTrait, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, Set,
 };
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -48,22 +47,39 @@ pub async fn due_for_reading(
     max_age: chrono::Duration,
     limit: usize,
 ) -> Result<Vec<actor::Model>> {
-    let mut changed: BTreeMap<i64, DateTime<Utc>> = BTreeMap::new();
-    for (relation, side) in [
-        (membership::Relation::Alliance, true),
-        (membership::Relation::Member, false),
-    ] {
-        let rows = membership::Entity::find()
-            .filter(membership::Column::Status.eq(MembershipStatus::Active.as_str()))
-            .join(JoinType::InnerJoin, relation.def())
+    // Memberships first, then which of their actors are remote alliances: joined the other
+    // way round, SQLite walked every remote actor (the index on `local`) on each round of
+    // the outbox worker, reading the whole actor table again after every write.
+    let active = membership::Entity::find()
+        .filter(membership::Column::Status.eq(MembershipStatus::Active.as_str()))
+        .all(db)
+        .await?;
+    let ids: Vec<i64> = active
+        .iter()
+        .flat_map(|m| [m.alliance_id, m.member_id])
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let mut remote_alliances = BTreeSet::new();
+    for chunk in ids.chunks(500) {
+        let found: Vec<i64> = actor::Entity::find()
+            .select_only()
+            .column(actor::Column::Id)
+            .filter(actor::Column::Id.is_in(chunk.iter().copied()))
             .filter(actor::Column::Local.eq(false))
             .filter(actor::Column::Kind.eq(ActorKind::Alliance.as_str()))
+            .into_tuple()
             .all(db)
             .await?;
-        for m in rows {
-            let remote = if side { m.alliance_id } else { m.member_id };
-            let at = changed.entry(remote).or_insert(m.updated_at);
-            *at = (*at).max(m.updated_at);
+        remote_alliances.extend(found);
+    }
+    let mut changed: BTreeMap<i64, DateTime<Utc>> = BTreeMap::new();
+    for m in &active {
+        for side in [m.alliance_id, m.member_id] {
+            if remote_alliances.contains(&side) {
+                let at = changed.entry(side).or_insert(m.updated_at);
+                *at = (*at).max(m.updated_at);
+            }
         }
     }
     if changed.is_empty() {
