@@ -434,3 +434,73 @@ async fn renewed_lease_scenario(backend: &Backend) {
 async fn a_slow_hosts_queue_outlasting_its_lease_is_sent_once() {
     on_every_backend!(renewed_lease_scenario);
 }
+
+/// The inbox works with the instance's one application layer, so what it keeps in memory
+/// (group writers, the authors followed here) serves every request. Seen through the cache
+/// of followed authors: a follow ended behind the instance's back (by another process) is
+/// noticed only when that memory expires, so a post arriving right after is still kept. An
+/// inbox that built its application layer per request (as it once did) would ask the
+/// database again and drop the post; every inbox request would also start its own writers.
+async fn one_application_layer_scenario(backend: &Backend) {
+    let net = TestNetwork::start(backend, 1).await;
+    let a = net.get(0);
+    a.create_actor("alpha", "organization").await;
+    let remote = FakeRemote::start().await;
+    let ana = remote.add_actor(
+        "/users/ana",
+        &json!({ "type": "Person", "preferredUsername": "ana" }),
+    );
+    let inbox = format!("{}/inbox", a.base());
+    let create = |n: u32| {
+        let note = format!("{ana}/notes/{n}");
+        let public = "https://www.w3.org/ns/activitystreams#Public";
+        let doc = json!({
+            "id": format!("{note}/activity"), "type": "Create", "actor": ana, "to": [public],
+            "object": { "id": note, "type": "Note", "attributedTo": ana, "to": [public],
+                        "content": format!("<p>nota {n}</p>") }
+        });
+        (note, doc)
+    };
+    // Before anyone here follows ana: verified (so ana is stored), and not kept.
+    let (first, doc) = create(1);
+    assert_eq!(remote.post(&inbox, &ana, &doc).await.0, 202);
+    assert!(a.post_by_id(&first).await.is_none());
+    let stored_ana = query::actor::by_ap_id(a.db(), &ana)
+        .await
+        .unwrap()
+        .expect("ana was stored when her signature was verified");
+    let alpha = a.actor("alpha").await;
+    query::follow::insert(
+        a.db(),
+        &format!("{}/follows/ana", alpha.ap_id),
+        alpha.id,
+        stored_ana.id,
+        FollowState::Accepted,
+    )
+    .await
+    .unwrap();
+    let (second, doc) = create(2);
+    assert_eq!(remote.post(&inbox, &ana, &doc).await.0, 202);
+    assert!(a.post_by_id(&second).await.is_some(), "followed: kept");
+
+    // Another process ends the follow (plain SQL: this process hears nothing of it).
+    use puentes_db::ConnectionTrait;
+    a.db()
+        .execute_unprepared(&format!(
+            "DELETE FROM follow WHERE follower_id = {} AND followed_id = {}",
+            alpha.id, stored_ana.id
+        ))
+        .await
+        .unwrap();
+    let (third, doc) = create(3);
+    assert_eq!(remote.post(&inbox, &ana, &doc).await.0, 202);
+    assert!(
+        a.post_by_id(&third).await.is_some(),
+        "the inbox answered from the memory the previous request filled"
+    );
+}
+
+#[tokio::test]
+async fn the_inbox_shares_the_instance_application_layer() {
+    on_every_backend!(one_application_layer_scenario);
+}

@@ -714,4 +714,60 @@ mod tests {
             app.close().await;
         }
     }
+
+    /// Network maps read the member lists of remote alliances next to ours: those among our
+    /// alliances' members and those our actors belong to, once each, and no other actor.
+    #[tokio::test]
+    async fn member_lists_due_are_remote_alliances_next_to_ours() {
+        use puentes_core::MemberRole;
+        for app in TestApp::all().await {
+            let red = app.actor("red", ActorKind::Alliance).await;
+            let ong = app.actor("ong", ActorKind::Organization).await;
+            let member_alliance = app.remote("fed_a", ActorKind::Alliance).await;
+            let parent_alliance = app.remote("fed_b", ActorKind::Alliance).await;
+            let organization = app.remote("asoc", ActorKind::Organization).await;
+            let leaving = app.remote("fed_c", ActorKind::Alliance).await;
+            let active = MembershipStatus::Active;
+            for (alliance, member, status) in [
+                (red.id, member_alliance.id, active),
+                (parent_alliance.id, ong.id, active),
+                (parent_alliance.id, red.id, active),
+                (red.id, organization.id, active),
+                (red.id, leaving.id, MembershipStatus::Left),
+            ] {
+                query::membership::upsert(
+                    &app.db,
+                    alliance,
+                    member,
+                    MemberRole::Member,
+                    status,
+                    None,
+                )
+                .await
+                .unwrap();
+            }
+            let hours = chrono::Duration::hours(24);
+            let mut due: Vec<String> = query::known_membership::due_for_reading(&app.db, hours, 10)
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|a| a.username)
+                .collect();
+            due.sort();
+            assert_eq!(due, ["fed_a", "fed_b"]);
+            // Read now: not due again until the membership changes or the read grows old.
+            for alliance in [&member_alliance, &parent_alliance] {
+                query::known_membership::mark_read(&app.db, alliance.id, true)
+                    .await
+                    .unwrap();
+            }
+            assert!(
+                query::known_membership::due_for_reading(&app.db, hours, 10)
+                    .await
+                    .unwrap()
+                    .is_empty()
+            );
+            app.close().await;
+        }
+    }
 }

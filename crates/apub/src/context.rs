@@ -27,7 +27,7 @@ pub struct FedContext {
     /// Where uploaded media bytes are kept (local files unless the server injects a bucket).
     pub media: Arc<dyn puentes_app::ports::MediaStore>,
     /// What the application commits, heard by live readers: one channel for every `App`
-    /// made for this instance (the inbox makes one per request).
+    /// made for this instance (the server's, and those of tests and CLI commands).
     pub changes: puentes_app::Changes,
 }
 

@@ -25,7 +25,10 @@ use puentes_db::{actor, query};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-pub fn router(config: Fed) -> Router {
+/// The federation routes of the instance behind `config`. `app` is the instance's one
+/// application layer: the inbox shares its group writers and caches with every request (an
+/// application layer built per request would start each of them afresh).
+pub fn router(config: Fed, app: puentes_app::App) -> Router {
     let body_limit = config.config.max_body_bytes;
     Router::new()
         .route("/.well-known/webfinger", get(webfinger))
@@ -52,6 +55,7 @@ pub fn router(config: Fed) -> Router {
             authorized_fetch,
         ))
         .layer(DefaultBodyLimit::max(body_limit))
+        .layer(Extension(app))
         .with_state(config)
 }
 
@@ -480,6 +484,7 @@ async fn get_activity(State(fed): State<Fed>, Path(id): Path<String>) -> Result<
 
 async fn post_inbox(
     State(fed): State<Fed>,
+    Extension(app): Extension<puentes_app::App>,
     method: Method,
     OriginalUri(uri): OriginalUri,
     target: Option<Extension<RequestTarget>>,
@@ -487,7 +492,6 @@ async fn post_inbox(
     body: Bytes,
 ) -> Response {
     let data = fed.to_request_data();
-    let app = crate::network::app_for(&fed);
     let path = match &target {
         Some(Extension(RequestTarget(raw))) => raw.as_str(),
         None => uri.path_and_query().map(|p| p.as_str()).unwrap_or("/inbox"),

@@ -71,7 +71,7 @@ impl Instance {
 
     pub fn router(&self) -> Router {
         let web = puentes_http::HttpState::new(self.app.clone());
-        puentes_apub::routes::router(self.fed.clone())
+        puentes_apub::routes::router(self.fed.clone(), self.app.clone())
             .merge(puentes_http::router(web))
             .layer(axum::middleware::from_fn(puentes_http::api::cors))
             .layer(axum::middleware::from_fn_with_state(
