@@ -504,3 +504,62 @@ async fn one_application_layer_scenario(backend: &Backend) {
 async fn the_inbox_shares_the_instance_application_layer() {
     on_every_backend!(one_application_layer_scenario);
 }
+
+/// A loopback host that reports the path of every POST on `paths`.
+async fn reporting_sink(paths: tokio::sync::mpsc::UnboundedSender<String>) -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let app = axum::Router::new().fallback(move |uri: axum::http::Uri| {
+        let paths = paths.clone();
+        async move {
+            let _ = paths.send(uri.path().to_string());
+            axum::http::StatusCode::ACCEPTED
+        }
+    });
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    format!("localhost:{port}")
+}
+
+/// The delivery worker of `serve`, between polls an hour apart, sends what the outbox of
+/// its own process queues at once: a post reaches its followers without waiting for a poll.
+async fn queued_deliveries_wake_the_worker_scenario(backend: &Backend) {
+    let net = TestNetwork::start(backend, 1).await;
+    let a = net.get(0);
+    let alpha = a.create_actor("alpha", "organization").await;
+    let (tx, mut paths) = tokio::sync::mpsc::unbounded_channel();
+    let host = reporting_sink(tx).await;
+    const FOLLOWERS: usize = 3;
+    remote_followers(a, &alpha, std::slice::from_ref(&host), FOLLOWERS).await;
+    let mut config = (*a.instance.ctx.config).clone();
+    config.delivery.poll_interval_ms = 3_600_000;
+    let ctx = puentes_apub::FedContext::new(a.db().clone(), Arc::new(config)).expect("ctx");
+    let shutdown = tokio_util::sync::CancellationToken::new();
+    let worker = tokio::spawn({
+        let (ctx, shutdown) = (ctx.clone(), shutdown.clone());
+        async move { puentes_apub::delivery::run_delivery_worker(&ctx, &shutdown).await }
+    });
+    // The first post may be found by the worker's first claim; once it is delivered the
+    // worker has found the queue empty and waits for its next poll.
+    for post in ["first", "second"] {
+        a.post("alpha", post, "public").await.unwrap();
+        puentes_apub::outbox::run_outbox_once(&ctx, 10)
+            .await
+            .unwrap();
+        for _ in 0..FOLLOWERS {
+            let path = tokio::time::timeout(std::time::Duration::from_secs(60), paths.recv())
+                .await
+                .unwrap_or_else(|_| panic!("the {post} post: not delivered within a minute"))
+                .expect("sink open");
+            assert!(path.ends_with("/inbox"), "{path}");
+        }
+    }
+    shutdown.cancel();
+    worker.await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn queued_deliveries_wake_a_waiting_worker() {
+    on_every_backend!(queued_deliveries_wake_the_worker_scenario);
+}

@@ -225,6 +225,10 @@ impl Run {
                     self.flush().await?;
                 }
                 _ = tokio::time::sleep_until(next_poll), if wait_poll => {}
+                // Queued by this process (its outbox): claim now rather than at the poll.
+                _ = self.ctx.deliveries_queued.notified(), if wait_poll => {
+                    next_poll = Instant::now();
+                }
                 _ = tokio::time::sleep_until(next_renewal), if !self.held.is_empty() => {
                     next_renewal = Instant::now() + renew_every;
                     query::delivery::renew_leases(&self.ctx.db, self.held.iter().copied(), lease).await?;

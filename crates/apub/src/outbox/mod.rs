@@ -126,6 +126,9 @@ pub(crate) async fn enqueue_activity(
         &deliveries,
     )
     .await?;
+    if !deliveries.is_empty() {
+        ctx.deliveries_queued.notify_one();
+    }
     Ok(())
 }
 
