@@ -52,12 +52,6 @@ const MAX_BUSY_HOSTS: usize = 500;
 /// Activity bodies and senders kept by a long-running worker before it starts afresh.
 const RUN_CACHE_LIMIT: usize = 1_000;
 
-/// The fewest free slots worth a claim while attempts are in flight: a quarter of them,
-/// so the others keep the signing threads busy meanwhile.
-fn claim_batch(max_in_flight: usize) -> usize {
-    max_in_flight.div_ceil(4)
-}
-
 /// Claims up to `limit` due deliveries, sends them concurrently (bounded overall and per
 /// host), and returns how many were claimed once every one has ended.
 pub async fn run_deliveries_once(ctx: &FedContext, limit: u64) -> Result<usize> {
@@ -161,18 +155,16 @@ impl Run {
                 0
             };
             // A skipped host is free again (or failed): claim once there is room for a batch.
-            if self.claim_again && (room >= claim_batch(max_in_flight) || self.in_flight.is_empty())
+            if self.claim_again && (room >= max_in_flight.div_ceil(4) || self.in_flight.is_empty())
             {
                 self.claim_again = false;
                 dry = false;
             }
             let left = budget.map_or(usize::MAX, |b| b.saturating_sub(claimed));
             let may_poll = !dry || (budget.is_none() && Instant::now() >= next_poll);
-            // Claims come in batches: a claim per ended attempt would be a write transaction
-            // per delivery, each emptying the other connection's page cache.
-            let batch = claim_batch(max_in_flight).min(left);
-            let worth_it = room >= batch || self.in_flight.is_empty();
-            if !stopping && room > 0 && left > 0 && may_poll && worth_it {
+            // A free slot is filled at once, even a single one: waiting for several would let
+            // attempts to black-holed hosts, holding most slots, starve the healthy ones.
+            if !stopping && room > 0 && left > 0 && may_poll {
                 let want = room.min(left);
                 let busy = self.busy_hosts();
                 let rows = query::delivery::claim(&self.ctx.db, want as u64, lease, &busy).await?;
