@@ -91,11 +91,12 @@ impl FedContext {
                 env!("CARGO_PKG_VERSION"),
                 urls.base()
             ))
-            // Idle connections kept per host: with one, half the deliveries of a fan-out
-            // (several in flight per host) opened a new connection; three serve nearly all
-            // of them warm. Each costs memory (puentes-bench, fan-out peak: 53 MB with one
-            // idle per host, 57 MB with three, 73 MB with eight).
-            .pool_max_idle_per_host(3)
+            // One idle connection per host, kept briefly. With several in flight per host,
+            // about half the deliveries of a fan-out open a new connection (5,396 connects
+            // for 11,400 deliveries); three idle per host halved that but raised peak memory
+            // past 60 MB in the full benchmark (puentes-bench: 53 MB fan-out peak with one,
+            // 57 MB with three, 73 MB with eight), for no rate the noise would show.
+            .pool_max_idle_per_host(1)
             .pool_idle_timeout(std::time::Duration::from_secs(30))
             .dns_resolver(std::sync::Arc::new(crate::resolver::PublicResolver {
                 public_only: !config.insecure_federation(),
