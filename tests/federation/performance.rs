@@ -111,14 +111,21 @@ async fn concurrent_signed_follows_while_posting_get_no_5xx() {
     on_every_backend!(concurrent_follows_scenario);
 }
 
-/// A loopback host that accepts every POST with 202 and counts them.
-async fn healthy_sink(received: Arc<AtomicUsize>) -> String {
+/// A loopback host that answers every POST with 202 after `delay`, handing its path to
+/// `seen` first.
+async fn sink(
+    delay: std::time::Duration,
+    seen: impl Fn(String) + Clone + Send + Sync + 'static,
+) -> String {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let port = listener.local_addr().unwrap().port();
-    let app = axum::Router::new().fallback(move || {
-        let received = received.clone();
+    let app = axum::Router::new().fallback(move |uri: axum::http::Uri| {
+        let seen = seen.clone();
         async move {
-            received.fetch_add(1, Ordering::SeqCst);
+            if !delay.is_zero() {
+                tokio::time::sleep(delay).await;
+            }
+            seen(uri.path().to_string());
             axum::http::StatusCode::ACCEPTED
         }
     });
@@ -126,6 +133,14 @@ async fn healthy_sink(received: Arc<AtomicUsize>) -> String {
         let _ = axum::serve(listener, app).await;
     });
     format!("localhost:{port}")
+}
+
+/// A loopback host that accepts every POST with 202 and counts them.
+async fn healthy_sink(received: Arc<AtomicUsize>) -> String {
+    sink(std::time::Duration::ZERO, move |_| {
+        received.fetch_add(1, Ordering::SeqCst);
+    })
+    .await
 }
 
 /// What a black-holed host saw: connections accepted, and how many healthy deliveries had
@@ -250,20 +265,7 @@ async fn recording_sink(paths: Arc<Mutex<Vec<String>>>) -> String {
 
 /// A loopback host that records the path of every POST and answers after `delay`.
 async fn slow_recording_sink(paths: Arc<Mutex<Vec<String>>>, delay: std::time::Duration) -> String {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let port = listener.local_addr().unwrap().port();
-    let app = axum::Router::new().fallback(move |uri: axum::http::Uri| {
-        let paths = paths.clone();
-        async move {
-            tokio::time::sleep(delay).await;
-            paths.lock().unwrap().push(uri.path().to_string());
-            axum::http::StatusCode::ACCEPTED
-        }
-    });
-    tokio::spawn(async move {
-        let _ = axum::serve(listener, app).await;
-    });
-    format!("localhost:{port}")
+    sink(delay, move |path| paths.lock().unwrap().push(path)).await
 }
 
 /// Two servers on one database (two pools, as two `serve` processes have) drain one
@@ -507,19 +509,10 @@ async fn the_inbox_shares_the_instance_application_layer() {
 
 /// A loopback host that reports the path of every POST on `paths`.
 async fn reporting_sink(paths: tokio::sync::mpsc::UnboundedSender<String>) -> String {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let port = listener.local_addr().unwrap().port();
-    let app = axum::Router::new().fallback(move |uri: axum::http::Uri| {
-        let paths = paths.clone();
-        async move {
-            let _ = paths.send(uri.path().to_string());
-            axum::http::StatusCode::ACCEPTED
-        }
-    });
-    tokio::spawn(async move {
-        let _ = axum::serve(listener, app).await;
-    });
-    format!("localhost:{port}")
+    sink(std::time::Duration::ZERO, move |path| {
+        let _ = paths.send(path);
+    })
+    .await
 }
 
 /// The delivery worker of `serve`, between polls an hour apart, sends what the outbox of
