@@ -43,7 +43,8 @@ impl Network {
 }
 
 /// The application layer of the instance behind `fed`, with this crate as its network.
-/// Cheap: everything inside is shared.
+/// Make it once per instance and share clones: each call starts its own group writers and
+/// caches (the inbox once made one per request, and none of them ever served twice).
 pub fn app_for(fed: &FederationConfig<FedContext>) -> App {
     let ctx: &FedContext = fed;
     App::new(
