@@ -1069,7 +1069,7 @@ fn signing_limit(sizes: Sizes) {
     }
     let verify_rate = verified as f64 / started.elapsed().as_secs_f64();
     row(
-        "RSA-2048 (ring), one core",
+        "RSA-2048 (AWS-LC), one core",
         format!(
             "{sign_rate:.0} signatures/s, {verify_rate:.0} verifications/s (whole draft-cavage sign/verify)"
         ),

@@ -3,7 +3,7 @@
 use base64::{Engine, engine::general_purpose::STANDARD as Base64};
 use puentes_core::{Error, Result};
 use puentes_db::actor;
-use ring::{rand::SystemRandom, signature as ring_signature};
+use aws_lc_rs::{rand::SystemRandom, signature as rsa_signature};
 use rsa::pkcs8::{
     der::{Decode, Document, SecretDocument},
     spki::SubjectPublicKeyInfoRef,
@@ -39,7 +39,7 @@ impl Algorithm {
 }
 
 enum Secret {
-    Rsa(Box<ring_signature::RsaKeyPair>),
+    Rsa(Box<rsa_signature::RsaKeyPair>),
     Ed25519(Box<ed25519_dalek::SigningKey>),
 }
 
@@ -57,8 +57,8 @@ impl SigningKey {
         let (label, der) =
             SecretDocument::from_pem(private_key_pem.trim()).map_err(|e| invalid(e.to_string()))?;
         let key = match label {
-            "RSA PRIVATE KEY" => ring_signature::RsaKeyPair::from_der(der.as_bytes()),
-            _ => ring_signature::RsaKeyPair::from_pkcs8(der.as_bytes()),
+            "RSA PRIVATE KEY" => rsa_signature::RsaKeyPair::from_der(der.as_bytes()),
+            _ => rsa_signature::RsaKeyPair::from_pkcs8(der.as_bytes()),
         }
         .map_err(|e| invalid(e.to_string()))?;
         Ok(SigningKey {
@@ -90,8 +90,8 @@ impl SigningKey {
         SigningKey::rsa(&actor.public_key_id, pem)
     }
 
-    /// Does a signature cost enough CPU to belong off the async threads? (RSA: about a
-    /// millisecond; Ed25519: tens of microseconds.)
+    /// Does a signature cost enough CPU to belong off the async threads? (RSA: 200 µs to a
+    /// millisecond, by CPU; Ed25519: tens of microseconds.)
     pub fn is_slow(&self) -> bool {
         matches!(self.secret, Secret::Rsa(_))
     }
@@ -110,9 +110,9 @@ impl SigningKey {
     pub(crate) fn sign(&self, message: &[u8]) -> Result<Vec<u8>> {
         match &self.secret {
             Secret::Rsa(key) => {
-                let mut signature = vec![0; key.public().modulus_len()];
+                let mut signature = vec![0; key.public_modulus_len()];
                 key.sign(
-                    &ring_signature::RSA_PKCS1_SHA256,
+                    &rsa_signature::RSA_PKCS1_SHA256,
                     &SystemRandom::new(),
                     message,
                     &mut signature,
@@ -162,7 +162,7 @@ impl KeyCache {
 }
 
 /// The RSA public key in a PEM: SPKI (`PUBLIC KEY`, what actors publish) or PKCS#1
-/// (`RSA PUBLIC KEY`, a few old servers); returns the PKCS#1 DER ring verifies with.
+/// (`RSA PUBLIC KEY`, a few old servers); returns the PKCS#1 DER AWS-LC verifies with.
 fn rsa_public_der(pem: &str) -> Option<Vec<u8>> {
     let (label, doc) = Document::from_pem(pem.trim()).ok()?;
     match label {
@@ -181,8 +181,8 @@ fn verify_rsa(pem: &str, message: &[u8], signature: &[u8]) -> bool {
     let Some(der) = rsa_public_der(pem) else {
         return false;
     };
-    ring_signature::UnparsedPublicKey::new(
-        &ring_signature::RSA_PKCS1_1024_8192_SHA256_FOR_LEGACY_USE_ONLY,
+    rsa_signature::UnparsedPublicKey::new(
+        &rsa_signature::RSA_PKCS1_1024_8192_SHA256_FOR_LEGACY_USE_ONLY,
         der,
     )
     .verify(message, signature)
