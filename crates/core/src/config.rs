@@ -186,7 +186,9 @@ pub struct DeliveryConfig {
     pub lease_secs: u64,
     /// Consecutive failures after which a host is parked.
     pub park_after_failures: i32,
-    /// Deliveries in flight at once, all hosts together.
+    /// Deliveries in flight at once, all hosts together. Real fan-outs wait on the network
+    /// far more than on the CPU (one in flight costs a socket and a shared body), so this
+    /// bounds their speed: 128 in flight reach 640 inboxes/s at 200 ms per answer.
     pub max_in_flight: usize,
     /// Deliveries in flight at once to one host (a host not yet heard from in this run
     /// gets one, so a dead host costs one timeout, not one per queued delivery).
@@ -206,7 +208,7 @@ impl Default for DeliveryConfig {
             give_up_after_secs: 7 * 24 * 3600,
             lease_secs: 300,
             park_after_failures: 5,
-            max_in_flight: 64,
+            max_in_flight: 128,
             max_per_host: 8,
             connect_timeout_secs: 5,
         }
