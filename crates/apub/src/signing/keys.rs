@@ -1,9 +1,9 @@
 //! Signing keys (ours) and public keys (anyone's), read from what actors store and publish.
 
+use aws_lc_rs::{rand::SystemRandom, signature as rsa_signature};
 use base64::{Engine, engine::general_purpose::STANDARD as Base64};
 use puentes_core::{Error, Result};
 use puentes_db::actor;
-use aws_lc_rs::{rand::SystemRandom, signature as rsa_signature};
 use rsa::pkcs8::{
     der::{Decode, Document, SecretDocument},
     spki::SubjectPublicKeyInfoRef,
