@@ -17,8 +17,37 @@ use puentes_core::{Error, Result};
 use puentes_db::{actor, query};
 use serde::Deserialize;
 use serde_json::Value;
+use std::sync::Arc;
 
-pub(crate) type Fed = FederationConfig<FedContext>;
+/// The state of the federation routes: the library's configuration (which holds our
+/// context) and the instance's one application layer, behind one `Arc`. axum clones the
+/// state for each request and each middleware; cloned by value, the configuration's strings,
+/// key cache and dozen reference counts were half the CPU of a WebFinger or actor answer.
+#[derive(Clone)]
+pub struct Fed(Arc<FedState>);
+
+struct FedState {
+    config: FederationConfig<FedContext>,
+    app: puentes_app::App,
+}
+
+impl Fed {
+    pub(crate) fn new(config: FederationConfig<FedContext>, app: puentes_app::App) -> Fed {
+        Fed(Arc::new(FedState { config, app }))
+    }
+
+    pub(crate) fn app(&self) -> &puentes_app::App {
+        &self.0.app
+    }
+}
+
+impl std::ops::Deref for Fed {
+    type Target = FederationConfig<FedContext>;
+
+    fn deref(&self) -> &Self::Target {
+        &self.0.config
+    }
+}
 
 /// JSON-LD answers carry the ActivityStreams media type.
 pub(crate) fn activity_json(doc: Value) -> Response {

@@ -28,8 +28,12 @@ use serde_json::{Value, json};
 /// The federation routes of the instance behind `config`. `app` is the instance's one
 /// application layer: the inbox shares its group writers and caches with every request (an
 /// application layer built per request would start each of them afresh).
-pub fn router(config: Fed, app: puentes_app::App) -> Router {
+pub fn router(
+    config: activitypub_federation::config::FederationConfig<FedContext>,
+    app: puentes_app::App,
+) -> Router {
     let body_limit = config.config.max_body_bytes;
+    let config = Fed::new(config, app);
     Router::new()
         .route("/.well-known/webfinger", get(webfinger))
         .route("/.well-known/nodeinfo", get(nodeinfo_links))
@@ -55,7 +59,6 @@ pub fn router(config: Fed, app: puentes_app::App) -> Router {
             authorized_fetch,
         ))
         .layer(DefaultBodyLimit::max(body_limit))
-        .layer(Extension(app))
         .with_state(config)
 }
 
@@ -484,7 +487,6 @@ async fn get_activity(State(fed): State<Fed>, Path(id): Path<String>) -> Result<
 
 async fn post_inbox(
     State(fed): State<Fed>,
-    Extension(app): Extension<puentes_app::App>,
     method: Method,
     OriginalUri(uri): OriginalUri,
     target: Option<Extension<RequestTarget>>,
@@ -496,7 +498,7 @@ async fn post_inbox(
         Some(Extension(RequestTarget(raw))) => raw.as_str(),
         None => uri.path_and_query().map(|p| p.as_str()).unwrap_or("/inbox"),
     };
-    let result = inbox::receive(&data, &app, &method, path, &headers, &body).await;
+    let result = inbox::receive(&data, fed.app(), &method, path, &headers, &body).await;
     inbox::count(&data.metrics, &body, &result);
     match result {
         Ok(outcome) => {

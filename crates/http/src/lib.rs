@@ -25,8 +25,21 @@ pub mod web_files;
 pub use render::Reader;
 pub use web_files::WebFiles;
 
+/// What every page and client API handler reads. axum clones the state for each request
+/// and each middleware, so it is one `Arc`: cloned by value it was an application layer, a
+/// pool handle, strings and header values, several times per request.
 #[derive(Clone)]
-pub struct HttpState {
+pub struct HttpState(Arc<HttpShared>);
+
+impl std::ops::Deref for HttpState {
+    type Target = HttpShared;
+
+    fn deref(&self) -> &HttpShared {
+        &self.0
+    }
+}
+
+pub struct HttpShared {
     /// Every command (the pages that change something call it; reading goes to `db`).
     pub app: puentes_app::App,
     pub db: DatabaseConnection,
@@ -47,7 +60,7 @@ impl HttpState {
         let templates = render::environment(web.clone(), i18n.clone());
         let statics = statics::Statics::load(&web)?;
         let urls = Urls::new(&config);
-        Ok(HttpState {
+        Ok(HttpState(Arc::new(HttpShared {
             app,
             db,
             csp: render::content_security_policy(&config),
@@ -56,7 +69,7 @@ impl HttpState {
             i18n,
             templates: Arc::new(templates),
             statics: Arc::new(statics),
-        })
+        })))
     }
 
     /// Like [`HttpState::try_new`]; a broken `web/` folder is logged, and pages then show
@@ -69,7 +82,7 @@ impl HttpState {
                 let (db, config) = (app.db.clone(), app.config.clone());
                 let i18n = Arc::new(i18n::I18n::empty());
                 let web = WebFiles::from_config(&config);
-                HttpState {
+                HttpState(Arc::new(HttpShared {
                     app,
                     db,
                     csp: render::content_security_policy(&config),
@@ -78,7 +91,7 @@ impl HttpState {
                     i18n,
                     config,
                     statics: Arc::new(statics::Statics::default()),
-                }
+                }))
             }
         }
     }
