@@ -556,3 +556,41 @@ async fn queued_deliveries_wake_the_worker_scenario(backend: &Backend) {
 async fn queued_deliveries_wake_a_waiting_worker() {
     on_every_backend!(queued_deliveries_wake_the_worker_scenario);
 }
+
+/// A post made in the server's own process (its web pages, its client API) is prepared for
+/// delivery when it is committed, not at the outbox worker's next poll.
+async fn commits_wake_the_outbox_worker_scenario(backend: &Backend) {
+    let net = TestNetwork::start(backend, 1).await;
+    let a = net.get(0);
+    let alpha = a.create_actor("alpha", "organization").await;
+    let (tx, mut paths) = tokio::sync::mpsc::unbounded_channel();
+    let host = reporting_sink(tx).await;
+    remote_followers(a, &alpha, std::slice::from_ref(&host), 1).await;
+    // The instance's context, so the workers hear its application layer's commits; both
+    // workers poll an hour apart.
+    let mut ctx = a.instance.ctx.clone();
+    let mut config = (*ctx.config).clone();
+    config.delivery.poll_interval_ms = 3_600_000;
+    ctx.config = Arc::new(config);
+    let shutdown = tokio_util::sync::CancellationToken::new();
+    let workers = tokio::spawn({
+        let shutdown = shutdown.clone();
+        async move { jobs::run_workers(ctx, shutdown).await }
+    });
+    // The first post may be found by the workers' first rounds; after it they wait.
+    for post in ["first", "second"] {
+        a.post("alpha", post, "public").await.unwrap();
+        let path = tokio::time::timeout(std::time::Duration::from_secs(60), paths.recv())
+            .await
+            .unwrap_or_else(|_| panic!("the {post} post: not delivered within a minute"))
+            .expect("sink open");
+        assert!(path.ends_with("/inbox"), "{path}");
+    }
+    shutdown.cancel();
+    workers.await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn commits_wake_the_outbox_worker() {
+    on_every_backend!(commits_wake_the_outbox_worker_scenario);
+}

@@ -70,6 +70,11 @@ impl Changes {
     pub(crate) fn tell(&self, change: Change) {
         let _ = self.0.send(change);
     }
+
+    /// Hears of every change committed from now on, by any `App` sharing this channel.
+    pub fn subscribe(&self) -> tokio::sync::broadcast::Receiver<Change> {
+        self.0.subscribe()
+    }
 }
 
 impl Default for Changes {
@@ -114,7 +119,7 @@ impl App {
 
     /// Hears of every change committed from now on.
     pub fn subscribe(&self) -> tokio::sync::broadcast::Receiver<Change> {
-        self.changes.0.subscribe()
+        self.changes.subscribe()
     }
 
     /// Tells live readers of a change (nobody listening is fine).

@@ -3,6 +3,7 @@
 use puentes_apub::{FedContext, delivery, member_lists, outbox};
 use puentes_core::Result;
 use std::time::Duration;
+use tokio::sync::broadcast::error::{RecvError, TryRecvError};
 use tokio_util::sync::CancellationToken;
 
 /// One round of both queues; returns how much work was done.
@@ -64,10 +65,21 @@ pub async fn run_workers(ctx: FedContext, shutdown: CancellationToken) {
     let _ = deliveries.await;
 }
 
+/// After a commit wakes the outbox worker, it waits this long before its round: commits
+/// close together (an inbox under load commits hundreds of groups a second) share a round.
+const WAKE_GAP: Duration = Duration::from_millis(20);
+
 async fn run_outbox_worker(ctx: &FedContext, shutdown: &CancellationToken) {
     let idle = Duration::from_millis(ctx.config.delivery.poll_interval_ms);
     let mut last_prune: Option<std::time::Instant> = None;
+    // Commits of this process (a post from the web or the client API, a group of received
+    // activities): what they queued is prepared at once, not at the next poll. Other
+    // processes' commits (CLI commands) are found by the poll.
+    let mut commits = ctx.changes.subscribe();
+    let mut listening = true;
     loop {
+        // Heard before the round starts: the round will see them.
+        while let Ok(_) | Err(TryRecvError::Lagged(_)) = commits.try_recv() {}
         if last_prune.is_none_or(|t| t.elapsed() > Duration::from_secs(3600)) {
             match prune(ctx, chrono::Utc::now()).await {
                 Ok(n) if n > 0 => tracing::info!(rows = n, "pruned old queue rows"),
@@ -87,6 +99,10 @@ async fn run_outbox_worker(ctx: &FedContext, shutdown: &CancellationToken) {
         tokio::select! {
             _ = shutdown.cancelled() => return,
             _ = tokio::time::sleep(pause) => {}
+            heard = commits.recv(), if listening => match heard {
+                Err(RecvError::Closed) => listening = false,
+                Ok(_) | Err(RecvError::Lagged(_)) => tokio::time::sleep(WAKE_GAP).await,
+            },
         }
     }
 }
