@@ -88,18 +88,20 @@ async fn run_outbox_worker(ctx: &FedContext, shutdown: &CancellationToken) {
             }
             last_prune = Some(std::time::Instant::now());
         }
-        let pause = match run_outbox_round(ctx).await {
-            Ok(0) => idle,
-            Ok(_) => Duration::ZERO,
+        // A commit wakes the worker only when it is idle: with work left the next round
+        // starts at once anyway, and after a failure it waits out the poll interval.
+        let (pause, wake_on_commit) = match run_outbox_round(ctx).await {
+            Ok(0) => (idle, true),
+            Ok(_) => (Duration::ZERO, false),
             Err(e) => {
                 tracing::error!(error = ?e, "worker round failed");
-                idle
+                (idle, false)
             }
         };
         tokio::select! {
             _ = shutdown.cancelled() => return,
             _ = tokio::time::sleep(pause) => {}
-            heard = commits.recv(), if listening => match heard {
+            heard = commits.recv(), if listening && wake_on_commit => match heard {
                 Err(RecvError::Closed) => listening = false,
                 Ok(_) | Err(RecvError::Lagged(_)) => tokio::time::sleep(WAKE_GAP).await,
             },
