@@ -515,6 +515,28 @@ async fn reporting_sink(paths: tokio::sync::mpsc::UnboundedSender<String>) -> St
     .await
 }
 
+/// The instance's context (its commits and wake-ups shared) for workers that poll an hour
+/// apart: anything they send within a minute was sent on a wake-up, not a poll.
+fn polling_hourly(ctx: &puentes_apub::FedContext) -> puentes_apub::FedContext {
+    let mut ctx = ctx.clone();
+    let mut config = (*ctx.config).clone();
+    config.delivery.poll_interval_ms = 3_600_000;
+    ctx.config = Arc::new(config);
+    ctx
+}
+
+/// Waits up to a minute for a `reporting_sink` to receive `post` in an inbox.
+async fn delivered_within_a_minute(
+    paths: &mut tokio::sync::mpsc::UnboundedReceiver<String>,
+    post: &str,
+) {
+    let path = tokio::time::timeout(std::time::Duration::from_secs(60), paths.recv())
+        .await
+        .unwrap_or_else(|_| panic!("the {post} post: not delivered within a minute"))
+        .expect("sink open");
+    assert!(path.ends_with("/inbox"), "{path}");
+}
+
 /// The delivery worker of `serve`, between polls an hour apart, sends what the outbox of
 /// its own process queues at once: a post reaches its followers without waiting for a poll.
 async fn queued_deliveries_wake_the_worker_scenario(backend: &Backend) {
@@ -525,9 +547,7 @@ async fn queued_deliveries_wake_the_worker_scenario(backend: &Backend) {
     let host = reporting_sink(tx).await;
     const FOLLOWERS: usize = 3;
     remote_followers(a, &alpha, std::slice::from_ref(&host), FOLLOWERS).await;
-    let mut config = (*a.instance.ctx.config).clone();
-    config.delivery.poll_interval_ms = 3_600_000;
-    let ctx = puentes_apub::FedContext::new(a.db().clone(), Arc::new(config)).expect("ctx");
+    let ctx = polling_hourly(&a.instance.ctx);
     let shutdown = tokio_util::sync::CancellationToken::new();
     let worker = tokio::spawn({
         let (ctx, shutdown) = (ctx.clone(), shutdown.clone());
@@ -541,11 +561,7 @@ async fn queued_deliveries_wake_the_worker_scenario(backend: &Backend) {
             .await
             .unwrap();
         for _ in 0..FOLLOWERS {
-            let path = tokio::time::timeout(std::time::Duration::from_secs(60), paths.recv())
-                .await
-                .unwrap_or_else(|_| panic!("the {post} post: not delivered within a minute"))
-                .expect("sink open");
-            assert!(path.ends_with("/inbox"), "{path}");
+            delivered_within_a_minute(&mut paths, post).await;
         }
     }
     shutdown.cancel();
@@ -566,12 +582,8 @@ async fn commits_wake_the_outbox_worker_scenario(backend: &Backend) {
     let (tx, mut paths) = tokio::sync::mpsc::unbounded_channel();
     let host = reporting_sink(tx).await;
     remote_followers(a, &alpha, std::slice::from_ref(&host), 1).await;
-    // The instance's context, so the workers hear its application layer's commits; both
-    // workers poll an hour apart.
-    let mut ctx = a.instance.ctx.clone();
-    let mut config = (*ctx.config).clone();
-    config.delivery.poll_interval_ms = 3_600_000;
-    ctx.config = Arc::new(config);
+    // The instance's context: the workers hear its application layer's commits.
+    let ctx = polling_hourly(&a.instance.ctx);
     let shutdown = tokio_util::sync::CancellationToken::new();
     let workers = tokio::spawn({
         let shutdown = shutdown.clone();
@@ -580,11 +592,7 @@ async fn commits_wake_the_outbox_worker_scenario(backend: &Backend) {
     // The first post may be found by the workers' first rounds; after it they wait.
     for post in ["first", "second"] {
         a.post("alpha", post, "public").await.unwrap();
-        let path = tokio::time::timeout(std::time::Duration::from_secs(60), paths.recv())
-            .await
-            .unwrap_or_else(|_| panic!("the {post} post: not delivered within a minute"))
-            .expect("sink open");
-        assert!(path.ends_with("/inbox"), "{path}");
+        delivered_within_a_minute(&mut paths, post).await;
     }
     shutdown.cancel();
     workers.await.unwrap();

@@ -33,7 +33,7 @@ pub fn router(
     app: puentes_app::App,
 ) -> Router {
     let body_limit = config.config.max_body_bytes;
-    let config = Fed::new(config, app);
+    let fed = Fed::new(config, app);
     Router::new()
         .route("/.well-known/webfinger", get(webfinger))
         .route("/.well-known/nodeinfo", get(nodeinfo_links))
@@ -55,11 +55,11 @@ pub fn router(
         .merge(crate::statements::routes::router())
         .merge(crate::calls::routes::router())
         .layer(middleware::from_fn_with_state(
-            config.clone(),
+            fed.clone(),
             authorized_fetch,
         ))
         .layer(DefaultBodyLimit::max(body_limit))
-        .with_state(config)
+        .with_state(fed)
 }
 
 /// The actor behind a verified signed GET, for handlers that show more to some readers.

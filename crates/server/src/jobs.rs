@@ -3,7 +3,7 @@
 use puentes_apub::{FedContext, delivery, member_lists, outbox};
 use puentes_core::Result;
 use std::time::Duration;
-use tokio::sync::broadcast::error::{RecvError, TryRecvError};
+use tokio::sync::broadcast::error::TryRecvError;
 use tokio_util::sync::CancellationToken;
 
 /// One round of both queues; returns how much work was done.
@@ -74,9 +74,9 @@ async fn run_outbox_worker(ctx: &FedContext, shutdown: &CancellationToken) {
     let mut last_prune: Option<std::time::Instant> = None;
     // Commits of this process (a post from the web or the client API, a group of received
     // activities): what they queued is prepared at once, not at the next poll. Other
-    // processes' commits (CLI commands) are found by the poll.
+    // processes' commits (CLI commands) are found by the poll. `ctx` holds a sender of the
+    // channel, so it never closes while this runs.
     let mut commits = ctx.changes.subscribe();
-    let mut listening = true;
     loop {
         // Heard before the round starts: the round will see them.
         while let Ok(_) | Err(TryRecvError::Lagged(_)) = commits.try_recv() {}
@@ -101,10 +101,7 @@ async fn run_outbox_worker(ctx: &FedContext, shutdown: &CancellationToken) {
         tokio::select! {
             _ = shutdown.cancelled() => return,
             _ = tokio::time::sleep(pause) => {}
-            heard = commits.recv(), if listening && wake_on_commit => match heard {
-                Err(RecvError::Closed) => listening = false,
-                Ok(_) | Err(RecvError::Lagged(_)) => tokio::time::sleep(WAKE_GAP).await,
-            },
+            _ = commits.recv(), if wake_on_commit => tokio::time::sleep(WAKE_GAP).await,
         }
     }
 }
